@@ -1,0 +1,29 @@
+/*
+ * limits.h: every size limit on outside input, in one place.
+ *
+ * Input that exceeds a limit fails with OPEX_ETOOBIG and a message naming
+ * the file; it never aborts and never truncates silently.
+ */
+#ifndef OPEX_CORE_LIMITS_H
+#define OPEX_CORE_LIMITS_H
+
+/* A handbook file read from git (articles, maps, roster, settings). */
+#define OPEX_LIMIT_FILE_BYTES (4u * 1024u * 1024u)
+/* The YAML front matter of an article or launch. */
+#define OPEX_LIMIT_FRONT_MATTER_BYTES (64u * 1024u)
+/* Nesting of YAML collections and Markdown blocks. */
+#define OPEX_LIMIT_NESTING 32u
+/* Nodes in one YAML document (sequences, mappings and scalars). */
+#define OPEX_LIMIT_YAML_NODES 20000u
+/* Rendered output of one article or page. */
+#define OPEX_LIMIT_RENDER_BYTES (32u * 1024u * 1024u)
+/* A path inside the handbook. */
+#define OPEX_LIMIT_PATH_BYTES 4096u
+/* A short formatted line (diagnostics, log lines). */
+#define OPEX_LIMIT_LINE_BYTES (64u * 1024u)
+/* Files in one handbook revision. */
+#define OPEX_LIMIT_TREE_ENTRIES 2000000u
+/* A history cache file. */
+#define OPEX_LIMIT_CACHE_BYTES (1024u * 1024u * 1024u)
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * kb.h: the handbook as data.
+ *
+ * A handbook is a git repository read at one revision, never its work tree:
+ *
+ *   opex.yaml          settings: languages, review_every, markets
+ *   people.yaml        roster: people (id, name, email, teams) and teams
+ *   articles/**.md     YAML front matter + CommonMark body
+ *   processes/**.dot   process maps (read by process-maps/)
+ *   launches/**.md     launch-readiness definitions (read by process-maps/)
+ *
+ * Layers inside kb, each with one adapter file per library:
+ *
+ *   git_source.c  libgit2   repository, revision, tree listing, blobs
+ *   history.c     libgit2   last change and verifications per path (one walk)
+ *   yaml.c        libyaml   YAML documents as a small node tree
+ *   markdown.c    cmark     headings, links, HTML
+ *   roster.c, settings.c, article.c, handbook.c, lint.c: plain C on top
+ *
+ * Problems with individual files never fail a load: they become diagnostics
+ * (core/diag.h) and the rest of the handbook is still read. Only problems
+ * with the repository itself (not a repository, unknown revision, empty
+ * repository) fail with an error.
+ */
+#ifndef OPEX_KB_H
+#define OPEX_KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/error.h"
+
+/* ---------------------------------------------------------------------
+ * Repository (git_source.c)
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kb_repo opex_kb_repo;
+
+typedef enum opex_kb_entry_kind {
+	OPEX_KB_ENTRY_FILE = 0,   /* a blob, executable or not */
+	OPEX_KB_ENTRY_SYMLINK,    /* a symbolic link: never followed */
+	OPEX_KB_ENTRY_SUBMODULE   /* a gitlink: its content is elsewhere */
+} opex_kb_entry_kind;
+
+typedef struct opex_kb_entry {
+	const char *path;       /* "articles/cards/lost-card.md" */
+	char oid[41];           /* blob (or gitlink commit) id, hex */
+	opex_kb_entry_kind kind;
+} opex_kb_entry;
+
+/**
+ * Open the repository at `path` (a work tree, its .git folder or a bare
+ * repository) and resolve `rev` (NULL means "HEAD") to a commit, listing its
+ * tree. Errors: OPEX_ENOTFOUND (not a repository, unknown revision),
+ * OPEX_EINVALID (empty repository, revision not a commit).
+ */
+int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** Close the repository. NULL is a no-op. */
+void opex_kb_repo_free(opex_kb_repo *repo);
+
+/** The resolved commit id (40 hex digits). */
+const char *opex_kb_repo_commit(const opex_kb_repo *repo);
+
+/** The git directory, where derived caches live ("<git-dir>/opex/"). */
+const char *opex_kb_repo_git_dir(const opex_kb_repo *repo);
+
+/** Number of entries in the revision's tree (files, links, gitlinks). */
+size_t opex_kb_repo_count(const opex_kb_repo *repo);
+
+/** Entry `i`, in strcmp order of path. Borrowed from `repo`. */
+const opex_kb_entry *opex_kb_repo_entry(const opex_kb_repo *repo, size_t i);
+
+/** The entry at `path`, or NULL if the tree has none. */
+const opex_kb_entry *opex_kb_repo_find(const opex_kb_repo *repo,
+	const char *path);
+
+/**
+ * Read the blob at `path` into `out` (cleared first). Errors:
+ * OPEX_ENOTFOUND (not in the tree), OPEX_EINVALID (a symlink or submodule),
+ * OPEX_ETOOBIG (larger than out->max: checked before reading), OPEX_EIO.
+ */
+int opex_kb_repo_read(opex_buf *out, const opex_kb_repo *repo,
+	const char *path, opex_error *err) OPEX_WARN_UNUSED;
+
+/* ---------------------------------------------------------------------
+ * History (history.c): who changed and who verified each path
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kb_commit {
+	char id[41];
+	char *author_name;
+	char *author_email;
+	int64_t time;             /* author time, seconds since the epoch */
+	char **verified_by;       /* values of "Verified-by:" trailers */
+	size_t verified_by_count;
+} opex_kb_commit;
+
+typedef struct opex_kb_history opex_kb_history;
+
+typedef struct opex_kb_history_options {
+	/* NULL: "<git-dir>/opex/history.cache"; "": no cache at all. */
+	const char *cache_path;
+} opex_kb_history_options;
+
+#define OPEX_KB_HISTORY_OPTIONS_INIT { NULL }
+
+/**
+ * Attribute every path of the repository's revision: its last change and,
+ * per author email and per Verified-by value, the newest commit touching
+ * it. One walk of the history comparing trees by id; with a cache that
+ * holds an ancestor of the revision, only the new commits are walked. A
+ * cache that cannot be read or written is ignored, never fatal.
+ */
+int opex_kb_history_load(opex_kb_history **out, const opex_kb_repo *repo,
+	const opex_kb_history_options *opts, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free the history. NULL is a no-op. */
+void opex_kb_history_free(opex_kb_history *history);
+
+/** The newest commit that changed `path`, or NULL if it is not at the revision. */
+const opex_kb_commit *opex_kb_history_last_change(
+	const opex_kb_history *history, const char *path);
+
+/**
+ * The commits that touched `path`, newest first, keeping for each author
+ * email and each Verified-by value only the newest: enough to answer "when
+ * did this person last change or verify it". `i` < the count.
+ */
+size_t opex_kb_history_touch_count(const opex_kb_history *history,
+	const char *path);
+const opex_kb_commit *opex_kb_history_touch(const opex_kb_history *history,
+	const char *path, size_t i);
+
+/** Number of commits walked by the last load (0 when the cache was current). */
+size_t opex_kb_history_walked(const opex_kb_history *history);
+
+/* ---------------------------------------------------------------------
+ * YAML (yaml.c): a document as a tree with line numbers
+ * ------------------------------------------------------------------- */
+
+typedef enum opex_kb_yaml_type {
+	OPEX_KB_YAML_SCALAR = 0,
+	OPEX_KB_YAML_SEQUENCE,
+	OPEX_KB_YAML_MAPPING
+} opex_kb_yaml_type;
+
+typedef struct opex_kb_yaml_node opex_kb_yaml_node;
+struct opex_kb_yaml_node {
+	opex_kb_yaml_type type;
+	unsigned line, col;       /* 1-based, in the file (not the snippet) */
+	char *value;              /* SCALAR: NUL-terminated text */
+	size_t len;               /* SCALAR: length of value */
+	bool plain;               /* SCALAR: unquoted (so `null`, `~` mean null) */
+	opex_kb_yaml_node **items; /* SEQUENCE: items; MAPPING: values */
+	opex_kb_yaml_node **keys;  /* MAPPING: keys (always scalars) */
+	size_t count;
+};
+
+/**
+ * Parse one YAML document of `len` bytes whose first line is line
+ * `first_line` of its file. Aliases and anchors are refused (no alias
+ * bombs), as are tags on collections, mapping keys that are not scalars,
+ * duplicate keys, nesting deeper than OPEX_LIMIT_NESTING and more than
+ * OPEX_LIMIT_YAML_NODES nodes. An empty document gives a NULL `*out` and
+ * returns 0. On error, `*err_line` (if not NULL) receives the line.
+ */
+int opex_kb_yaml_parse(opex_kb_yaml_node **out, unsigned *err_line,
+	const char *text, size_t len, unsigned first_line, opex_error *err)
+	OPEX_WARN_UNUSED;
+
+/** Free a tree from opex_kb_yaml_parse(). NULL is a no-op. */
+void opex_kb_yaml_free(opex_kb_yaml_node *node);
+
+/** The value of `key` in a MAPPING node, or NULL. */
+const opex_kb_yaml_node *opex_kb_yaml_get(const opex_kb_yaml_node *map,
+	const char *key);
+
+/* ---------------------------------------------------------------------
+ * Markdown (markdown.c, the cmark adapter)
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kb_link {
+	char *target;    /* as written: "../cards/lost-card.md#freeze" */
+	char *path;      /* resolved handbook path; NULL if not a relative link */
+	bool leaves;     /* a relative link that leaves the handbook ("../../..") */
+	unsigned line, col; /* where the link is, in the file */
+} opex_kb_link;
+
+/**
+ * Render CommonMark to HTML the safe way: raw HTML is omitted and
+ * `javascript:`, `vbscript:`, `file:` and `data:` (except images) link
+ * targets are dropped. Appends to `out`; OPEX_ETOOBIG past out->max.
+ */
+int opex_kb_markdown_to_html(opex_buf *out, const char *md, size_t len,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/* ---------------------------------------------------------------------
+ * Roster (roster.c) and settings (settings.c)
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kb_person {
+	char *id, *name, *email;
+	char **teams;
+	size_t team_count;
+	unsigned line;
+} opex_kb_person;
+
+typedef struct opex_kb_team {
+	char *id, *name;
+	unsigned line;
+} opex_kb_team;
+
+typedef struct opex_kb_roster {
+	opex_kb_person *people;
+	size_t person_count;
+	opex_kb_team *teams;
+	size_t team_count;
+} opex_kb_roster;
+
+/**
+ * Parse `people.yaml` text. Every problem becomes a diagnostic on `path`
+ * (rules roster-invalid, person-duplicate) and the entries that are sound
+ * are kept: a broken roster gives a partial or empty one, never a failure.
+ */
+void opex_kb_roster_parse(opex_kb_roster *out, const char *path,
+	const char *text, size_t len, opex_diag_list *diags);
+
+/** Free what the roster holds. */
+void opex_kb_roster_release(opex_kb_roster *roster);
+
+/** The person with this id, or NULL. */
+const opex_kb_person *opex_kb_roster_person(const opex_kb_roster *roster,
+	const char *id);
+
+/** The person with this email (ASCII case-insensitive), or NULL. */
+const opex_kb_person *opex_kb_roster_person_by_email(
+	const opex_kb_roster *roster, const char *email);
+
+/** The team with this id, or NULL. */
+const opex_kb_team *opex_kb_roster_team(const opex_kb_roster *roster,
+	const char *id);
+
+typedef struct opex_kb_settings {
+	char **languages;          /* empty: any valid BCP 47 tag */
+	size_t language_count;
+	char **markets;
+	size_t market_count;
+	int64_t review_every;      /* seconds; default 180 days */
+} opex_kb_settings;
+
+/** Default settings (no languages or markets, review_every 180d). */
+void opex_kb_settings_init(opex_kb_settings *settings);
+
+/** Parse `opex.yaml` into `settings`; problems become diagnostics (settings-invalid). */
+void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
+	const char *text, size_t len, opex_diag_list *diags);
+
+/** Free what the settings hold. */
+void opex_kb_settings_release(opex_kb_settings *settings);
+
+/** True if `tag` is a well-formed BCP 47 language tag ("en", "fr-CA", "zh-Hant"). */
+bool opex_kb_language_valid(const char *tag);
+
+/* ---------------------------------------------------------------------
+ * Articles (article.c)
+ * ------------------------------------------------------------------- */
+
+typedef enum opex_kb_visibility {
+	OPEX_KB_VISIBILITY_INTERNAL = 0,
+	OPEX_KB_VISIBILITY_PARTNERS,
+	OPEX_KB_VISIBILITY_PUBLIC
+} opex_kb_visibility;
+
+/* Front-matter fields, to find the line each was written on. */
+typedef enum opex_kb_field {
+	OPEX_KB_FIELD_TITLE = 0,
+	OPEX_KB_FIELD_OWNER,
+	OPEX_KB_FIELD_LANGUAGE,
+	OPEX_KB_FIELD_TRANSLATION_OF,
+	OPEX_KB_FIELD_MARKETS,
+	OPEX_KB_FIELD_JOURNEY,
+	OPEX_KB_FIELD_TAGS,
+	OPEX_KB_FIELD_REVIEW_EVERY,
+	OPEX_KB_FIELD_VISIBILITY,
+	OPEX_KB_FIELD_TEAMS,
+	OPEX_KB_FIELD_COUNT
+} opex_kb_field;
+
+typedef struct opex_kb_article {
+	char *path;
+	char *title;             /* front matter, else first heading, else NULL */
+	char *owner, *language, *translation_of, *journey; /* NULL if absent */
+	char **markets, **tags, **teams;
+	size_t market_count, tag_count, team_count;
+	int64_t review_every;    /* seconds; 0: the handbook default */
+	opex_kb_visibility visibility;
+	unsigned field_line[OPEX_KB_FIELD_COUNT]; /* 0: field absent */
+	unsigned title_line;     /* where the title came from */
+	bool has_front_matter;
+	char *body;              /* Markdown after the front matter */
+	size_t body_len;
+	unsigned body_line;      /* line of the body's first line in the file */
+	opex_kb_link *links;
+	size_t link_count;
+
+	/* Derived from history by the handbook (0 / NULL / false if unknown). */
+	const opex_kb_commit *last_change;
+	const opex_kb_commit *verified;  /* newest change or Verified-by by the owner */
+	int64_t verified_at;
+	bool stale;              /* verified_at older than review_every */
+	bool outdated;           /* a translation whose source changed since */
+} opex_kb_article;
+
+/**
+ * Parse an article file. Problems become diagnostics on `path` with their
+ * line (rules file-unreadable, front-matter-invalid). Returns the article,
+ * or NULL when the file cannot be read as an article at all (binary,
+ * invalid UTF-8, front matter never closed or not a mapping); a field of
+ * the wrong type is reported and left unset, the article is still kept.
+ */
+opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
+	size_t len, opex_diag_list *diags);
+
+/** Free an article. NULL is a no-op. */
+void opex_kb_article_free(opex_kb_article *article);
+
+/* ---------------------------------------------------------------------
+ * Handbook (handbook.c): everything above, joined
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kb_handbook opex_kb_handbook;
+
+typedef struct opex_kb_handbook_options {
+	const char *rev;           /* NULL: HEAD */
+	const char *history_cache; /* as opex_kb_history_options.cache_path */
+	int64_t now;               /* 0: the current time */
+} opex_kb_handbook_options;
+
+#define OPEX_KB_HANDBOOK_OPTIONS_INIT { NULL, NULL, 0 }
+
+/**
+ * Load the handbook at `path`: open the revision, read settings, roster and
+ * every article, attribute history and derive verification, staleness and
+ * outdated translations. Per-file problems go to `diags`; only repository
+ * failures (see opex_kb_repo_open) return an error.
+ */
+int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
+	const opex_kb_handbook_options *opts, opex_diag_list *diags,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free the handbook. NULL is a no-op. */
+void opex_kb_handbook_free(opex_kb_handbook *handbook);
+
+const opex_kb_repo *opex_kb_handbook_repo(const opex_kb_handbook *handbook);
+const opex_kb_history *opex_kb_handbook_history(const opex_kb_handbook *handbook);
+const opex_kb_roster *opex_kb_handbook_roster(const opex_kb_handbook *handbook);
+const opex_kb_settings *opex_kb_handbook_settings(const opex_kb_handbook *handbook);
+int64_t opex_kb_handbook_now(const opex_kb_handbook *handbook);
+
+/** Number of articles read, and article `i` in path order. */
+size_t opex_kb_handbook_article_count(const opex_kb_handbook *handbook);
+const opex_kb_article *opex_kb_handbook_article(
+	const opex_kb_handbook *handbook, size_t i);
+
+/** The article at `path`, or NULL. */
+const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *handbook,
+	const char *path);
+
+/**
+ * Check articles and roster against each other and the tree: title-missing,
+ * owner-missing, owner-unknown, language-invalid, translation-source-missing,
+ * link-broken, review-overdue, translation-outdated.
+ */
+void opex_kb_lint(const opex_kb_handbook *handbook, opex_diag_list *diags);
+
+#endif

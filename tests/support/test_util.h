@@ -1,0 +1,25 @@
+/* test_util.h: small helpers shared by the Check suites. */
+#ifndef OPEX_TESTS_TEST_UTIL_H
+#define OPEX_TESTS_TEST_UTIL_H
+
+#include <stddef.h>
+
+#include "core/diag.h"
+
+/** A new empty temporary folder (under $TMPDIR); free with opex_test_rmtree. */
+char *opex_test_tmpdir(void);
+
+/** Remove a folder tree and free the path string. */
+void opex_test_rmtree(char *path);
+
+/** Path of a file in the source tree ($OPEX_SOURCE_DIR/rel), malloc'd. */
+char *opex_test_source_path(const char *rel);
+
+/** True if `diags` holds a diagnostic with this rule (and line, unless 0). */
+int opex_test_has_diag(const opex_diag_list *diags, const char *rule,
+	const char *path, unsigned line);
+
+/** Print every diagnostic to stderr (for failing tests). */
+void opex_test_dump_diags(const opex_diag_list *diags);
+
+#endif
