@@ -6,6 +6,7 @@
  *   html.c     opex_html_escape
  *   article.c  article HTML (through the cmark adapter in kb/)
  *   diag.c     diagnostics as text and JSON (jansson)
+ *   articles.c the article list as text and JSON
  */
 #ifndef OPEX_RENDERER_H
 #define OPEX_RENDERER_H
@@ -37,6 +38,21 @@ void opex_render_diags_text(opex_buf *out, const opex_diag_list *diags);
  *  "errors":N,"warnings":N,"infos":N}.
  */
 int opex_render_diags_json(opex_buf *out, const opex_diag_list *diags,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/**
+ * Append the handbook's articles, one line each:
+ * `path  language  owner  verified-date  state  title`, where state is
+ * ok, stale, outdated or "stale,outdated".
+ */
+void opex_render_articles_text(opex_buf *out, const opex_kb_handbook *hb);
+
+/**
+ * Append the article list as JSON: {"revision", "articles": [{path, title,
+ * language, owner, translation_of, journey, markets, tags, visibility,
+ * last_change: {commit, author, time}, verified_at, stale, outdated}]}.
+ */
+int opex_render_articles_json(opex_buf *out, const opex_kb_handbook *hb,
 	opex_error *err) OPEX_WARN_UNUSED;
 
 #endif

@@ -1,13 +1,17 @@
 /* test_util.c: helpers shared by the Check suites. */
 #define _XOPEN_SOURCE 700
 #include "test_util.h"
+#include "repo_fixture.h"
 #include "core/memory.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/banned.h"
@@ -82,4 +86,89 @@ void opex_test_dump_diags(const opex_diag_list *diags)
 			d->col, opex_severity_name(d->severity), d->message,
 			d->rule);
 	}
+}
+
+char *opex_test_read_file(const char *path, size_t *len_out)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	long size = -1;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0)
+		size = ftell(f);
+	if (size < 0 || fseek(f, 0, SEEK_SET) != 0)
+		goto done;
+	data = opex_malloc((size_t)size + 1);
+	if (fread(data, 1, (size_t)size, f) != (size_t)size) {
+		opex_free(data);
+		data = NULL;
+		goto done;
+	}
+	data[size] = '\0';
+	if (len_out)
+		*len_out = (size_t)size;
+done:
+	fclose(f);
+	return data;
+}
+
+static void put_dir(opex_test_repo *repo, const char *disk, const char *rel)
+{
+	DIR *dir = opendir(disk);
+	struct dirent *entry;
+
+	ck_assert_msg(dir != NULL, "cannot open '%s'", disk);
+	while ((entry = readdir(dir)) != NULL) {
+		char child[4096], child_rel[4096];
+		struct stat st;
+
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", disk, entry->d_name);
+		snprintf(child_rel, sizeof(child_rel), "%s%s%s", rel,
+			*rel ? "/" : "", entry->d_name);
+		ck_assert(stat(child, &st) == 0);
+		if (S_ISDIR(st.st_mode)) {
+			put_dir(repo, child, child_rel);
+		} else {
+			size_t len = 0;
+			char *data = opex_test_read_file(child, &len);
+
+			ck_assert_msg(data != NULL, "cannot read '%s'", child);
+			opex_test_repo_put_bytes(repo, child_rel, data, len);
+			opex_free(data);
+		}
+	}
+	closedir(dir);
+}
+
+void opex_test_repo_put_dir(struct opex_test_repo *repo, const char *rel)
+{
+	char *disk = opex_test_source_path(rel);
+
+	put_dir(repo, disk, "");
+	opex_free(disk);
+}
+
+int opex_test_run_opex(const char *args, char **out, char **err)
+{
+	const char *bin = getenv("OPEX_BINARY_DIR");
+	char *dir = opex_test_tmpdir();
+	char cmd[8192], path[4200];
+	int status;
+
+	ck_assert_msg(bin != NULL, "OPEX_BINARY_DIR is not set");
+	snprintf(cmd, sizeof(cmd), "'%s/cli/opex' %s >'%s/out' 2>'%s/err'",
+		bin, args, dir, dir);
+	status = system(cmd);
+	ck_assert_msg(status != -1 && WIFEXITED(status), "cannot run '%s'", cmd);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	*out = opex_test_read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/err", dir);
+	*err = opex_test_read_file(path, NULL);
+	ck_assert(*out != NULL && *err != NULL);
+	opex_test_rmtree(dir);
+	return WEXITSTATUS(status);
 }

@@ -22,4 +22,21 @@ int opex_test_has_diag(const opex_diag_list *diags, const char *rule,
 /** Print every diagnostic to stderr (for failing tests). */
 void opex_test_dump_diags(const opex_diag_list *diags);
 
+struct opex_test_repo;
+
+/**
+ * Stage every file under the source-tree folder `rel` (e.g.
+ * "tests/fixtures/broken-handbook") at its path relative to that folder.
+ */
+void opex_test_repo_put_dir(struct opex_test_repo *repo, const char *rel);
+
+/** Read a whole file into a new NUL-terminated string (NULL if unreadable). */
+char *opex_test_read_file(const char *path, size_t *len_out);
+
+/**
+ * Run `opex ARGS` (the built binary; ARGS is passed to the shell) and
+ * capture its exit status, stdout and stderr (free both with opex_free).
+ */
+int opex_test_run_opex(const char *args, char **out, char **err);
+
 #endif

@@ -1,0 +1,65 @@
+/*
+ * cli.h: what the subcommands of the `opex` program share.
+ *
+ * Every subcommand reads `opex COMMAND [REPO] [options]`, returns its exit
+ * status (0 success, 1 findings/errors in the content, 2 usage or
+ * repository error) and prints its own --help.
+ */
+#ifndef OPEX_CLI_H
+#define OPEX_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kb/kb.h"
+
+enum { OPEX_EXIT_OK = 0, OPEX_EXIT_FINDINGS = 1, OPEX_EXIT_USAGE = 2 };
+
+/* Options a subcommand may accept. */
+enum opex_cli_accept {
+	OPEX_CLI_ACCEPT_FORMAT = 1 << 0,
+	OPEX_CLI_ACCEPT_PATH = 1 << 1   /* a second positional: a handbook path */
+};
+
+typedef struct opex_cli_command {
+	const char *name;
+	const char *summary;
+	const char *usage;     /* full --help text */
+	unsigned accept;       /* enum opex_cli_accept */
+	const char *formats;   /* "text|json": allowed --format values */
+	const char *default_format;
+	int (*run)(int argc, char **argv);
+} opex_cli_command;
+
+typedef struct opex_cli_options {
+	const char *repo;      /* default "." */
+	const char *path;      /* the handbook path, with OPEX_CLI_ACCEPT_PATH */
+	const char *rev;       /* NULL: HEAD */
+	const char *format;
+	int64_t now;           /* --now DATE; 0: the current time */
+	bool no_cache;
+} opex_cli_options;
+
+/**
+ * Parse `argv` (argv[0] is the command name) for `cmd`. Returns -1 when
+ * parsing succeeded, else the exit status to return at once (0 after
+ * --help, 2 after a usage message on stderr).
+ */
+int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
+	int argc, char **argv);
+
+/**
+ * Load the handbook named by `opts`, printing a repository error to stderr.
+ * Returns 0 or OPEX_EXIT_USAGE.
+ */
+int opex_cli_load(opex_kb_handbook **out, const opex_cli_options *opts,
+	opex_diag_list *diags);
+
+/** Write a buffer to stdout; 0 or OPEX_EXIT_USAGE when it failed to build. */
+int opex_cli_print(const opex_buf *buf);
+
+extern const opex_cli_command opex_cli_lint;
+extern const opex_cli_command opex_cli_articles;
+extern const opex_cli_command opex_cli_show;
+
+#endif

@@ -1,0 +1,158 @@
+/* options.c: option parsing and handbook loading shared by subcommands. */
+#include "cli/cli.h"
+#include "core/time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static int usage_error(const opex_cli_command *cmd, const char *fmt,
+	const char *what)
+{
+	fprintf(stderr, "opex %s: ", cmd->name);
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\nusage: see 'opex %s --help'\n", cmd->name);
+	return OPEX_EXIT_USAGE;
+}
+
+static bool format_allowed(const char *formats, const char *format)
+{
+	size_t n = strlen(format);
+	const char *p = formats;
+
+	while (p && *p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, format, n) == 0)
+			return true;
+		p = bar ? bar + 1 : NULL;
+	}
+	return false;
+}
+
+/* The value of option `name` at argv[*i]: "--name=v" or "--name v". */
+static const char *option_value(int argc, char **argv, int *i,
+	const char *name)
+{
+	size_t n = strlen(name);
+	const char *arg = argv[*i];
+
+	if (strncmp(arg, name, n) != 0)
+		return NULL;
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (arg[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
+
+/* Handle option argv[*i]: -1 taken, 0 or 2 an exit status, 1 not ours. */
+static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
+	int argc, char **argv, int *i)
+{
+	opex_error err = OPEX_ERROR_INIT;
+	const char *v = option_value(argc, argv, i, "--rev");
+
+	if (v != NULL) {
+		if (*v == '\0')
+			return usage_error(cmd, "%s needs a revision", "--rev");
+		opts->rev = v;
+		return -1;
+	}
+	v = (cmd->accept & OPEX_CLI_ACCEPT_FORMAT)
+		? option_value(argc, argv, i, "--format") : NULL;
+	if (v != NULL) {
+		if (!format_allowed(cmd->formats, v))
+			return usage_error(cmd, "unknown format '%s'", v);
+		opts->format = v;
+		return -1;
+	}
+	v = option_value(argc, argv, i, "--now");
+	if (v != NULL) {
+		if (opex_time_parse_date(&opts->now, v, &err) < 0)
+			return usage_error(cmd, "--now: %s", err.message);
+		return -1;
+	}
+	if (strcmp(argv[*i], "--no-cache") == 0) {
+		opts->no_cache = true;
+		return -1;
+	}
+	return 1;
+}
+
+int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
+	int argc, char **argv)
+{
+	const char *positional[2] = { NULL, NULL };
+	int i, status, npos = 0;
+	bool options_done = false;
+	int maxpos = (cmd->accept & OPEX_CLI_ACCEPT_PATH) ? 2 : 1;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->repo = ".";
+	opts->format = cmd->default_format;
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!options_done && strcmp(arg, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (!options_done &&
+		    (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
+			fputs(cmd->usage, stdout);
+			return OPEX_EXIT_OK;
+		}
+		if (options_done || arg[0] != '-' || arg[1] == '\0') {
+			if (npos >= maxpos)
+				return usage_error(cmd, "unexpected argument '%s'", arg);
+			positional[npos++] = arg;
+			continue;
+		}
+		status = parse_option(opts, cmd, argc, argv, &i);
+		if (status == 1)
+			return usage_error(cmd, "unknown option '%s'", arg);
+		if (status >= 0)
+			return status;
+	}
+	if (cmd->accept & OPEX_CLI_ACCEPT_PATH) {
+		if (npos == 0)
+			return usage_error(cmd, "%s", "which file? give a handbook path");
+		opts->path = positional[npos - 1];
+		if (npos == 2)
+			opts->repo = positional[0];
+	} else if (npos == 1) {
+		opts->repo = positional[0];
+	}
+	return -1;
+}
+
+int opex_cli_load(opex_kb_handbook **out, const opex_cli_options *opts,
+	opex_diag_list *diags)
+{
+	opex_kb_handbook_options hopts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+
+	hopts.rev = opts->rev;
+	hopts.now = opts->now;
+	hopts.history_cache = opts->no_cache ? "" : NULL;
+	if (opex_kb_handbook_load(out, opts->repo, &hopts, diags, &err) < 0) {
+		fprintf(stderr, "opex: %s\n", err.message);
+		return OPEX_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int opex_cli_print(const opex_buf *buf)
+{
+	if (buf->failed) {
+		fprintf(stderr, "opex: output too large\n");
+		return OPEX_EXIT_USAGE;
+	}
+	fwrite(buf->ptr, 1, buf->len, stdout);
+	return 0;
+}

@@ -1,0 +1,309 @@
+/*
+ * handbook.c: the handbook at one revision, everything in kb joined.
+ *
+ * Load order: repository -> opex.yaml -> people.yaml -> articles/**.md ->
+ * history -> derived states. Derived per article:
+ *
+ *   last_change   newest commit changing the file
+ *   verified      newest commit touching it authored by the owner (roster
+ *                 email or name) or carrying "Verified-by: <owner>" (id,
+ *                 email or name)
+ *   stale         never verified, or verified longer ago than review_every
+ *   outdated      a translation whose source changed in a newer commit
+ *
+ * A file that cannot be read is a diagnostic, never a failed load.
+ */
+#include "kb/kb.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/path.h"
+#include "core/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/banned.h"
+
+#define SETTINGS_PATH "opex.yaml"
+#define ROSTER_PATH "people.yaml"
+#define ARTICLES_DIR "articles"
+
+struct opex_kb_handbook {
+	opex_kb_repo *repo;
+	opex_kb_history *history;
+	opex_kb_settings settings;
+	opex_kb_roster roster;
+	opex_kb_article **articles; /* sorted by path */
+	size_t article_count, article_cap;
+	int64_t now;
+};
+
+/* Folders and files whose entries must be plain files. */
+static bool is_handbook_path(const char *path)
+{
+	return opex_path_under(path, ARTICLES_DIR) ||
+	       opex_path_under(path, "processes") ||
+	       opex_path_under(path, "launches") ||
+	       strcmp(path, SETTINGS_PATH) == 0 ||
+	       strcmp(path, ROSTER_PATH) == 0;
+}
+
+/*
+ * Read a handbook file into `buf`. Problems become a file-unreadable
+ * diagnostic; returns 0 when `buf` holds the file.
+ */
+static int read_file(opex_buf *buf, const opex_kb_repo *repo,
+	const char *path, opex_diag_list *diags)
+{
+	opex_error err = OPEX_ERROR_INIT;
+	int error = opex_kb_repo_read(buf, repo, path, &err);
+
+	if (error < 0)
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "file-unreadable",
+			path, 0, 0, "%s", err.message);
+	return error;
+}
+
+static void load_settings(opex_kb_handbook *hb, opex_diag_list *diags)
+{
+	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+
+	if (opex_kb_repo_find(hb->repo, SETTINGS_PATH) == NULL)
+		return;
+	if (read_file(&buf, hb->repo, SETTINGS_PATH, diags) == 0)
+		opex_kb_settings_parse(&hb->settings, SETTINGS_PATH, buf.ptr,
+			buf.len, diags);
+	opex_buf_release(&buf);
+}
+
+static void load_roster(opex_kb_handbook *hb, opex_diag_list *diags)
+{
+	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+
+	if (opex_kb_repo_find(hb->repo, ROSTER_PATH) == NULL) {
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "roster-invalid",
+			ROSTER_PATH, 0, 0,
+			"the handbook has no roster: owners cannot be checked");
+		return;
+	}
+	if (read_file(&buf, hb->repo, ROSTER_PATH, diags) == 0)
+		opex_kb_roster_parse(&hb->roster, ROSTER_PATH, buf.ptr, buf.len,
+			diags);
+	opex_buf_release(&buf);
+}
+
+static void check_entry_kind(const opex_kb_entry *entry, opex_diag_list *diags)
+{
+	if (entry->kind == OPEX_KB_ENTRY_FILE || !is_handbook_path(entry->path))
+		return;
+	opex_diag_add(diags, OPEX_SEVERITY_ERROR, "file-unreadable",
+		entry->path, 0, 0, "%s",
+		entry->kind == OPEX_KB_ENTRY_SYMLINK
+			? "symbolic link in the handbook: links are not followed"
+			: "submodule in the handbook: its content is not in this repository");
+}
+
+static void load_articles(opex_kb_handbook *hb, opex_diag_list *diags)
+{
+	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	size_t i, n = opex_kb_repo_count(hb->repo);
+
+	for (i = 0; i < n; i++) {
+		const opex_kb_entry *entry = opex_kb_repo_entry(hb->repo, i);
+		opex_kb_article *article;
+
+		check_entry_kind(entry, diags);
+		if (entry->kind != OPEX_KB_ENTRY_FILE ||
+		    !opex_path_under(entry->path, ARTICLES_DIR) ||
+		    !opex_path_has_suffix(entry->path, ".md"))
+			continue;
+		if (read_file(&buf, hb->repo, entry->path, diags) < 0)
+			continue;
+		article = opex_kb_article_parse(entry->path, buf.ptr, buf.len,
+			diags);
+		if (article == NULL)
+			continue;
+		opex_array_grow((void **)&hb->articles, &hb->article_cap,
+			hb->article_count + 1, sizeof(*hb->articles));
+		hb->articles[hb->article_count++] = article;
+	}
+	opex_buf_release(&buf);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a && b && *a && opex_strcasecmp(a, b) == 0;
+}
+
+/* Did `commit` come from, or get verified by, `person`? */
+static bool commit_verifies(const opex_kb_commit *commit,
+	const opex_kb_person *person)
+{
+	size_t i;
+
+	if (same_text(commit->author_email, person->email) ||
+	    same_text(commit->author_name, person->name))
+		return true;
+	for (i = 0; i < commit->verified_by_count; i++) {
+		const char *v = commit->verified_by[i];
+
+		if (same_text(v, person->id) || same_text(v, person->email) ||
+		    same_text(v, person->name))
+			return true;
+		/* "Maria Santos <maria@example.com>", as git writes people */
+		if (person->email && strstr(v, person->email) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static void derive_verification(opex_kb_handbook *hb, opex_kb_article *a)
+{
+	const opex_kb_person *owner = NULL;
+	int64_t interval;
+	size_t i, n;
+
+	a->last_change = opex_kb_history_last_change(hb->history, a->path);
+	if (a->owner)
+		owner = opex_kb_roster_person(&hb->roster, a->owner);
+	if (owner) {
+		n = opex_kb_history_touch_count(hb->history, a->path);
+		for (i = 0; i < n; i++) {
+			const opex_kb_commit *c =
+				opex_kb_history_touch(hb->history, a->path, i);
+
+			if (commit_verifies(c, owner)) {
+				a->verified = c;
+				a->verified_at = c->time;
+				break;
+			}
+		}
+	}
+	interval = a->review_every ? a->review_every : hb->settings.review_every;
+	a->stale = a->verified == NULL || hb->now - a->verified_at > interval;
+}
+
+static void derive_outdated(opex_kb_handbook *hb, opex_kb_article *a)
+{
+	const opex_kb_article *source;
+
+	if (a->translation_of == NULL)
+		return;
+	source = opex_kb_handbook_find(hb, a->translation_of);
+	if (source == NULL || source == a || source->last_change == NULL ||
+	    a->last_change == NULL)
+		return;
+	a->outdated = source->last_change->time > a->last_change->time;
+}
+
+int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
+	const opex_kb_handbook_options *opts, opex_diag_list *diags,
+	opex_error *err)
+{
+	opex_kb_handbook_options defaults = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_kb_history_options hopts = OPEX_KB_HISTORY_OPTIONS_INIT;
+	opex_kb_handbook *hb = opex_calloc(1, sizeof(*hb));
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	opex_kb_settings_init(&hb->settings);
+	hb->now = opts->now ? opts->now : (int64_t)time(NULL);
+
+	error = opex_kb_repo_open(&hb->repo, path, opts->rev, err);
+	if (error < 0)
+		goto done;
+	load_settings(hb, diags);
+	load_roster(hb, diags);
+	load_articles(hb, diags);
+
+	hopts.cache_path = opts->history_cache;
+	error = opex_kb_history_load(&hb->history, hb->repo, &hopts, err);
+	if (error < 0)
+		goto done;
+	for (i = 0; i < hb->article_count; i++)
+		derive_verification(hb, hb->articles[i]);
+	for (i = 0; i < hb->article_count; i++)
+		derive_outdated(hb, hb->articles[i]);
+
+	*out = hb;
+	hb = NULL;
+done:
+	opex_kb_handbook_free(hb);
+	return error;
+}
+
+void opex_kb_handbook_free(opex_kb_handbook *hb)
+{
+	size_t i;
+
+	if (hb == NULL)
+		return;
+	for (i = 0; i < hb->article_count; i++)
+		opex_kb_article_free(hb->articles[i]);
+	opex_free(hb->articles);
+	opex_kb_roster_release(&hb->roster);
+	opex_kb_settings_release(&hb->settings);
+	opex_kb_history_free(hb->history);
+	opex_kb_repo_free(hb->repo);
+	opex_free(hb);
+}
+
+const opex_kb_repo *opex_kb_handbook_repo(const opex_kb_handbook *hb)
+{
+	return hb->repo;
+}
+
+const opex_kb_history *opex_kb_handbook_history(const opex_kb_handbook *hb)
+{
+	return hb->history;
+}
+
+const opex_kb_roster *opex_kb_handbook_roster(const opex_kb_handbook *hb)
+{
+	return &hb->roster;
+}
+
+const opex_kb_settings *opex_kb_handbook_settings(const opex_kb_handbook *hb)
+{
+	return &hb->settings;
+}
+
+int64_t opex_kb_handbook_now(const opex_kb_handbook *hb)
+{
+	return hb->now;
+}
+
+size_t opex_kb_handbook_article_count(const opex_kb_handbook *hb)
+{
+	return hb->article_count;
+}
+
+const opex_kb_article *opex_kb_handbook_article(const opex_kb_handbook *hb,
+	size_t i)
+{
+	return i < hb->article_count ? hb->articles[i] : NULL;
+}
+
+const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *hb,
+	const char *path)
+{
+	size_t lo = 0, hi = hb->article_count;
+
+	/* articles were read in tree order, which is strcmp order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(hb->articles[mid]->path, path);
+
+		if (c == 0)
+			return hb->articles[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

@@ -1,0 +1,19 @@
+/* renderer_int.h: helpers shared inside renderer/ only. */
+#ifndef OPEX_RENDERER_INT_H
+#define OPEX_RENDERER_INT_H
+
+#include <jansson.h>
+
+#include "renderer/renderer.h"
+
+/** A JSON string for `s`, or JSON null for NULL; bytes that are not UTF-8 become '?'. */
+json_t *opex_render_json_text(const char *s);
+
+/**
+ * Append `root` as indented JSON and a newline to `out`, then release
+ * `root` (this takes ownership). `what` names the document in errors.
+ */
+int opex_render_json_emit(opex_buf *out, json_t *root, const char *what,
+	opex_error *err);
+
+#endif
