@@ -1,7 +1,7 @@
 /*
  * handbook.c: the handbook at one revision, everything in kb joined.
  *
- * Load order: repository -> opex.yaml -> people.yaml -> articles/**.md ->
+ * Load order: repository -> opex.yaml -> people.yaml -> every article ->
  * history -> derived states. Derived per article:
  *
  *   last_change   newest commit changing the file

@@ -5,9 +5,9 @@
  *
  *   opex.yaml          settings: languages, review_every, markets
  *   people.yaml        roster: people (id, name, email, teams) and teams
- *   articles/**.md     YAML front matter + CommonMark body
- *   processes/**.dot   process maps (read by process-maps/)
- *   launches/**.md     launch-readiness definitions (read by process-maps/)
+ *   articles/<path>.md    YAML front matter + CommonMark body
+ *   processes/<path>.dot  process maps (read by process-maps/)
+ *   launches/<path>.md    launch-readiness definitions (read by process-maps/)
  *
  * Layers inside kb, each with one adapter file per library:
  *
