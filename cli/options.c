@@ -2,16 +2,23 @@
 #include "cli/cli.h"
 #include "core/time.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/banned.h"
 
-static int usage_error(const opex_cli_command *cmd, const char *fmt,
-	const char *what)
+static int usage_error(const opex_cli_command *cmd, const char *fmt, ...)
+	OPEX_PRINTF(2, 3);
+
+static int usage_error(const opex_cli_command *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "opex %s: ", cmd->name);
-	fprintf(stderr, fmt, what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nusage: see 'opex %s --help'\n", cmd->name);
 	return OPEX_EXIT_USAGE;
 }
