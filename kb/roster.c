@@ -1,0 +1,454 @@
+/*
+ * roster.c: people.yaml, who may own, champion and approve.
+ *
+ *   people:
+ *     - id: maria                      [a-z0-9][a-z0-9._-]*, unique
+ *       name: Maria Santos             required
+ *       email: maria@lumen.example     required, unique (ASCII case-insensitive)
+ *       teams: [ops-leads, payments]   optional, each a declared team id
+ *   teams:
+ *     - id: ops-leads                  same id syntax, unique
+ *       name: Operations leads         required
+ *
+ *   rule              severity  what
+ *   roster-invalid    error     bad YAML, wrong shape or type, missing or bad
+ *                               id/name/email, undeclared team
+ *   roster-invalid    warning   unknown key
+ *   person-duplicate  error     an id or email seen before (the second is dropped)
+ *
+ * An entry with an error is dropped and the others are kept; a person naming
+ * an undeclared team is kept without that team.
+ */
+#include "kb/kb_int.h"
+#include "core/memory.h"
+#include "core/str.h"
+#include "core/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define RULE_INVALID "roster-invalid"
+#define RULE_DUPLICATE "person-duplicate"
+#define QUOTE_MAX 64
+
+static const char *const top_keys[] = { "people", "teams" };
+static const char *const person_keys[] = { "id", "name", "email", "teams" };
+static const char *const team_keys[] = { "id", "name" };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct ctx {
+	const char *path;
+	opex_diag_list *diags;
+	opex_kb_roster *roster;
+	size_t person_cap, team_cap;
+} ctx;
+
+static int quote_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= QUOTE_MAX)
+		return (int)n;
+	n = QUOTE_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+static bool id_valid(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 1; s[i]; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* A plausible address: local@domain.tld, printable ASCII or UTF-8, no blanks. */
+static bool email_valid(const char *s)
+{
+	const char *at = strchr(s, '@'), *dot;
+	size_t i, n = strlen(s);
+
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || n > 254)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == ',' ||
+		    c == ';' || c == '"' || c == '(' || c == ')' || c == '\\')
+			return false;
+	}
+	dot = strrchr(at + 1, '.');
+	return dot != NULL && at[1] != '.' && dot[1] != '\0' &&
+	       strstr(at + 1, "..") == NULL;
+}
+
+static void diag(ctx *c, opex_severity sev, const char *rule,
+	const opex_kb_yaml_node *at, const char *fmt, ...) OPEX_PRINTF(5, 6);
+
+static void diag(ctx *c, opex_severity sev, const char *rule,
+	const opex_kb_yaml_node *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	opex_diag_vadd(c->diags, sev, rule, c->path, at ? at->line : 0,
+		at ? at->col : 0, fmt, ap);
+	va_end(ap);
+}
+
+static void unknown_keys(ctx *c, const opex_kb_yaml_node *map,
+	const char *const *known, size_t count, const char *what)
+{
+	size_t i, k;
+
+	for (i = 0; i < map->count; i++) {
+		const opex_kb_yaml_node *key = map->keys[i];
+		const char *near;
+		bool found = false;
+
+		for (k = 0; k < count; k++)
+			if (strcmp(key->value, known[k]) == 0)
+				found = true;
+		if (found)
+			continue;
+		near = opex_text_closest(key->value, key->len, known, count, 2);
+		if (near)
+			diag(c, OPEX_SEVERITY_WARNING, RULE_INVALID, key,
+				"unknown key '%.*s' in %s (did you mean '%s'?)",
+				quote_len(key->value), key->value, what, near);
+		else
+			diag(c, OPEX_SEVERITY_WARNING, RULE_INVALID, key,
+				"unknown key '%.*s' in %s",
+				quote_len(key->value), key->value, what);
+	}
+}
+
+/*
+ * The string value of `key` in `map`: NULL after a diagnostic if it is
+ * missing, empty or not a scalar. `what` names the entry ("person 3").
+ */
+static const char *required(ctx *c, const opex_kb_yaml_node *map,
+	const char *key, const char *what)
+{
+	const opex_kb_yaml_node *v = opex_kb_yaml_get(map, key);
+	opex_str s;
+
+	if (v == NULL) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, map,
+			"%s has no '%s'", what, key);
+		return NULL;
+	}
+	if (v->type != OPEX_KB_YAML_SCALAR) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+			"'%s' of %s must be a string", key, what);
+		return NULL;
+	}
+	s = opex_str_trim(opex_str_from(v->value));
+	if (s.len == 0 || (v->plain && (strcmp(v->value, "~") == 0 ||
+					strcmp(v->value, "null") == 0))) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+			"'%s' of %s is empty", key, what);
+		return NULL;
+	}
+	return v->value;
+}
+
+static const char *valid_id(ctx *c, const opex_kb_yaml_node *map,
+	const char *what)
+{
+	const char *id = required(c, map, "id", what);
+
+	if (id && !id_valid(id)) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID,
+			opex_kb_yaml_get(map, "id"),
+			"id '%.*s' of %s must be lowercase letters, digits, '.', '_' or '-'",
+			quote_len(id), id, what);
+		return NULL;
+	}
+	return id;
+}
+
+static char *trimmed_dup(const char *s)
+{
+	opex_str t = opex_str_trim(opex_str_from(s));
+
+	return opex_strndup(t.ptr, t.len);
+}
+
+static void read_team(ctx *c, const opex_kb_yaml_node *map, size_t index)
+{
+	opex_kb_roster *r = c->roster;
+	const opex_kb_team *dup;
+	const char *id, *name;
+	opex_kb_team *t;
+	char what[48];
+
+	snprintf(what, sizeof(what), "team %zu", index + 1);
+	if (map->type != OPEX_KB_YAML_MAPPING) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, map,
+			"%s must be a mapping with id and name", what);
+		return;
+	}
+	unknown_keys(c, map, team_keys, COUNT(team_keys), what);
+	id = valid_id(c, map, what);
+	name = required(c, map, "name", what);
+	if (id == NULL || name == NULL)
+		return;
+	dup = opex_kb_roster_team(r, id);
+	if (dup) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID,
+			opex_kb_yaml_get(map, "id"),
+			"duplicate team '%s' (first on line %u)", id, dup->line);
+		return;
+	}
+	opex_array_grow((void **)&r->teams, &c->team_cap, r->team_count + 1,
+		sizeof(*r->teams));
+	t = &r->teams[r->team_count++];
+	t->id = opex_strdup(id);
+	t->name = trimmed_dup(name);
+	t->line = map->line;
+}
+
+/* The person's teams; false after a diagnostic if the field is malformed. */
+static bool read_person_teams(ctx *c, opex_kb_person *p,
+	const opex_kb_yaml_node *v, const char *what)
+{
+	const opex_kb_yaml_node *const *items = NULL;
+	const opex_kb_yaml_node *one[1];
+	size_t i, n = 0;
+
+	if (v == NULL || (v->type == OPEX_KB_YAML_SCALAR && v->plain &&
+			  (v->len == 0 || strcmp(v->value, "~") == 0)))
+		return true;
+	if (v->type == OPEX_KB_YAML_MAPPING) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+			"'teams' of %s must be a list of team ids", what);
+		return false;
+	}
+	if (v->type == OPEX_KB_YAML_SCALAR) {
+		one[0] = v;
+		items = one;
+		n = 1;
+	} else {
+		items = (const opex_kb_yaml_node *const *)v->items;
+		n = v->count;
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i]->type != OPEX_KB_YAML_SCALAR) {
+			diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, items[i],
+				"'teams' of %s must be a list of team ids", what);
+			return false;
+		}
+	}
+	p->teams = opex_calloc(n ? n : 1, sizeof(*p->teams));
+	for (i = 0; i < n; i++) {
+		const char *team = items[i]->value;
+
+		if (opex_kb_roster_team(c->roster, team) == NULL) {
+			diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, items[i],
+				"%s names undeclared team '%.*s' (add it under 'teams:')",
+				what, quote_len(team), team);
+			continue;
+		}
+		p->teams[p->team_count++] = opex_strdup(team);
+	}
+	return true;
+}
+
+static void person_clear(opex_kb_person *p)
+{
+	size_t i;
+
+	opex_free(p->id);
+	opex_free(p->name);
+	opex_free(p->email);
+	for (i = 0; i < p->team_count; i++)
+		opex_free(p->teams[i]);
+	opex_free(p->teams);
+	memset(p, 0, sizeof(*p));
+}
+
+static void read_person(ctx *c, const opex_kb_yaml_node *map, size_t index)
+{
+	opex_kb_roster *r = c->roster;
+	opex_kb_person p;
+	const opex_kb_person *dup;
+	const char *id, *name, *email;
+	char what[48];
+	bool ok;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(what, sizeof(what), "person %zu", index + 1);
+	if (map->type != OPEX_KB_YAML_MAPPING) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, map,
+			"%s must be a mapping with id, name and email", what);
+		return;
+	}
+	id = valid_id(c, map, what);
+	if (id)
+		snprintf(what, sizeof(what), "person '%.32s'", id);
+	unknown_keys(c, map, person_keys, COUNT(person_keys), what);
+	name = required(c, map, "name", what);
+	email = required(c, map, "email", what);
+	if (email && !email_valid(email)) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID,
+			opex_kb_yaml_get(map, "email"),
+			"email '%.*s' of %s is not an address like name@example.com",
+			quote_len(email), email, what);
+		email = NULL;
+	}
+	if (id == NULL || name == NULL || email == NULL)
+		return;
+	dup = opex_kb_roster_person(r, id);
+	if (dup) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_DUPLICATE,
+			opex_kb_yaml_get(map, "id"),
+			"duplicate person '%s' (first on line %u)", id, dup->line);
+		return;
+	}
+	dup = opex_kb_roster_person_by_email(r, email);
+	if (dup) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_DUPLICATE,
+			opex_kb_yaml_get(map, "email"),
+			"email '%.*s' of %s is already used by '%s' (line %u)",
+			quote_len(email), email, what, dup->id, dup->line);
+		return;
+	}
+	ok = read_person_teams(c, &p, opex_kb_yaml_get(map, "teams"), what);
+	if (!ok) {
+		person_clear(&p);
+		return;
+	}
+	p.id = opex_strdup(id);
+	p.name = trimmed_dup(name);
+	p.email = opex_strdup(email);
+	p.line = map->line;
+	opex_array_grow((void **)&r->people, &c->person_cap,
+		r->person_count + 1, sizeof(*r->people));
+	r->people[r->person_count++] = p;
+}
+
+static const opex_kb_yaml_node *section(ctx *c, const opex_kb_yaml_node *doc,
+	const char *key)
+{
+	const opex_kb_yaml_node *v = opex_kb_yaml_get(doc, key);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type == OPEX_KB_YAML_SCALAR && v->plain && v->len == 0)
+		return NULL;
+	if (v->type != OPEX_KB_YAML_SEQUENCE) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+			"'%s' must be a list", key);
+		return NULL;
+	}
+	return v;
+}
+
+void opex_kb_roster_parse(opex_kb_roster *out, const char *path,
+	const char *text, size_t len, opex_diag_list *diags)
+{
+	opex_error e = OPEX_ERROR_INIT;
+	opex_kb_yaml_node *doc = NULL;
+	const opex_kb_yaml_node *people, *teams;
+	ctx c;
+	unsigned line = 0;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.path = path ? path : "";
+	c.diags = diags;
+	c.roster = out;
+	if (text == NULL)
+		goto done;
+	if (opex_kb_yaml_parse(&doc, &line, text, len, 1, &e) < 0) {
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, RULE_INVALID, c.path,
+			line, 0, "%s", opex_kb_yaml_error_text(&e));
+		goto done;
+	}
+	if (doc == NULL)
+		goto done;
+	if (doc->type != OPEX_KB_YAML_MAPPING) {
+		diag(&c, OPEX_SEVERITY_ERROR, RULE_INVALID, doc,
+			"the roster must be a mapping with 'people' and 'teams'");
+		goto done;
+	}
+	unknown_keys(&c, doc, top_keys, COUNT(top_keys), "the roster");
+	teams = section(&c, doc, "teams");
+	people = section(&c, doc, "people");
+	for (i = 0; teams && i < teams->count; i++)
+		read_team(&c, teams->items[i], i);
+	for (i = 0; people && i < people->count; i++)
+		read_person(&c, people->items[i], i);
+
+done:
+	opex_kb_yaml_free(doc);
+}
+
+void opex_kb_roster_release(opex_kb_roster *roster)
+{
+	size_t i;
+
+	for (i = 0; i < roster->person_count; i++)
+		person_clear(&roster->people[i]);
+	opex_free(roster->people);
+	for (i = 0; i < roster->team_count; i++) {
+		opex_free(roster->teams[i].id);
+		opex_free(roster->teams[i].name);
+	}
+	opex_free(roster->teams);
+	memset(roster, 0, sizeof(*roster));
+}
+
+const opex_kb_person *opex_kb_roster_person(const opex_kb_roster *roster,
+	const char *id)
+{
+	size_t i;
+
+	if (id == NULL)
+		return NULL;
+	for (i = 0; i < roster->person_count; i++)
+		if (strcmp(roster->people[i].id, id) == 0)
+			return &roster->people[i];
+	return NULL;
+}
+
+const opex_kb_person *opex_kb_roster_person_by_email(
+	const opex_kb_roster *roster, const char *email)
+{
+	size_t i;
+
+	if (email == NULL)
+		return NULL;
+	for (i = 0; i < roster->person_count; i++)
+		if (opex_strcasecmp(roster->people[i].email, email) == 0)
+			return &roster->people[i];
+	return NULL;
+}
+
+const opex_kb_team *opex_kb_roster_team(const opex_kb_roster *roster,
+	const char *id)
+{
+	size_t i;
+
+	if (id == NULL)
+		return NULL;
+	for (i = 0; i < roster->team_count; i++)
+		if (strcmp(roster->teams[i].id, id) == 0)
+			return &roster->teams[i];
+	return NULL;
+}
