@@ -1,0 +1,354 @@
+/*
+ * git_source.c: the handbook repository read through libgit2.
+ *
+ * Opening resolves one revision to a commit and lists its tree once, with
+ * every path spelled out, sorted by strcmp so that lookups are a binary
+ * search. Nothing here reads the work tree: a work tree repository and a
+ * bare one behave the same.
+ *
+ *   entry kind   git file mode        read by opex_kb_repo_read
+ *   FILE         100644, 100755       yes
+ *   SYMLINK      120000               no (never followed)
+ *   SUBMODULE    160000 (gitlink)     no (its content is elsewhere)
+ *
+ * Every libgit2 error is turned into an opex_error here, with the message
+ * from git_error_last() when it adds something.
+ */
+#include "kb/kb.h"
+#include "kb/kb_int.h"
+#include "core/limits.h"
+#include "core/memory.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+struct opex_kb_repo {
+	git_repository *git;
+	git_oid commit_oid;
+	char commit[GIT_OID_HEXSZ + 1];
+	char *git_dir;
+	opex_kb_entry *entries;
+	size_t count, cap;
+	char *paths;          /* every path, NUL-terminated, back to back */
+	size_t paths_len, paths_cap;
+	bool libgit2_up;
+};
+
+/* Collects the tree during git_tree_walk(). */
+typedef struct list_state {
+	opex_kb_repo *repo;
+	int error;
+	opex_error *err;
+} list_state;
+
+static const char *git_message(void)
+{
+	const git_error *e = git_error_last();
+
+	return e != NULL && e->message != NULL ? e->message : "unknown error";
+}
+
+static int list_entry(const char *root, const git_tree_entry *te, void *payload)
+{
+	list_state *st = payload;
+	opex_kb_repo *repo = st->repo;
+	git_filemode_t mode = git_tree_entry_filemode(te);
+	const char *name = git_tree_entry_name(te);
+	size_t root_len = strlen(root), name_len = strlen(name);
+	opex_kb_entry *entry;
+
+	if (mode == GIT_FILEMODE_TREE)
+		return 0;
+	if (root_len + name_len >= OPEX_LIMIT_PATH_BYTES) {
+		st->error = opex_error_set(st->err, OPEX_ETOOBIG,
+			"path '%s%s' is longer than %u bytes", root, name,
+			OPEX_LIMIT_PATH_BYTES);
+		return -1;
+	}
+	if (repo->count >= OPEX_LIMIT_TREE_ENTRIES) {
+		st->error = opex_error_set(st->err, OPEX_ETOOBIG,
+			"tree of %s has more than %u entries", repo->commit,
+			OPEX_LIMIT_TREE_ENTRIES);
+		return -1;
+	}
+	opex_array_grow((void **)&repo->entries, &repo->cap, repo->count + 1,
+		sizeof(*repo->entries));
+	entry = &repo->entries[repo->count++];
+	memset(entry, 0, sizeof(*entry));
+	/* The path is an offset until the block stops moving. */
+	entry->path = (const char *)(uintptr_t)repo->paths_len;
+	git_oid_tostr(entry->oid, sizeof(entry->oid), git_tree_entry_id(te));
+	if (mode == GIT_FILEMODE_LINK)
+		entry->kind = OPEX_KB_ENTRY_SYMLINK;
+	else if (mode == GIT_FILEMODE_COMMIT)
+		entry->kind = OPEX_KB_ENTRY_SUBMODULE;
+	else
+		entry->kind = OPEX_KB_ENTRY_FILE;
+	opex_array_grow((void **)&repo->paths, &repo->paths_cap,
+		repo->paths_len + root_len + name_len + 1, 1);
+	memcpy(repo->paths + repo->paths_len, root, root_len);
+	memcpy(repo->paths + repo->paths_len + root_len, name, name_len + 1);
+	repo->paths_len += root_len + name_len + 1;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const opex_kb_entry *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int list_tree(opex_kb_repo *repo, git_commit *commit, opex_error *err)
+{
+	git_tree *tree = NULL;
+	list_state st;
+	size_t i;
+	int error;
+
+	st.repo = repo;
+	st.error = 0;
+	st.err = err;
+	error = git_commit_tree(&tree, commit);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot read the tree of %s: %s", repo->commit,
+			git_message());
+		goto done;
+	}
+	error = git_tree_walk(tree, GIT_TREEWALK_PRE, list_entry, &st);
+	if (st.error < 0) {
+		error = st.error;
+		goto done;
+	}
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot list the tree of %s: %s", repo->commit,
+			git_message());
+		goto done;
+	}
+	for (i = 0; i < repo->count; i++)
+		repo->entries[i].path =
+			repo->paths + (uintptr_t)repo->entries[i].path;
+	qsort(repo->entries, repo->count, sizeof(*repo->entries), entry_cmp);
+	error = 0;
+done:
+	git_tree_free(tree);
+	return error;
+}
+
+static int resolve(opex_kb_repo *repo, git_commit **out, const char *path,
+	const char *rev, opex_error *err)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int error;
+
+	*out = NULL;
+	error = git_repository_is_empty(repo->git);
+	if (error == 1) {
+		error = opex_error_set(err, OPEX_EINVALID, "'%s' has no commits",
+			path);
+		goto done;
+	}
+	error = git_revparse_single(&obj, repo->git, rev);
+	if (error == GIT_EUNBORNBRANCH) {
+		error = opex_error_set(err, OPEX_EINVALID, "'%s' has no commits",
+			path);
+		goto done;
+	}
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_ENOTFOUND,
+			"unknown revision '%s' in '%s'", rev, path);
+		goto done;
+	}
+	error = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"revision '%s' in '%s' is not a commit", rev, path);
+		goto done;
+	}
+	*out = (git_commit *)peeled;
+	peeled = NULL;
+	error = 0;
+done:
+	git_object_free(peeled);
+	git_object_free(obj);
+	return error;
+}
+
+int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
+	opex_error *err)
+{
+	opex_kb_repo *repo = opex_calloc(1, sizeof(*repo));
+	git_commit *commit = NULL;
+	const char *dir;
+	size_t dir_len;
+	int error;
+
+	*out = NULL;
+	if (rev == NULL)
+		rev = "HEAD";
+	error = git_libgit2_init();
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_ERROR,
+			"cannot initialize libgit2: %s", git_message());
+		goto done;
+	}
+	repo->libgit2_up = true;
+	error = git_repository_open_ext(&repo->git, path,
+		GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_ENOTFOUND,
+			"'%s' is not a git repository", path);
+		goto done;
+	}
+	error = resolve(repo, &commit, path, rev, err);
+	if (error < 0)
+		goto done;
+	git_oid_cpy(&repo->commit_oid, git_commit_id(commit));
+	git_oid_tostr(repo->commit, sizeof(repo->commit), &repo->commit_oid);
+	dir = git_repository_path(repo->git);
+	dir_len = strlen(dir);
+	while (dir_len > 1 && dir[dir_len - 1] == '/')
+		dir_len--;
+	repo->git_dir = opex_strndup(dir, dir_len);
+	error = list_tree(repo, commit, err);
+	if (error < 0)
+		goto done;
+	*out = repo;
+	repo = NULL;
+done:
+	git_commit_free(commit);
+	opex_kb_repo_free(repo);
+	return error;
+}
+
+void opex_kb_repo_free(opex_kb_repo *repo)
+{
+	if (repo == NULL)
+		return;
+	git_repository_free(repo->git);
+	opex_free(repo->entries);
+	opex_free(repo->paths);
+	opex_free(repo->git_dir);
+	if (repo->libgit2_up)
+		git_libgit2_shutdown();
+	opex_free(repo);
+}
+
+const char *opex_kb_repo_commit(const opex_kb_repo *repo)
+{
+	return repo->commit;
+}
+
+const char *opex_kb_repo_git_dir(const opex_kb_repo *repo)
+{
+	return repo->git_dir;
+}
+
+size_t opex_kb_repo_count(const opex_kb_repo *repo)
+{
+	return repo->count;
+}
+
+const opex_kb_entry *opex_kb_repo_entry(const opex_kb_repo *repo, size_t i)
+{
+	if (i >= repo->count)
+		OPEX_BUG("tree entry index out of range");
+	return &repo->entries[i];
+}
+
+const opex_kb_entry *opex_kb_repo_find(const opex_kb_repo *repo,
+	const char *path)
+{
+	size_t lo = 0, hi = repo->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(path, repo->entries[mid].path);
+
+		if (cmp == 0)
+			return &repo->entries[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+int opex_kb_repo_read(opex_buf *out, const opex_kb_repo *repo,
+	const char *path, opex_error *err)
+{
+	const opex_kb_entry *entry = opex_kb_repo_find(repo, path);
+	git_odb *odb = NULL;
+	git_blob *blob = NULL;
+	git_object_t type = GIT_OBJECT_INVALID;
+	git_oid oid;
+	size_t size = 0;
+	int error;
+
+	opex_buf_clear(out);
+	if (entry == NULL) {
+		error = opex_error_set(err, OPEX_ENOTFOUND,
+			"'%s' is not in the tree at %s", path, repo->commit);
+		goto done;
+	}
+	if (entry->kind == OPEX_KB_ENTRY_SYMLINK) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"'%s' is a symbolic link, not a file", path);
+		goto done;
+	}
+	if (entry->kind == OPEX_KB_ENTRY_SUBMODULE) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"'%s' is a submodule, not a file", path);
+		goto done;
+	}
+	error = git_oid_fromstr(&oid, entry->oid);
+	if (error == 0)
+		error = git_repository_odb(&odb, repo->git);
+	if (error == 0)
+		error = git_odb_read_header(&size, &type, odb, &oid);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO, "cannot read '%s': %s",
+			path, git_message());
+		goto done;
+	}
+	if (size > out->max) {
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"'%s' is too big (%zu bytes, limit %zu)", path, size,
+			out->max);
+		goto done;
+	}
+	error = git_blob_lookup(&blob, repo->git, &oid);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO, "cannot read '%s': %s",
+			path, git_message());
+		goto done;
+	}
+	opex_buf_put(out, git_blob_rawcontent(blob),
+		(size_t)git_blob_rawsize(blob));
+	if (out->failed) {
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"'%s' is too big (limit %zu bytes)", path, out->max);
+		goto done;
+	}
+	error = 0;
+done:
+	git_blob_free(blob);
+	git_odb_free(odb);
+	return error;
+}
+
+struct git_repository *opex_kb_repo_git(const opex_kb_repo *repo)
+{
+	return repo->git;
+}
+
+const unsigned char *opex_kb_repo_commit_raw(const opex_kb_repo *repo)
+{
+	return repo->commit_oid.id;
+}
