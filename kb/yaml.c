@@ -281,7 +281,7 @@ int opex_kb_yaml_parse(opex_kb_yaml_node **out, unsigned *err_line,
 	builder *b = opex_calloc(1, sizeof(*b));
 	bool parser_ready = false, end = false;
 	int error = 0;
-	size_t i;
+	size_t i, bom = 0;
 
 	*out = NULL;
 	if (err_line)
@@ -290,12 +290,17 @@ int opex_kb_yaml_parse(opex_kb_yaml_node **out, unsigned *err_line,
 	if (!yaml_parser_initialize(&parser))
 		OPEX_BUG("out of memory");
 	parser_ready = true;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* UTF-8 only: a UTF-8 BOM is skipped, UTF-16 is not guessed. */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		bom = 3;
+	yaml_parser_set_input_string(&parser,
+		(const unsigned char *)text + bom, len - bom);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
 	while (!end) {
 		if (!yaml_parser_parse(&parser, &event)) {
-			error = parser_error(b, &parser, text, len, err);
+			error = parser_error(b, &parser, text + bom, len - bom,
+				err);
 			goto done;
 		}
 		end = event.type == YAML_STREAM_END_EVENT;
