@@ -140,6 +140,21 @@ done:
 	return error;
 }
 
+/* False for a repository without a single reference (nothing committed). */
+static bool has_references(git_repository *git)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	bool any = false;
+
+	if (git_reference_iterator_new(&it, git) == 0 &&
+	    git_reference_next(&ref, it) == 0)
+		any = true;
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	return any;
+}
+
 static int resolve(opex_kb_repo *repo, git_commit **out, const char *path,
 	const char *rev, opex_error *err)
 {
@@ -147,14 +162,8 @@ static int resolve(opex_kb_repo *repo, git_commit **out, const char *path,
 	int error;
 
 	*out = NULL;
-	error = git_repository_is_empty(repo->git);
-	if (error == 1) {
-		error = opex_error_set(err, OPEX_EINVALID, "'%s' has no commits",
-			path);
-		goto done;
-	}
 	error = git_revparse_single(&obj, repo->git, rev);
-	if (error == GIT_EUNBORNBRANCH) {
+	if (error < 0 && !has_references(repo->git)) {
 		error = opex_error_set(err, OPEX_EINVALID, "'%s' has no commits",
 			path);
 		goto done;
