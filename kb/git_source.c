@@ -133,7 +133,9 @@ static int list_tree(opex_kb_repo *repo, git_commit *commit, opex_error *err)
 	for (i = 0; i < repo->count; i++)
 		repo->entries[i].path =
 			repo->paths + (uintptr_t)repo->entries[i].path;
-	qsort(repo->entries, repo->count, sizeof(*repo->entries), entry_cmp);
+	if (repo->count > 1)
+		qsort(repo->entries, repo->count, sizeof(*repo->entries),
+			entry_cmp);
 	error = 0;
 done:
 	git_tree_free(tree);

@@ -603,7 +603,9 @@ static void revtree_build(revtree *t, const char *const *paths, size_t count)
 			(uint32_t)i);
 		prev = p;
 	}
-	qsort(t->children, t->child_count, sizeof(*t->children), rchild_cmp);
+	if (t->child_count > 1)
+		qsort(t->children, t->child_count, sizeof(*t->children),
+			rchild_cmp);
 	for (size_t i = 0; i < t->child_count; i++) {
 		rnode *n = &t->nodes[t->children[i].parent];
 
