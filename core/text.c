@@ -68,3 +68,15 @@ const char *opex_text_closest(const char *s, size_t len,
 	}
 	return best;
 }
+
+size_t opex_text_clip(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}

@@ -23,4 +23,11 @@ size_t opex_text_edit_distance(const char *a, size_t alen, const char *b,
 const char *opex_text_closest(const char *s, size_t len,
 	const char *const *words, size_t count, size_t max);
 
+/**
+ * Length of the longest prefix of the NUL-terminated `s` that is at most
+ * `max` bytes and does not split a UTF-8 sequence: for quoting user text
+ * in messages with "%.*s".
+ */
+size_t opex_text_clip(const char *s, size_t max);
+
 #endif

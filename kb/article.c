@@ -75,17 +75,10 @@ static const char *const field_names[] = {
 
 #define FIELD_DEFS (sizeof(fields) / sizeof(fields[0]))
 
-/* Bytes of `s` to quote: at most QUOTE_MAX, never splitting a UTF-8 sequence. */
+/* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n <= QUOTE_MAX)
-		return (int)n;
-	n = QUOTE_MAX;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)opex_text_clip(s, QUOTE_MAX);
 }
 
 /* Offset of the '\n' ending the line at `off`, or `len`. */

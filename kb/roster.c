@@ -47,16 +47,10 @@ typedef struct ctx {
 	size_t person_cap, team_cap;
 } ctx;
 
+/* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n <= QUOTE_MAX)
-		return (int)n;
-	n = QUOTE_MAX;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)opex_text_clip(s, QUOTE_MAX);
 }
 
 static bool id_valid(const char *s)
@@ -348,7 +342,8 @@ static const opex_kb_yaml_node *section(ctx *c, const opex_kb_yaml_node *doc,
 
 	if (v == NULL)
 		return NULL;
-	if (v->type == OPEX_KB_YAML_SCALAR && v->plain && v->len == 0)
+	if (v->type == OPEX_KB_YAML_SCALAR && v->plain && (v->len == 0 ||
+			strcmp(v->value, "~") == 0 || strcmp(v->value, "null") == 0))
 		return NULL;
 	if (v->type != OPEX_KB_YAML_SEQUENCE) {
 		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,

@@ -25,16 +25,10 @@
 static const char *const known_keys[] = { "languages", "markets",
 	"review_every" };
 
+/* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n <= QUOTE_MAX)
-		return (int)n;
-	n = QUOTE_MAX;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)opex_text_clip(s, QUOTE_MAX);
 }
 
 /* --- BCP 47 (RFC 5646, section 2.1) well-formedness -------------------- */

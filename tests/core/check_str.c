@@ -153,6 +153,17 @@ START_TEST(core_text__closest)
 }
 END_TEST
 
+START_TEST(core_text__clip)
+{
+	ck_assert_uint_eq(opex_text_clip("short", 64), 5);
+	ck_assert_uint_eq(opex_text_clip("abcdef", 3), 3);
+	/* "a\xC3\xA9" cut at 2 would split the e-acute */
+	ck_assert_uint_eq(opex_text_clip("a\xC3\xA9" "b", 2), 1);
+	ck_assert_uint_eq(opex_text_clip("\xE2\x82\xAC\xE2\x82\xAC", 4), 3);
+	ck_assert_uint_eq(opex_text_clip("", 0), 0);
+}
+END_TEST
+
 Suite *suite_str(void)
 {
 	Suite *s = suite_create("core_str");
@@ -167,6 +178,7 @@ Suite *suite_str(void)
 	tcase_add_loop_test(text, core_text__edit_distance, 0,
 		(int)(sizeof(distances) / sizeof(distances[0])));
 	tcase_add_test(text, core_text__closest);
+	tcase_add_test(text, core_text__clip);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, text);
 	return s;
