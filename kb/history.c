@@ -589,7 +589,8 @@ static void revtree_build(revtree *t, const char *const *paths, size_t count)
 		       strncmp(p, prev, stack_len[depth]) != 0)
 			depth--;
 		at = stack_len[depth];
-		while ((slash = strchr(p + at, '/')) != NULL &&
+		slash = strchr(p + at, '/');
+		while (slash != NULL &&
 		       depth + 1 < sizeof(stack) / sizeof(stack[0])) {
 			size_t len = (size_t)(slash - (p + at));
 
@@ -598,6 +599,7 @@ static void revtree_build(revtree *t, const char *const *paths, size_t count)
 			depth++;
 			at += len + 1;
 			stack_len[depth] = at;
+			slash = strchr(p + at, '/');
 		}
 		revtree_add(t, stack[depth], p + at, strlen(p + at), false,
 			(uint32_t)i);
@@ -866,8 +868,7 @@ static uint32_t record_commit(opex_kb_history *h, const git_commit *commit)
 	return ci;
 }
 
-static int parent_tree(walk *w, git_oid *out, const git_commit *commit,
-	unsigned n)
+static int parent_tree(git_oid *out, const git_commit *commit, unsigned n)
 {
 	git_commit *parent = NULL;
 	int error = git_commit_parent(&parent, commit, n);
@@ -875,7 +876,6 @@ static int parent_tree(walk *w, git_oid *out, const git_commit *commit,
 	if (error == 0)
 		git_oid_cpy(out, git_commit_tree_id(parent));
 	git_commit_free(parent);
-	(void)w;
 	return error;
 }
 
@@ -927,7 +927,7 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 		git_oid ptree;
 
 		if (parents == 1) {
-			error = parent_tree(w, &ptree, commit, 0);
+			error = parent_tree(&ptree, commit, 0);
 			if (error < 0)
 				goto done;
 		}
@@ -948,7 +948,7 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 		for (unsigned p = 0; p < parents; p++) {
 			git_oid ptree;
 
-			error = parent_tree(w, &ptree, commit, p);
+			error = parent_tree(&ptree, commit, p);
 			if (error < 0)
 				goto done;
 			error = diff_trees(w, &d[p],
@@ -1024,15 +1024,19 @@ static int walk_run(walk *w, const git_oid *rev)
 		error = git_revwalk_push(rw, rev);
 	if (error == 0 && w->incremental)
 		error = git_revwalk_hide(rw, &w->hide);
-	if (error < 0)
-		goto fail;
-	while ((error = git_revwalk_next(&oid, rw)) == 0) {
+	while (error == 0) {
+		error = git_revwalk_next(&oid, rw);
+		if (error != 0)
+			break;
 		opex_array_grow((void **)&w->oids, &w->cap, w->count + 1,
 			sizeof(*w->oids));
 		git_oid_cpy(&w->oids[w->count++], &oid);
 	}
-	if (error != GIT_ITEROVER)
-		goto fail;
+	if (error != GIT_ITEROVER) {
+		error = opex_error_set(w->err, OPEX_EIO,
+			"cannot walk the history: %s", git_message());
+		goto done;
+	}
 	index_oids(w);
 	w->live = opex_calloc(w->count ? w->count : 1, sizeof(*w->live));
 	for (size_t i = 0; i < w->count && !w->fallback; i++) {
@@ -1042,10 +1046,6 @@ static int walk_run(walk *w, const git_oid *rev)
 	}
 	w->h->walked = w->count;
 	error = 0;
-	goto done;
-fail:
-	error = opex_error_set(w->err, OPEX_EIO,
-		"cannot walk the history: %s", git_message());
 done:
 	for (size_t i = 0; i < diff_cap; i++)
 		vec_free(&diffs[i]);
@@ -1464,8 +1464,8 @@ int opex_kb_history_load(opex_kb_history **out, const opex_kb_repo *repo,
 	liveset none = { true, false, { NULL, 0, 0 } };
 	char *cache_path = NULL;
 	git_oid rev, tip;
-	bool write = true;
-	int error;
+	bool write = true, cold = true;
+	int error = 0;
 
 	*out = NULL;
 	memset(&w, 0, sizeof(w));
@@ -1483,33 +1483,31 @@ int opex_kb_history_load(opex_kb_history **out, const opex_kb_repo *repo,
 	if (c.data != NULL && memcmp(c.tip, h->tip, GIT_OID_RAWSZ) == 0) {
 		cache_merge(h, &c, NULL);
 		write = false;
-		error = 0;
-		goto finish;
-	}
-	walk_init(&w, h, git, err);
-	if (c.data != NULL) {
+		cold = false;
+	} else if (c.data != NULL) {
 		memcpy(tip.id, c.tip, GIT_OID_RAWSZ);
 		if (git_graph_descendant_of(git, &rev, &tip) == 1) {
+			walk_init(&w, h, git, err);
 			w.incremental = true;
 			git_oid_cpy(&w.hide, &tip);
 			error = walk_run(&w, &rev);
 			if (error < 0)
 				goto done;
-			if (!w.fallback) {
+			cold = w.fallback;
+			if (!cold)
 				cache_merge(h, &c, w.live_hidden.set ?
 					&w.live_hidden : &none);
-				goto finish;
-			}
-			/* The cache cannot vouch for what was reached: start over. */
+			else
+				history_reset(h); /* the cache cannot vouch: start over */
 			walk_release(&w);
-			history_reset(h);
-			walk_init(&w, h, git, err);
 		}
 	}
-	error = walk_run(&w, &rev);
-	if (error < 0)
-		goto done;
-finish:
+	if (cold) {
+		walk_init(&w, h, git, err);
+		error = walk_run(&w, &rev);
+		if (error < 0)
+			goto done;
+	}
 	history_finish(h);
 	if (write && cache_path != NULL)
 		cache_write(h, cache_path);
