@@ -179,7 +179,7 @@ static void lint_review(const opex_kb_handbook *hb, const opex_kb_article *a,
 {
 	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
 	unsigned line = field_line(a, OPEX_KB_FIELD_OWNER);
-	int64_t days;
+	int64_t days, interval;
 	char when[16];
 
 	if (!a->stale || a->owner == NULL ||
@@ -193,11 +193,14 @@ static void lint_review(const opex_kb_handbook *hb, const opex_kb_article *a,
 		return;
 	}
 	days = (opex_kb_handbook_now(hb) - a->verified_at) / OPEX_DAY_SECONDS;
+	interval = (a->review_every ? a->review_every
+				    : opex_kb_handbook_settings(hb)->review_every) /
+		   OPEX_DAY_SECONDS;
 	opex_time_format_date(when, sizeof(when), a->verified_at);
 	opex_diag_add(diags, OPEX_SEVERITY_WARNING, "review-overdue", a->path,
 		line, 1,
-		"last verified by '%s' on %s (%lld days ago), longer ago than its review interval",
-		a->owner, when, (long long)days);
+		"last verified by '%s' on %s, %lld days ago: past its %lld-day review interval",
+		a->owner, when, (long long)days, (long long)interval);
 }
 
 void opex_kb_lint(const opex_kb_handbook *hb, opex_diag_list *diags)

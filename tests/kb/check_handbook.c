@@ -3,8 +3,8 @@
  * in: every bad file is reported with its path (and line) and the rest of
  * the handbook is still read.
  */
-#include "repo_fixture.h"
-#include "test_util.h"
+#include "support/repo_fixture.h"
+#include "support/test_util.h"
 #include "core/memory.h"
 #include "kb/kb.h"
 
