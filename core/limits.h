@@ -23,6 +23,10 @@
 #define OPEX_LIMIT_LINE_BYTES (64u * 1024u)
 /* Files in one handbook revision. */
 #define OPEX_LIMIT_TREE_ENTRIES 2000000u
+/* Nodes, edges and subgraph nesting in one process map. */
+#define OPEX_LIMIT_MAP_NODES 20000u
+#define OPEX_LIMIT_MAP_EDGES 60000u
+#define OPEX_LIMIT_MAP_NESTING 64u
 /* A history cache file. */
 #define OPEX_LIMIT_CACHE_BYTES (1024u * 1024u * 1024u)
 
