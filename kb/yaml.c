@@ -19,6 +19,7 @@
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/str.h"
+#include "core/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,8 +129,8 @@ static int attach(builder *b, opex_kb_yaml_node *n, opex_error *err)
 			unsigned line = n->line;
 
 			snprintf(msg, sizeof(msg),
-				"duplicate key '%.64s' (first on line %u)",
-				n->value, first);
+				"duplicate key '%.*s' (first on line %u)",
+				(int)opex_text_clip(n->value, 64), n->value, first);
 			opex_kb_yaml_free(n);
 			return fail(b, line, err, OPEX_EINVALID, msg);
 		}
