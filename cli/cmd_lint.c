@@ -1,6 +1,7 @@
 /* cmd_lint.c: `opex lint`, the handbook checker for CI and hooks. */
 #include "cli/cli.h"
 #include "core/limits.h"
+#include "process-maps/process_maps.h"
 #include "renderer/renderer.h"
 
 #include <stdio.h>
@@ -15,6 +16,7 @@ static int run(int argc, char **argv)
 	opex_kb_handbook *hb = NULL;
 	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 	opex_error err = OPEX_ERROR_INIT;
+	opex_pm_lint_report report = OPEX_PM_LINT_REPORT_INIT;
 	size_t errors, warnings;
 	int status = opex_cli_parse(&opts, &opex_cli_lint, argc, argv);
 
@@ -23,10 +25,14 @@ static int run(int argc, char **argv)
 	status = opex_cli_load(&hb, &opts, &diags);
 	if (status != 0)
 		goto done;
-	opex_kb_lint(hb, &diags);
+	if (opex_pm_lint_handbook(hb, &diags, &report, &err) < 0) {
+		fprintf(stderr, "opex lint: %s\n", err.message);
+		status = OPEX_EXIT_USAGE;
+		goto done;
+	}
 	opex_diag_sort(&diags);
 	if (strcmp(opts.format, "json") == 0) {
-		if (opex_render_diags_json(&out, &diags, &err) < 0) {
+		if (opex_render_lint_json(&out, &diags, &report, &err) < 0) {
 			fprintf(stderr, "opex lint: %s\n", err.message);
 			status = OPEX_EXIT_USAGE;
 			goto done;
@@ -40,13 +46,14 @@ static int run(int argc, char **argv)
 	errors = opex_diag_count(&diags, OPEX_SEVERITY_ERROR);
 	warnings = opex_diag_count(&diags, OPEX_SEVERITY_WARNING);
 	if (strcmp(opts.format, "text") == 0)
-		fprintf(stderr, "%zu error%s, %zu warning%s in %zu articles at %.10s\n",
+		fprintf(stderr, "%zu error%s, %zu warning%s in %zu articles and %zu maps at %.10s\n",
 			errors, errors == 1 ? "" : "s", warnings,
 			warnings == 1 ? "" : "s",
-			opex_kb_handbook_article_count(hb),
+			opex_kb_handbook_article_count(hb), report.map_count,
 			opex_kb_repo_commit(opex_kb_handbook_repo(hb)));
 	status = errors ? OPEX_EXIT_FINDINGS : OPEX_EXIT_OK;
 done:
+	opex_pm_lint_report_release(&report);
 	opex_buf_release(&out);
 	opex_kb_handbook_free(hb);
 	opex_diag_list_release(&diags);
@@ -55,7 +62,7 @@ done:
 
 const opex_cli_command opex_cli_lint = {
 	"lint",
-	"check the handbook: articles, roster, links, reviews, translations",
+	"check the handbook: articles, process maps, roster, links, reviews",
 	"usage: opex lint [REPO] [--rev REV] [--format text|json] [--now DATE] [--no-cache]\n"
 	"\n"
 	"Check the handbook at REPO (default: the current folder) as committed at\n"

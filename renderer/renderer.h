@@ -17,6 +17,7 @@
 #include "core/diag.h"
 #include "core/error.h"
 #include "kb/kb.h"
+#include "process-maps/process_maps.h"
 
 /** Append `s[0..len)` to `out` with &, <, >, ", ' escaped for HTML. */
 void opex_html_escape(opex_buf *out, const char *s, size_t len);
@@ -53,6 +54,61 @@ void opex_render_articles_text(opex_buf *out, const opex_kb_handbook *hb);
  * last_change: {commit, author, time}, verified_at, stale, outdated}]}.
  */
 int opex_render_articles_json(opex_buf *out, const opex_kb_handbook *hb,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/* ---------------------------------------------------------------------
+ * Process maps: flowcharts (flowchart.c, the libgvc adapter), lint
+ * reports with suppressions (map_lint.c), map diffs (map_diff.c)
+ * ------------------------------------------------------------------- */
+
+typedef enum opex_render_flowchart_format {
+	OPEX_FLOWCHART_SVG = 0,
+	OPEX_FLOWCHART_PNG,
+	OPEX_FLOWCHART_DOT      /* the styled DOT opex lays out */
+} opex_render_flowchart_format;
+
+typedef struct opex_render_flowchart_options {
+	opex_render_flowchart_format format;
+	const opex_kb_repo *repo;     /* link steps to articles in this tree; NULL: no links */
+	const char *link_prefix;      /* put before an article path in links; NULL: "" */
+	const opex_diag_list *diags;  /* errors on the map outline their node; may be NULL */
+	const opex_pm_diff *diff;     /* colour changes (removed parts come from the diff) */
+	const char *cache_dir;        /* an existing folder for rendered files; NULL: none */
+	bool *cache_hit;              /* out: true when served from the cache; may be NULL */
+} opex_render_flowchart_options;
+
+#define OPEX_RENDER_FLOWCHART_OPTIONS_INIT \
+	{ OPEX_FLOWCHART_SVG, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Append `map` as a flowchart (SVG by default: well formed, with <title>,
+ * <desc> and role="img", node ids as element ids, the same bytes for the
+ * same input). `opts` may be NULL. Errors: OPEX_ETOOBIG past out->max or
+ * the render limit, OPEX_ERROR when Graphviz fails (message in `err`).
+ */
+int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
+	const opex_render_flowchart_options *opts, opex_error *err)
+	OPEX_WARN_UNUSED;
+
+/** Append the styled DOT that opex_render_flowchart() lays out. */
+void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,
+	const opex_render_flowchart_options *opts);
+
+/**
+ * Append lint results as JSON: what opex_render_diags_json() writes, plus
+ * "maps": N and "suppressions": [{path, line, rule, reason, node, count}].
+ */
+int opex_render_lint_json(opex_buf *out, const opex_diag_list *diags,
+	const opex_pm_lint_report *report, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Append a map diff as text, one change per line, grouped by map. */
+void opex_render_map_diff_text(opex_buf *out, const opex_pm_diff *diff);
+
+/**
+ * Append a map diff as JSON: {"maps_compared": N, "changes": [{path,
+ * change, what, node, head, old, new}]}.
+ */
+int opex_render_map_diff_json(opex_buf *out, const opex_pm_diff *diff,
 	opex_error *err) OPEX_WARN_UNUSED;
 
 #endif
