@@ -18,7 +18,9 @@ enum { OPEX_EXIT_OK = 0, OPEX_EXIT_FINDINGS = 1, OPEX_EXIT_USAGE = 2 };
 /* Options a subcommand may accept. */
 enum opex_cli_accept {
 	OPEX_CLI_ACCEPT_FORMAT = 1 << 0,
-	OPEX_CLI_ACCEPT_PATH = 1 << 1   /* a second positional: a handbook path */
+	OPEX_CLI_ACCEPT_PATH = 1 << 1,  /* a second positional: a handbook path */
+	OPEX_CLI_ACCEPT_REVS = 1 << 2,  /* [REPO] REV1 REV2 [PATH] */
+	OPEX_CLI_ACCEPT_OUTPUT = 1 << 3 /* -o FILE */
 };
 
 typedef struct opex_cli_command {
@@ -33,7 +35,9 @@ typedef struct opex_cli_command {
 
 typedef struct opex_cli_options {
 	const char *repo;      /* default "." */
-	const char *path;      /* the handbook path, with OPEX_CLI_ACCEPT_PATH */
+	const char *path;      /* the handbook path, with OPEX_CLI_ACCEPT_PATH (optional with _REVS) */
+	const char *rev1, *rev2; /* with OPEX_CLI_ACCEPT_REVS */
+	const char *output;    /* -o FILE; NULL: stdout */
 	const char *rev;       /* NULL: HEAD */
 	const char *format;
 	int64_t now;           /* --now DATE; 0: the current time */
@@ -61,5 +65,7 @@ int opex_cli_print(const opex_buf *buf);
 extern const opex_cli_command opex_cli_lint;
 extern const opex_cli_command opex_cli_articles;
 extern const opex_cli_command opex_cli_show;
+extern const opex_cli_command opex_cli_render;
+extern const opex_cli_command opex_cli_diff;
 
 #endif

@@ -14,6 +14,8 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_lint,
 	&opex_cli_articles,
 	&opex_cli_show,
+	&opex_cli_render,
+	&opex_cli_diff,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

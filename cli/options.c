@@ -84,6 +84,16 @@ static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
 			return usage_error(cmd, "--now: %s", err.message);
 		return -1;
 	}
+	v = (cmd->accept & OPEX_CLI_ACCEPT_OUTPUT)
+		? option_value(argc, argv, i, "-o") : NULL;
+	if (v == NULL && (cmd->accept & OPEX_CLI_ACCEPT_OUTPUT))
+		v = option_value(argc, argv, i, "--output");
+	if (v != NULL) {
+		if (*v == '\0')
+			return usage_error(cmd, "%s needs a file name", "-o");
+		opts->output = v;
+		return -1;
+	}
 	if (strcmp(argv[*i], "--no-cache") == 0) {
 		opts->no_cache = true;
 		return -1;
@@ -91,13 +101,42 @@ static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
 	return 1;
 }
 
+/* True if `arg` names a map rather than a repository or a revision. */
+static bool looks_like_map(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return strncmp(arg, "processes/", 10) == 0 ||
+	       (n > 4 && strcmp(arg + n - 4, ".dot") == 0);
+}
+
+/* [REPO] REV1 REV2 [PATH]: with three, a map path last means no REPO. */
+static int parse_revs(opex_cli_options *opts, const opex_cli_command *cmd,
+	const char **pos, int npos)
+{
+	int first = 0;
+
+	if (npos < 2)
+		return usage_error(cmd, "%s", "give two revisions to compare");
+	if (npos == 4 || (npos == 3 && !looks_like_map(pos[2]))) {
+		opts->repo = pos[0];
+		first = 1;
+	}
+	opts->rev1 = pos[first];
+	opts->rev2 = pos[first + 1];
+	if (first + 2 < npos)
+		opts->path = pos[first + 2];
+	return -1;
+}
+
 int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
 	int argc, char **argv)
 {
-	const char *positional[2] = { NULL, NULL };
+	const char *positional[4] = { NULL, NULL, NULL, NULL };
 	int i, status, npos = 0;
 	bool options_done = false;
-	int maxpos = (cmd->accept & OPEX_CLI_ACCEPT_PATH) ? 2 : 1;
+	int maxpos = (cmd->accept & OPEX_CLI_ACCEPT_REVS) ? 4
+		: (cmd->accept & OPEX_CLI_ACCEPT_PATH) ? 2 : 1;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->repo = ".";
@@ -126,6 +165,8 @@ int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
 		if (status >= 0)
 			return status;
 	}
+	if (cmd->accept & OPEX_CLI_ACCEPT_REVS)
+		return parse_revs(opts, cmd, positional, npos);
 	if (cmd->accept & OPEX_CLI_ACCEPT_PATH) {
 		if (npos == 0)
 			return usage_error(cmd, "%s", "which file? give a handbook path");

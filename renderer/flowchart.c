@@ -152,12 +152,26 @@ static bool article_linkable(const opex_render_flowchart_options *opts,
 	return e != NULL && e->kind == OPEX_KB_ENTRY_FILE;
 }
 
+/* True if the diff says the whole map at `path` is new. */
+static bool map_added(const opex_pm_diff *diff, const char *path)
+{
+	size_t i;
+
+	for (i = 0; diff != NULL && i < diff->count; i++)
+		if (diff->changes[i].kind == OPEX_PM_CHANGE_MAP_ADDED &&
+		    strcmp(diff->changes[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 static mark node_mark(const opex_pm_diff *diff, const char *path,
 	const char *id)
 {
 	size_t i;
 	mark m = MARK_NONE;
 
+	if (map_added(diff, path))
+		return MARK_ADDED;
 	for (i = 0; diff != NULL && i < diff->count; i++) {
 		const opex_pm_change *c = &diff->changes[i];
 
@@ -177,6 +191,8 @@ static mark edge_mark(const opex_pm_diff *diff, const char *path,
 {
 	size_t i;
 
+	if (map_added(diff, path))
+		return MARK_ADDED;
 	for (i = 0; diff != NULL && i < diff->count; i++) {
 		const opex_pm_change *c = &diff->changes[i];
 		const char *l = c->new_value;
