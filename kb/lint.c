@@ -17,7 +17,9 @@
 #include "kb/kb.h"
 #include "core/buf.h"
 #include "core/limits.h"
+#include "core/memory.h"
 #include "core/path.h"
+#include "core/text.h"
 #include "core/time.h"
 
 #include <string.h>
@@ -27,6 +29,22 @@
 static unsigned field_line(const opex_kb_article *a, opex_kb_field field)
 {
 	return a->field_line[field] ? a->field_line[field] : 1;
+}
+
+/* " (did you mean 'ben'?)" for a mistyped person id, or "". */
+static void suggest_person(opex_buf *out, const opex_kb_roster *roster,
+	const char *id)
+{
+	const char **ids = opex_calloc(roster->person_count, sizeof(*ids));
+	const char *best;
+	size_t i;
+
+	for (i = 0; i < roster->person_count; i++)
+		ids[i] = roster->people[i].id;
+	best = opex_text_closest(id, strlen(id), ids, roster->person_count, 2);
+	if (best)
+		opex_buf_printf(out, " (did you mean '%s'?)", best);
+	opex_free(ids);
 }
 
 static void lint_title_and_owner(const opex_kb_handbook *hb,
@@ -46,10 +64,16 @@ static void lint_title_and_owner(const opex_kb_handbook *hb,
 	}
 	/* With no roster at all, one roster diagnostic says it all. */
 	if (roster->person_count > 0 &&
-	    opex_kb_roster_person(roster, a->owner) == NULL)
+	    opex_kb_roster_person(roster, a->owner) == NULL) {
+		opex_buf hint = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+
+		suggest_person(&hint, roster, a->owner);
 		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "owner-unknown",
 			a->path, field_line(a, OPEX_KB_FIELD_OWNER), 1,
-			"owner '%s' is not a person in people.yaml", a->owner);
+			"owner '%s' is not a person in people.yaml%s", a->owner,
+			hint.failed ? "" : hint.ptr);
+		opex_buf_release(&hint);
+	}
 }
 
 static bool language_listed(const opex_kb_settings *settings, const char *tag)
