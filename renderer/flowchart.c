@@ -399,6 +399,15 @@ void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,
 
 /* ---- layout and rendering ---------------------------------------------- */
 
+/*
+ * The one libgvc context of the process. Graphviz's text-layout plugin keeps
+ * process-wide caches that point into the context that filled them (a
+ * second context reads freed memory), so one context is created on first
+ * use and kept. It is only touched inside opex_pm_dot_with_graph(), under
+ * cgraph's lock: the second piece of contained global state, with dot.c's.
+ */
+static GVC_t *shared_gvc;
+
 typedef struct job {
 	const char *format;    /* "svg:svg:core", "png" */
 	opex_buf *out;
@@ -409,12 +418,15 @@ static int layout(opex_pm_dot_graph *graph, void *payload)
 {
 	job *j = payload;
 	Agraph_t *g = (Agraph_t *)graph;
-	GVC_t *gvc = gvContext();
+	GVC_t *gvc;
 	char *data = NULL;
 	unsigned int len = 0;
 	int error = 0;
 	bool laid_out = false;
 
+	if (shared_gvc == NULL)
+		shared_gvc = gvContext();
+	gvc = shared_gvc;
 	if (gvLayout(gvc, g, "dot") != 0) {
 		error = opex_error_set(j->err, OPEX_ERROR, "layout failed");
 		goto done;
@@ -431,7 +443,6 @@ done:
 		gvFreeRenderData(data);
 	if (laid_out)
 		gvFreeLayout(gvc, g);
-	gvFreeContext(gvc);
 	return error;
 }
 
