@@ -448,6 +448,7 @@ int opex_pm_map_load(opex_pm_map **out, const char *path, const char *text,
 	pm_raw_graph raw;
 	opex_error inner = OPEX_ERROR_INIT;
 	opex_pm_map *map = NULL;
+	char *copy = NULL;
 	char message[OPEX_ERROR_MESSAGE_SIZE + 64];
 	unsigned line = 0;
 	size_t bad = 0;
@@ -486,7 +487,9 @@ int opex_pm_map_load(opex_pm_map **out, const char *path, const char *text,
 			"an undirected graph: a process map is a 'digraph' (edges are '->')");
 		goto done;
 	}
-	error = opex_pm_dot_read(&raw, &line, text, &inner);
+	/* cgraph reads up to a NUL: give it a terminated copy. */
+	copy = opex_strndup(text, len);
+	error = opex_pm_dot_read(&raw, &line, copy, &inner);
 	if (error < 0) {
 		error = syntax(diags, path, line, error, err, inner.message);
 		goto done;
@@ -510,6 +513,7 @@ int opex_pm_map_load(opex_pm_map **out, const char *path, const char *text,
 	*out = map;
 	map = NULL;
 done:
+	opex_free(copy);
 	opex_pm_map_free(map);
 	opex_pm_raw_release(&raw);
 	opex_pm_source_release(&src);
