@@ -15,6 +15,15 @@
  * The hook has no payload argument, so the buffer it writes to is named by
  * `capture_buf`, set only while the lock is held: the one piece of mutable
  * global state in opex, contained here.
+ *
+ * Graphs are read with our own disciplines (agread, not agmemread):
+ *
+ *   discipline  why
+ *   io          reads from memory, with an explicit length
+ *   id          cgraph's default id of a named object is the address of
+ *               its name, and subgraphs are kept in id order: lanes (and
+ *               the layout that follows them) would change order from one
+ *               read to the next. Ours numbers names in order of first use.
  */
 #include "process-maps/process_maps_int.h"
 #include "core/limits.h"
@@ -44,6 +53,188 @@ typedef struct guard {
 	agerrlevel_t previous_level;
 	opex_buf messages;
 } guard;
+
+/* ---- disciplines ------------------------------------------------------- */
+
+typedef struct reader {
+	const char *ptr;
+	size_t len, pos;
+} reader;
+
+static int mem_read(void *chan, char *buf, int bufsize)
+{
+	reader *r = chan;
+	size_t n = r->len - r->pos;
+
+	if (bufsize <= 0)
+		return 0;
+	if (n > (size_t)bufsize)
+		n = (size_t)bufsize;
+	memcpy(buf, r->ptr + r->pos, n);
+	r->pos += n;
+	return (int)n;
+}
+
+/* Names numbered in order of first use: id 2 * (index + 1); anonymous ids are odd. */
+typedef struct names {
+	char **items;
+	size_t count, cap;
+	size_t *slots;          /* hash table of index + 1; 0 is empty */
+	size_t slot_count;
+	IDTYPE next_anonymous;
+} names;
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void names_rehash(names *n)
+{
+	size_t i, size = n->slot_count ? n->slot_count * 2 : 64;
+
+	opex_free(n->slots);
+	n->slots = opex_calloc(size, sizeof(size_t));
+	n->slot_count = size;
+	for (i = 0; i < n->count; i++) {
+		size_t h = hash_name(n->items[i]) & (size - 1);
+
+		while (n->slots[h] != 0)
+			h = (h + 1) & (size - 1);
+		n->slots[h] = i + 1;
+	}
+}
+
+static void *id_open(Agraph_t *g, Agdisc_t *disc)
+{
+	names *n = opex_calloc(1, sizeof(*n));
+
+	(void)g;
+	(void)disc;
+	n->next_anonymous = 1;
+	names_rehash(n);
+	return n;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id,
+	int createflag)
+{
+	names *n = state;
+	size_t h;
+
+	(void)objtype;
+	if (str == NULL) {
+		*id = n->next_anonymous;
+		n->next_anonymous += 2;
+		return 1;
+	}
+	h = hash_name(str) & (n->slot_count - 1);
+	while (n->slots[h] != 0) {
+		size_t i = n->slots[h] - 1;
+
+		if (strcmp(n->items[i], str) == 0) {
+			*id = (IDTYPE)(i + 1) * 2;
+			return 1;
+		}
+		h = (h + 1) & (n->slot_count - 1);
+	}
+	if (!createflag) {
+		*id = 0;        /* no object has id 0 */
+		return 1;
+	}
+	opex_array_grow((void **)&n->items, &n->cap, n->count + 1,
+		sizeof(*n->items));
+	n->items[n->count++] = opex_strdup(str);
+	if (n->count * 2 > n->slot_count)
+		names_rehash(n);
+	else
+		n->slots[h] = n->count;
+	*id = (IDTYPE)n->count * 2;
+	return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE request)
+{
+	(void)state;
+	(void)objtype;
+	(void)request;
+	return 0;
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+	(void)state;
+	(void)objtype;
+	(void)id;
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+	names *n = state;
+
+	(void)objtype;
+	if (id == 0 || id % 2 != 0 || id / 2 > n->count)
+		return NULL;
+	return n->items[id / 2 - 1];
+}
+
+static void id_close(void *state)
+{
+	names *n = state;
+	size_t i;
+
+	for (i = 0; i < n->count; i++)
+		opex_free(n->items[i]);
+	opex_free(n->items);
+	opex_free(n->slots);
+	opex_free(n);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+	(void)state;
+	(void)objtype;
+	(void)obj;
+}
+
+static int io_putstr(void *chan, const char *str)
+{
+	return AgIoDisc.putstr(chan, str);
+}
+
+static int io_flush(void *chan)
+{
+	return AgIoDisc.flush(chan);
+}
+
+/*
+ * cgraph keeps pointers to the disciplines for the graph's lifetime, so
+ * they are static. They are never written (cgraph's fields are not const).
+ */
+static Agiddisc_t id_disc = { id_open, id_map, id_alloc, id_free, id_print,
+	id_close, id_register };
+static Agiodisc_t io_disc = { mem_read, io_putstr, io_flush };
+
+/* Read one graph from `text[0..len)` with the disciplines above. */
+static Agraph_t *read_graph(const char *text, size_t len)
+{
+	Agdisc_t disc;
+	reader r;
+
+	disc.mem = &AgMemDisc;
+	disc.id = &id_disc;
+	disc.io = &io_disc;
+	r.ptr = text;
+	r.len = len;
+	r.pos = 0;
+	return agread(&r, &disc);
+}
+
+/* ---- the lock and error capture ----------------------------------------- */
 
 static pthread_mutex_t cgraph_lock = PTHREAD_MUTEX_INITIALIZER;
 static opex_buf *capture_buf; /* guarded by cgraph_lock */
@@ -288,7 +479,7 @@ int opex_pm_dot_read(pm_raw_graph *out, unsigned *err_line, const char *text,
 	if (err_line)
 		*err_line = 0;
 	guard_begin(&g);
-	graph = agmemread(text);
+	graph = read_graph(text, strlen(text));
 	if (graph == NULL || agerrors() >= AGERR) {
 		first_error(message, sizeof(message), &g.messages);
 		if (err_line)
@@ -357,7 +548,7 @@ int opex_pm_dot_with_graph(const char *text,
 	int error;
 
 	guard_begin(&g);
-	graph = agmemread(text);
+	graph = read_graph(text, strlen(text));
 	if (graph == NULL || agerrors() >= AGERR) {
 		first_error(message, sizeof(message), &g.messages);
 		error = opex_error_set(err, OPEX_EINVALID,

@@ -361,7 +361,7 @@ void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,
 	if (opts == NULL)
 		opts = &none;
 	header_label(&header, map);
-	opex_buf_puts(out, "digraph \"opex\" {\n  graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=14, nodesep=0.4, ranksep=0.45, id=\"opex-map\"");
+	opex_buf_puts(out, "digraph \"opex\" {\n  graph [rankdir=TB, newrank=true, labelloc=t, fontname=\"Helvetica\", fontsize=14, nodesep=0.4, ranksep=0.45, id=\"opex-map\"");
 	dot_attr(out, "label", header.ptr);
 	opex_buf_puts(out, "];\n  node [fontname=\"Helvetica\", fontsize=10, color=\"#37474f\", margin=\"0.15,0.06\"];\n");
 	opex_buf_puts(out, "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#546e7a\", arrowsize=0.7];\n");
@@ -463,6 +463,60 @@ static void strip_comments(opex_buf *svg)
 		*w++ = *r++;
 	}
 	opex_buf_truncate(svg, (size_t)(w - svg->ptr));
+}
+
+typedef struct block {
+	const char *ptr;
+	size_t len;
+} block;
+
+static int cmp_block(const void *a, const void *b)
+{
+	const block *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->ptr, y->ptr, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * cgraph emits clusters in the order of their ids. dot.c numbers names in
+ * order of first use, which makes that order stable; sorting the flat,
+ * consecutive lane groups by their text (it starts with the lane's element
+ * id) keeps the bytes stable even if an id discipline changes.
+ */
+static void sort_lanes(opex_buf *svg)
+{
+	static const char open[] = "<g id=\"lane";
+	char *first = strstr(svg->ptr, open), *p = first, *copy;
+	block *blocks = NULL;
+	size_t count = 0, cap = 0, i, total;
+
+	while (p != NULL && strncmp(p, open, sizeof(open) - 1) == 0) {
+		char *end = strstr(p, "</g>\n");
+
+		if (end == NULL)
+			break;
+		end += 5;
+		opex_array_grow((void **)&blocks, &cap, count + 1, sizeof(*blocks));
+		blocks[count].ptr = p;
+		blocks[count].len = (size_t)(end - p);
+		count++;
+		p = end;
+	}
+	if (count > 1) {
+		total = (size_t)(p - first);
+		copy = opex_malloc(total);
+		qsort(blocks, count, sizeof(*blocks), cmp_block);
+		p = copy;
+		for (i = 0; i < count; i++) {
+			memcpy(p, blocks[i].ptr, blocks[i].len);
+			p += blocks[i].len;
+		}
+		memcpy(first, copy, total);
+		opex_free(copy);
+	}
+	opex_free(blocks);
 }
 
 /* Add role, aria-labelledby, <title> and <desc> to the root element. */
@@ -594,6 +648,7 @@ int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
 		opex_buf svg = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 
 		strip_comments(&raw);
+		sort_lanes(&raw);
 		error = make_accessible(&svg, &raw, map, err);
 		opex_buf_release(&raw);
 		raw = svg;

@@ -215,6 +215,49 @@ START_TEST(renderer_flowchart__same_bytes_every_time)
 }
 END_TEST
 
+/* Lanes and loops between them: Graphviz orders lanes by address. */
+START_TEST(renderer_flowchart__lanes_render_the_same_every_time)
+{
+	opex_buf text = OPEX_BUF_INIT(1 << 20), first = OPEX_BUF_INIT(1 << 24);
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_pm_map *m = NULL;
+	size_t i, k;
+
+	opex_buf_puts(&text, "digraph g {\n");
+	for (k = 0; k < 3; k++) {
+		opex_buf_printf(&text, "subgraph cluster_lane_%zu { role=r%zu; label=L%zu;\n", k, k, k);
+		for (i = 1; i < 40; i++)
+			if (i % 3 == k)
+				opex_buf_printf(&text, "n%zu [label=\"Step %zu\"];\n", i, i);
+		opex_buf_puts(&text, "}\n");
+	}
+	for (i = 0; i < 40; i++) {
+		opex_buf_printf(&text, "n%zu -> n%zu;\n", i, i + 1);
+		if (i % 5 == 4)
+			opex_buf_printf(&text, "n%zu -> n1;\n", i);
+	}
+	opex_buf_puts(&text, "}\n");
+	ck_assert_int_eq(opex_pm_map_load(&m, "processes/g.dot", text.ptr,
+		text.len, &diags, NULL), 0);
+	for (i = 0; i < 4; i++) {
+		opex_buf out = OPEX_BUF_INIT(1 << 24);
+
+		ck_assert_int_eq(opex_render_flowchart(&out, m, NULL, NULL), 0);
+		if (i == 0)
+			opex_buf_put(&first, out.ptr, out.len);
+		else
+			ck_assert_msg(out.len == first.len &&
+				memcmp(out.ptr, first.ptr, out.len) == 0,
+				"render %zu differs", i);
+		opex_buf_release(&out);
+	}
+	opex_pm_map_free(m);
+	opex_diag_list_release(&diags);
+	opex_buf_release(&text);
+	opex_buf_release(&first);
+}
+END_TEST
+
 START_TEST(renderer_flowchart__lint_errors_outline_nodes)
 {
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
@@ -271,6 +314,7 @@ Suite *suite_flowchart(void)
 	tcase_add_test(tc, renderer_flowchart__svg_is_well_formed_and_accessible);
 	tcase_add_test(tc, renderer_flowchart__ids_links_and_hostile_input);
 	tcase_add_test(tc, renderer_flowchart__same_bytes_every_time);
+	tcase_add_test(tc, renderer_flowchart__lanes_render_the_same_every_time);
 	tcase_add_test(tc, renderer_flowchart__lint_errors_outline_nodes);
 	tcase_add_test(tc, renderer_flowchart__cache_and_formats);
 	suite_add_tcase(s, tc);
