@@ -20,7 +20,10 @@ enum opex_cli_accept {
 	OPEX_CLI_ACCEPT_FORMAT = 1 << 0,
 	OPEX_CLI_ACCEPT_PATH = 1 << 1,  /* a second positional: a handbook path */
 	OPEX_CLI_ACCEPT_REVS = 1 << 2,  /* [REPO] REV1 REV2 [PATH] */
-	OPEX_CLI_ACCEPT_OUTPUT = 1 << 3 /* -o FILE */
+	OPEX_CLI_ACCEPT_OUTPUT = 1 << 3, /* -o FILE */
+	/* search: [REPO] QUERY, --limit N, --offset N; index: --index PATH, --rebuild */
+	OPEX_CLI_ACCEPT_QUERY = 1 << 8,
+	OPEX_CLI_ACCEPT_INDEX = 1 << 9
 };
 
 typedef struct opex_cli_command {
@@ -42,6 +45,11 @@ typedef struct opex_cli_options {
 	const char *format;
 	int64_t now;           /* --now DATE; 0: the current time */
 	bool no_cache;
+	/* search and index (OPEX_CLI_ACCEPT_QUERY, OPEX_CLI_ACCEPT_INDEX) */
+	const char *query;     /* the QUERY positional */
+	const char *index;     /* --index PATH; NULL: the default */
+	size_t limit, offset;  /* --limit (default 10), --offset */
+	bool rebuild;          /* --rebuild */
 } opex_cli_options;
 
 /**
@@ -62,10 +70,22 @@ int opex_cli_load(opex_kb_handbook **out, const opex_cli_options *opts,
 /** Write a buffer to stdout; 0 or OPEX_EXIT_USAGE when it failed to build. */
 int opex_cli_print(const opex_buf *buf);
 
+/**
+ * Open the search index named by `opts` (--index, else the repository's
+ * default) and bring it to the revision `opts` names, loading the handbook
+ * only when the index is behind (or with --rebuild). Shows a progress bar
+ * on a terminal when `progress` is set. `stats` may be NULL. Prints errors
+ * as "opex NAME: ..."; returns 0 or OPEX_EXIT_USAGE.
+ */
+int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
+	const opex_cli_options *opts, const char *name, bool progress);
+
 extern const opex_cli_command opex_cli_lint;
 extern const opex_cli_command opex_cli_articles;
 extern const opex_cli_command opex_cli_show;
 extern const opex_cli_command opex_cli_render;
 extern const opex_cli_command opex_cli_diff;
+extern const opex_cli_command opex_cli_index;
+extern const opex_cli_command opex_cli_search;
 
 #endif

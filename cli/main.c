@@ -16,6 +16,8 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_show,
 	&opex_cli_render,
 	&opex_cli_diff,
+	&opex_cli_index,
+	&opex_cli_search,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

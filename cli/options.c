@@ -57,6 +57,59 @@ static const char *option_value(int argc, char **argv, int *i,
 	return argv[++*i];
 }
 
+/* --- search and index options (OPEX_CLI_ACCEPT_QUERY, _INDEX) --- */
+
+/* A count for --limit or --offset: digits only, at most `max`. */
+static int parse_count(size_t *out, const opex_cli_command *cmd,
+	const char *name, const char *v, size_t max)
+{
+	size_t n = 0;
+	const char *p;
+
+	if (*v == '\0')
+		return usage_error(cmd, "%s needs a number", name);
+	for (p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || n > max)
+			return usage_error(cmd, "%s: '%s' is not a number from 0 to %zu",
+				name, v, max);
+		n = n * 10 + (size_t)(*p - '0');
+	}
+	if (n > max)
+		return usage_error(cmd, "%s: '%s' is not a number from 0 to %zu",
+			name, v, max);
+	*out = n;
+	return -1;
+}
+
+static int parse_search_option(opex_cli_options *opts,
+	const opex_cli_command *cmd, int argc, char **argv, int *i)
+{
+	const char *v = NULL;
+
+	if (cmd->accept & OPEX_CLI_ACCEPT_QUERY) {
+		v = option_value(argc, argv, i, "--limit");
+		if (v != NULL)
+			return parse_count(&opts->limit, cmd, "--limit", v, 1000);
+		v = option_value(argc, argv, i, "--offset");
+		if (v != NULL)
+			return parse_count(&opts->offset, cmd, "--offset", v, 1000000);
+	}
+	if (cmd->accept & OPEX_CLI_ACCEPT_INDEX) {
+		v = option_value(argc, argv, i, "--index");
+		if (v != NULL) {
+			if (*v == '\0')
+				return usage_error(cmd, "%s needs a file name", "--index");
+			opts->index = v;
+			return -1;
+		}
+		if (strcmp(argv[*i], "--rebuild") == 0) {
+			opts->rebuild = true;
+			return -1;
+		}
+	}
+	return 1;
+}
+
 /* Handle option argv[*i]: -1 taken, 0 or 2 an exit status, 1 not ours. */
 static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
 	int argc, char **argv, int *i)
@@ -98,7 +151,7 @@ static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
 		opts->no_cache = true;
 		return -1;
 	}
-	return 1;
+	return parse_search_option(opts, cmd, argc, argv, i);
 }
 
 /* True if `arg` names a map rather than a repository or a revision. */
@@ -136,11 +189,12 @@ int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
 	int i, status, npos = 0;
 	bool options_done = false;
 	int maxpos = (cmd->accept & OPEX_CLI_ACCEPT_REVS) ? 4
-		: (cmd->accept & OPEX_CLI_ACCEPT_PATH) ? 2 : 1;
+		: (cmd->accept & (OPEX_CLI_ACCEPT_PATH | OPEX_CLI_ACCEPT_QUERY)) ? 2 : 1;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->repo = ".";
 	opts->format = cmd->default_format;
+	opts->limit = 10;
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
@@ -167,6 +221,14 @@ int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
 	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_REVS)
 		return parse_revs(opts, cmd, positional, npos);
+	if (cmd->accept & OPEX_CLI_ACCEPT_QUERY) {
+		if (npos == 0)
+			return usage_error(cmd, "%s", "what to search for? give a query");
+		opts->query = positional[npos - 1];
+		if (npos == 2)
+			opts->repo = positional[0];
+		return -1;
+	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_PATH) {
 		if (npos == 0)
 			return usage_error(cmd, "%s", "which file? give a handbook path");

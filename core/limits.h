@@ -30,4 +30,14 @@
 /* A history cache file. */
 #define OPEX_LIMIT_CACHE_BYTES (1024u * 1024u * 1024u)
 
+/* --- search (kb/query.c, kb/index_sqlite.c) --- */
+/* A search query as typed, and the terms and filters it may hold. */
+#define OPEX_LIMIT_QUERY_BYTES 1024u
+#define OPEX_LIMIT_QUERY_TERMS 32u
+#define OPEX_LIMIT_QUERY_FILTERS 16u
+/* Results on one page of search results. */
+#define OPEX_LIMIT_SEARCH_PAGE 1000u
+/* A snippet or a suggestion built for one search result. */
+#define OPEX_LIMIT_SNIPPET_BYTES (16u * 1024u)
+
 #endif

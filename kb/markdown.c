@@ -305,3 +305,146 @@ void opex_kb_markdown_scan_release(opex_kb_md_scan *scan)
 	opex_free(scan->heading);
 	memset(scan, 0, sizeof(*scan));
 }
+
+/* ---------------------------------------------------------------------
+ * Plain text for the search index
+ *
+ *   node                         what goes into the plain text
+ *   ---------------------------  ------------------------------------
+ *   text, code, code block       the literal (control bytes -> space)
+ *   softbreak, linebreak         one space
+ *   end of a block               one newline
+ *   heading                      starts a section; its text goes to
+ *                                `headings`, not to the body text
+ *   raw HTML (block, inline)     nothing
+ *   link, image                  their text only, never the target
+ * ------------------------------------------------------------------- */
+
+void opex_kb_md_text_init(opex_kb_md_text *text, size_t max)
+{
+	memset(text, 0, sizeof(*text));
+	opex_buf_init(&text->text, max);
+	opex_buf_init(&text->headings, max);
+}
+
+void opex_kb_md_text_release(opex_kb_md_text *text)
+{
+	size_t i;
+
+	for (i = 0; i < text->section_count; i++)
+		opex_free(text->sections[i].heading);
+	opex_free(text->sections);
+	text->sections = NULL;
+	text->section_count = text->section_cap = 0;
+	opex_buf_release(&text->text);
+	opex_buf_release(&text->headings);
+}
+
+/* Append `s` with control bytes (other than newline) turned into spaces. */
+static void put_clean(opex_buf *out, const char *s)
+{
+	size_t start = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch < 0x20 && ch != '\n') {
+			opex_buf_put(out, s + start, i - start);
+			opex_buf_putc(out, ' ');
+			start = i + 1;
+		}
+	}
+	opex_buf_put(out, s + start, i - start);
+}
+
+static void end_block(opex_buf *out)
+{
+	if (out->len > 0 && out->ptr[out->len - 1] != '\n')
+		opex_buf_putc(out, '\n');
+}
+
+static void add_section(opex_kb_md_text *out, char *heading)
+{
+	opex_kb_md_section *s;
+
+	opex_array_grow((void **)&out->sections, &out->section_cap,
+		out->section_count + 1, sizeof(*out->sections));
+	s = &out->sections[out->section_count++];
+	s->heading = heading;
+	s->offset = out->text.len;
+}
+
+int opex_kb_markdown_plain(opex_kb_md_text *out, const char *md, size_t len,
+	opex_error *err)
+{
+	cmark_node *doc = NULL;
+	cmark_iter *it = NULL;
+	cmark_event_type ev;
+	int error = 0;
+
+	if (len > MAX_INPUT) {
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"markdown is larger than %zu bytes", MAX_INPUT);
+		goto done;
+	}
+	doc = cmark_parse_document(md ? md : "", md ? len : 0,
+		CMARK_OPT_DEFAULT);
+	it = cmark_iter_new(doc);
+	for (;;) {
+		cmark_node *node;
+		const char *lit;
+		char *heading;
+
+		ev = cmark_iter_next(it);
+		if (ev == CMARK_EVENT_DONE)
+			break;
+		node = cmark_iter_get_node(it);
+		if (ev == CMARK_EVENT_EXIT) {
+			cmark_node_type t = cmark_node_get_type(node);
+
+			if (t < CMARK_NODE_FIRST_INLINE || t > CMARK_NODE_LAST_INLINE)
+				end_block(&out->text);
+			continue;
+		}
+		switch (cmark_node_get_type(node)) {
+		case CMARK_NODE_HEADING:
+			end_block(&out->text);
+			heading = heading_text(node);
+			if (heading) {
+				put_clean(&out->headings, heading);
+				opex_buf_putc(&out->headings, '\n');
+			}
+			add_section(out, heading);
+			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
+			break;
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			lit = cmark_node_get_literal(node);
+			if (lit)
+				put_clean(&out->text, lit);
+			break;
+		case CMARK_NODE_CODE_BLOCK:
+			lit = cmark_node_get_literal(node);
+			if (lit)
+				put_clean(&out->text, lit);
+			end_block(&out->text);
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			opex_buf_putc(&out->text, ' ');
+			break;
+		default:
+			break;
+		}
+	}
+	if (out->text.failed || out->headings.failed)
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"plain text is larger than %zu bytes", out->text.max);
+
+done:
+	if (it)
+		cmark_iter_free(it);
+	if (doc)
+		cmark_node_free(doc);
+	return error;
+}

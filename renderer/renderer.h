@@ -111,4 +111,28 @@ void opex_render_map_diff_text(opex_buf *out, const opex_pm_diff *diff);
 int opex_render_map_diff_json(opex_buf *out, const opex_pm_diff *diff,
 	opex_error *err) OPEX_WARN_UNUSED;
 
+/* ---------------------------------------------------------------------
+ * Search results (search.c)
+ * ------------------------------------------------------------------- */
+
+/**
+ * Append search results for a person: one block per hit (rank, title,
+ * stale flag; path, language, owner, section; snippet as built by the
+ * search, with its marks), then "N of TOTAL" and facets, or the
+ * suggestion when nothing matched. Control characters are dropped.
+ */
+void opex_render_search_text(opex_buf *out, const opex_kb_search_result *r,
+	size_t offset);
+
+/**
+ * Append search results as JSON: {query, revision, total, offset, limit,
+ * took_ms, results: [{path, title, language, owner, journey, stale,
+ * score, section, snippet}], facets: {language, journey, market:
+ * [{value, count}]}, suggestion, warnings}. Snippets are as built by the
+ * search (with opex_html_escape and <mark> they are safe HTML).
+ */
+int opex_render_search_json(opex_buf *out, const opex_kb_search_result *r,
+	const opex_kb_query *query, const char *query_text, size_t offset,
+	size_t limit, opex_error *err) OPEX_WARN_UNUSED;
+
 #endif

@@ -1,0 +1,1552 @@
+/*
+ * index_sqlite.c: the full-text search index, the only file that calls
+ * SQLite. The index is derived data, a cache of one handbook revision:
+ * deleting it loses nothing.
+ *
+ * Schema version 1:
+ *
+ *   table          columns                                   notes
+ *   -------------  ----------------------------------------  --------------------------------
+ *   meta           key TEXT PRIMARY KEY, value TEXT           schema = "1", revision (commit
+ *                                                            id), context (blob ids of
+ *                                                            opex.yaml and people.yaml)
+ *   doc            id INTEGER PRIMARY KEY, path UNIQUE,       one row per article; path,
+ *                  blob, title, language, owner, journey,    language, owner, journey and
+ *                  stale_after, stemmed                      stale_after indexed (NOCASE)
+ *   doc_tag        tag, doc   (PRIMARY KEY tag, doc)          lowercase; + index on doc
+ *   doc_market     market, doc (PRIMARY KEY market, doc)      lowercase; + index on doc
+ *   section        doc, ord, offset, heading                 where each section of the body
+ *                  (PRIMARY KEY doc, ord)                    starts (byte offset in `body`)
+ *   fts            FTS5(title, tags, headings, path, body)   unicode61 remove_diacritics 2,
+ *                                                            prefix 2 3: every article not in
+ *                                                            English; rowid = doc.id
+ *   fts_en         FTS5(title, tags, headings, path, body)   porter unicode61 remove_diacritics
+ *                                                            2, prefix 2 3: English articles
+ *   fts_vocab,     fts5vocab(fts, row), (fts_en, row)         the vocabulary, for "did you mean"
+ *   fts_en_vocab
+ *
+ * An article lives in exactly one of fts and fts_en, so English words are
+ * stemmed (refunds finds refund) and French, German or Indonesian words
+ * are never cut by an English stemmer. A query runs on both tables
+ * (UNION ALL), ranked together by BM25 with the weights
+ *
+ *   title 10, tags 5, headings 3, path 2, body 1.
+ *
+ * CJK text has no spaces between words, which unicode61 would read as one
+ * long token: indexed text gets a U+200B (a separator) between adjacent
+ * CJK characters, and a CJK query word becomes the phrase of its
+ * characters. This finds words of any length, where a trigram table
+ * misses the one- and two-character words most Chinese words are.
+ *
+ * Stale is derived from time: doc.stale_after is verified_at plus the
+ * review interval (0 if never verified), and an article is stale when
+ * now > stale_after, so the index never needs a rewrite as days pass.
+ *
+ * Filters live in doc, doc_tag and doc_market, joined to the FTS rows by
+ * rowid: never FTS5 column constraints. Snippets are made after ranking,
+ * for the page shown only, from highlight() of that row.
+ *
+ * Updates run in one transaction (BEGIN IMMEDIATE), in WAL mode: readers
+ * see the old revision or the new one, and a killed update leaves the old.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "kb/kb_int.h"
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/str.h"
+#include "core/text.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/banned.h"
+
+#define SCHEMA_VERSION "1"
+#define BM25_WEIGHTS "10.0, 5.0, 3.0, 2.0, 1.0"
+#define MARK_OPEN '\x01'
+#define MARK_CLOSE '\x02'
+
+struct opex_kb_index {
+	sqlite3 *db;
+	char *path;
+	bool schema_ok;   /* the schema is there and has our version */
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE doc(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+	" blob TEXT NOT NULL, title TEXT, language TEXT, owner TEXT,"
+	" journey TEXT, stale_after INTEGER NOT NULL, stemmed INTEGER NOT NULL);"
+	"CREATE INDEX doc_language ON doc(language COLLATE NOCASE);"
+	"CREATE INDEX doc_owner ON doc(owner COLLATE NOCASE);"
+	"CREATE INDEX doc_journey ON doc(journey COLLATE NOCASE);"
+	"CREATE INDEX doc_stale ON doc(stale_after);"
+	"CREATE TABLE doc_tag(tag TEXT NOT NULL, doc INTEGER NOT NULL,"
+	" PRIMARY KEY(tag, doc)) WITHOUT ROWID;"
+	"CREATE INDEX doc_tag_doc ON doc_tag(doc);"
+	"CREATE TABLE doc_market(market TEXT NOT NULL, doc INTEGER NOT NULL,"
+	" PRIMARY KEY(market, doc)) WITHOUT ROWID;"
+	"CREATE INDEX doc_market_doc ON doc_market(doc);"
+	"CREATE TABLE section(doc INTEGER NOT NULL, ord INTEGER NOT NULL,"
+	" offset INTEGER NOT NULL, heading TEXT, PRIMARY KEY(doc, ord)) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE fts USING fts5(title, tags, headings, path, body,"
+	" tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+	"CREATE VIRTUAL TABLE fts_en USING fts5(title, tags, headings, path, body,"
+	" tokenize='porter unicode61 remove_diacritics 2', prefix='2 3');"
+	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
+	"CREATE VIRTUAL TABLE fts_en_vocab USING fts5vocab(fts_en, 'row');"
+	"INSERT INTO meta VALUES('schema', '" SCHEMA_VERSION "'), ('revision', ''),"
+	" ('context', '');";
+
+static const char drop_sql[] =
+	"DROP TABLE IF EXISTS fts_vocab; DROP TABLE IF EXISTS fts_en_vocab;"
+	"DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_en;"
+	"DROP TABLE IF EXISTS section; DROP TABLE IF EXISTS doc_market;"
+	"DROP TABLE IF EXISTS doc_tag; DROP TABLE IF EXISTS doc;"
+	"DROP TABLE IF EXISTS meta;";
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int db_error(opex_kb_index *ix, opex_error *err, const char *what)
+{
+	return opex_error_set(err, OPEX_EIO, "cannot %s index '%s': %s", what,
+		ix->path, sqlite3_errmsg(ix->db));
+}
+
+static int exec(opex_kb_index *ix, const char *sql, const char *what,
+	opex_error *err)
+{
+	if (sqlite3_exec(ix->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(ix, err, what);
+	return 0;
+}
+
+static int prepare(sqlite3_stmt **out, opex_kb_index *ix, const char *sql,
+	opex_error *err)
+{
+	*out = NULL;
+	if (sqlite3_prepare_v2(ix->db, sql, -1, out, NULL) != SQLITE_OK)
+		return db_error(ix, err, "query");
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_buf(sqlite3_stmt *st, int i, const opex_buf *b)
+{
+	sqlite3_bind_text(st, i, b->ptr, (int)b->len, SQLITE_STATIC);
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? opex_strdup((const char *)s) : NULL;
+}
+
+/* Read meta `key` into `out` (cleared first); "" if missing. */
+static int meta_get(opex_buf *out, opex_kb_index *ix, const char *key,
+	opex_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int error, rc;
+
+	opex_buf_clear(out);
+	error = prepare(&st, ix, "SELECT value FROM meta WHERE key = ?", err);
+	if (error < 0)
+		goto done;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		opex_buf_puts(out, (const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		error = db_error(ix, err, "read");
+done:
+	sqlite3_finalize(st);
+	return error;
+}
+
+static int meta_set(opex_kb_index *ix, const char *key, const char *value,
+	opex_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int error = prepare(&st, ix,
+		"INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", err);
+
+	if (error < 0)
+		goto done;
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = db_error(ix, err, "write");
+done:
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* Is the schema there, and ours? Creates it in an empty database. */
+static int check_schema(opex_kb_index *ix, opex_error *err)
+{
+	opex_buf v = OPEX_BUF_INIT(64);
+	sqlite3_stmt *st = NULL;
+	bool exists = false;
+	int error;
+
+	error = prepare(&st, ix, "SELECT 1 FROM sqlite_master WHERE name = 'meta'",
+		err);
+	if (error < 0)
+		goto done;
+	exists = sqlite3_step(st) == SQLITE_ROW;
+	if (!exists) {
+		error = exec(ix, "BEGIN IMMEDIATE", "create", err);
+		if (error < 0)
+			goto done;
+		error = exec(ix, schema_sql, "create", err);
+		if (error == 0)
+			error = exec(ix, "COMMIT", "create", err);
+		else
+			sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		/* Another process may have created it first. */
+		if (error < 0 && strstr(err ? err->message : "", "already exists")) {
+			opex_error_clear(err);
+			error = 0;
+		}
+		if (error < 0)
+			goto done;
+	}
+	error = meta_get(&v, ix, "schema", err);
+	if (error < 0)
+		goto done;
+	ix->schema_ok = strcmp(v.ptr, SCHEMA_VERSION) == 0;
+done:
+	sqlite3_finalize(st);
+	opex_buf_release(&v);
+	return error;
+}
+
+/* Create the folder holding `path` if it is missing (one level). */
+static void make_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (slash == NULL || slash == path)
+		return;
+	dir = opex_strndup(path, (size_t)(slash - path));
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		/* sqlite3_open_v2 reports the failure with the path. */
+	}
+	opex_free(dir);
+}
+
+int opex_kb_index_open(opex_kb_index **out, const char *path, opex_error *err)
+{
+	opex_kb_index *ix = opex_calloc(1, sizeof(*ix));
+	bool memory = strcmp(path, ":memory:") == 0;
+	int error = 0;
+
+	*out = NULL;
+	ix->path = opex_strdup(path);
+	if (!sqlite3_compileoption_used("ENABLE_FTS5")) {
+		error = opex_error_set(err, OPEX_ERROR,
+			"SQLite %s was built without FTS5", sqlite3_libversion());
+		goto done;
+	}
+	if (!memory)
+		make_parent(path);
+	if (sqlite3_open_v2(path, &ix->db, SQLITE_OPEN_READWRITE |
+			SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error = opex_error_set(err, OPEX_EIO, "cannot open index '%s': %s",
+			path, ix->db ? sqlite3_errmsg(ix->db) : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(ix->db, 10000);
+	sqlite3_extended_result_codes(ix->db, 0);
+	error = exec(ix, memory ? "PRAGMA temp_store = MEMORY"
+		: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		  " PRAGMA temp_store = MEMORY", "configure", err);
+	if (error < 0)
+		goto done;
+	error = exec(ix, "PRAGMA cache_size = -32768", "configure", err);
+	if (error < 0)
+		goto done;
+	error = check_schema(ix, err);
+	if (error < 0)
+		goto done;
+	*out = ix;
+	ix = NULL;
+done:
+	opex_kb_index_free(ix);
+	return error;
+}
+
+void opex_kb_index_free(opex_kb_index *ix)
+{
+	if (ix == NULL)
+		return;
+	sqlite3_close(ix->db);
+	opex_free(ix->path);
+	opex_free(ix);
+}
+
+void opex_kb_index_default_path(opex_buf *out, const opex_kb_repo *repo)
+{
+	const char *gitdir = opex_kb_repo_git_dir(repo);
+	size_t n = strlen(gitdir);
+
+	opex_buf_puts(out, gitdir);
+	if (n > 0 && gitdir[n - 1] != '/')
+		opex_buf_putc(out, '/');
+	opex_buf_puts(out, "opex/index.sqlite");
+}
+
+int opex_kb_index_revision(char out[41], opex_kb_index *ix, opex_error *err)
+{
+	opex_buf v = OPEX_BUF_INIT(64);
+	int error = 0;
+
+	out[0] = '\0';
+	if (ix->schema_ok) {
+		error = meta_get(&v, ix, "revision", err);
+		if (error == 0 && v.len == 40)
+			memcpy(out, v.ptr, 41);
+	}
+	opex_buf_release(&v);
+	return error;
+}
+
+/* ---------------------------------------------------------------------
+ * Update
+ * ------------------------------------------------------------------- */
+
+/* Statements used for every article written or removed. */
+typedef struct writer {
+	opex_kb_index *ix;
+	sqlite3_stmt *ins_doc, *ins_fts, *ins_fts_en, *ins_tag, *ins_market,
+		*ins_section;
+	sqlite3_stmt *del_doc, *del_fts, *del_fts_en, *del_tag, *del_market,
+		*del_section;
+	opex_buf title, tags, headings, body;
+	opex_kb_md_text md;
+} writer;
+
+static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
+{
+	int error;
+
+	memset(w, 0, sizeof(*w));
+	w->ix = ix;
+	opex_buf_init(&w->title, OPEX_LIMIT_LINE_BYTES);
+	opex_buf_init(&w->tags, OPEX_LIMIT_LINE_BYTES);
+	opex_buf_init(&w->headings, 4 * OPEX_LIMIT_FILE_BYTES);
+	opex_buf_init(&w->body, 4 * OPEX_LIMIT_FILE_BYTES);
+	opex_kb_md_text_init(&w->md, OPEX_LIMIT_FILE_BYTES);
+	error = prepare(&w->ins_doc, ix, "INSERT INTO doc(path, blob, title,"
+		" language, owner, journey, stale_after, stemmed)"
+		" VALUES(?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->ins_fts, ix, "INSERT INTO fts(rowid, title,"
+			" tags, headings, path, body) VALUES(?, ?, ?, ?, ?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->ins_fts_en, ix, "INSERT INTO fts_en(rowid,"
+			" title, tags, headings, path, body)"
+			" VALUES(?, ?, ?, ?, ?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->ins_tag, ix,
+			"INSERT OR IGNORE INTO doc_tag(tag, doc) VALUES(?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->ins_market, ix,
+			"INSERT OR IGNORE INTO doc_market(market, doc) VALUES(?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->ins_section, ix, "INSERT INTO section(doc, ord,"
+			" offset, heading) VALUES(?, ?, ?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->del_doc, ix, "DELETE FROM doc WHERE id = ?", err);
+	if (error == 0)
+		error = prepare(&w->del_fts, ix, "DELETE FROM fts WHERE rowid = ?", err);
+	if (error == 0)
+		error = prepare(&w->del_fts_en, ix,
+			"DELETE FROM fts_en WHERE rowid = ?", err);
+	if (error == 0)
+		error = prepare(&w->del_tag, ix, "DELETE FROM doc_tag WHERE doc = ?",
+			err);
+	if (error == 0)
+		error = prepare(&w->del_market, ix,
+			"DELETE FROM doc_market WHERE doc = ?", err);
+	if (error == 0)
+		error = prepare(&w->del_section, ix,
+			"DELETE FROM section WHERE doc = ?", err);
+	return error;
+}
+
+static void writer_release(writer *w)
+{
+	sqlite3_finalize(w->ins_doc);
+	sqlite3_finalize(w->ins_fts);
+	sqlite3_finalize(w->ins_fts_en);
+	sqlite3_finalize(w->ins_tag);
+	sqlite3_finalize(w->ins_market);
+	sqlite3_finalize(w->ins_section);
+	sqlite3_finalize(w->del_doc);
+	sqlite3_finalize(w->del_fts);
+	sqlite3_finalize(w->del_fts_en);
+	sqlite3_finalize(w->del_tag);
+	sqlite3_finalize(w->del_market);
+	sqlite3_finalize(w->del_section);
+	opex_buf_release(&w->title);
+	opex_buf_release(&w->tags);
+	opex_buf_release(&w->headings);
+	opex_buf_release(&w->body);
+	opex_kb_md_text_release(&w->md);
+}
+
+/* Run a statement that returns no rows, then reset it. */
+static int run(writer *w, sqlite3_stmt *st, opex_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(w->ix, err, "update");
+	return 0;
+}
+
+static int remove_doc(writer *w, sqlite3_int64 id, bool stemmed,
+	opex_error *err)
+{
+	sqlite3_stmt *fts = stemmed ? w->del_fts_en : w->del_fts;
+	sqlite3_stmt *each[5];
+	size_t i;
+	int error = 0;
+
+	each[0] = fts;
+	each[1] = w->del_tag;
+	each[2] = w->del_market;
+	each[3] = w->del_section;
+	each[4] = w->del_doc;
+	for (i = 0; i < 5 && error == 0; i++) {
+		sqlite3_bind_int64(each[i], 1, id);
+		error = run(w, each[i], err);
+	}
+	return error;
+}
+
+static bool is_english(const char *language)
+{
+	return language && (language[0] | 0x20) == 'e' &&
+	       (language[1] | 0x20) == 'n' &&
+	       (language[2] == '\0' || language[2] == '-' || language[2] == '_');
+}
+
+static void lower_ascii(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s | 0x20);
+}
+
+static int64_t stale_after(const opex_kb_article *a,
+	const opex_kb_settings *settings)
+{
+	int64_t interval = a->review_every ? a->review_every
+		: settings->review_every;
+
+	return a->verified ? a->verified_at + interval : 0;
+}
+
+static int add_list(writer *w, sqlite3_stmt *st, sqlite3_int64 id,
+	char **items, size_t count, opex_error *err)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < count && error == 0; i++) {
+		char *v = opex_strdup(items[i]);
+
+		lower_ascii(v);
+		sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, id);
+		error = run(w, st, err);
+		opex_free(v);
+	}
+	return error;
+}
+
+static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
+	const opex_kb_settings *settings, opex_error *err)
+{
+	opex_kb_md_text *md = &w->md;
+	sqlite3_stmt *fts;
+	sqlite3_int64 id;
+	bool stemmed = is_english(a->language);
+	size_t i, ord = 0;
+	int error;
+
+	opex_kb_md_text_release(md);
+	opex_buf_clear(&w->title);
+	opex_buf_clear(&w->tags);
+	opex_buf_clear(&w->headings);
+	opex_buf_clear(&w->body);
+	error = opex_kb_markdown_plain(md, a->body, a->body_len, err);
+	if (error < 0)
+		goto done;
+
+	sqlite3_bind_text(w->ins_doc, 1, a->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_doc, 2, blob, -1, SQLITE_STATIC);
+	bind_text(w->ins_doc, 3, a->title);
+	bind_text(w->ins_doc, 4, a->language);
+	bind_text(w->ins_doc, 5, a->owner);
+	bind_text(w->ins_doc, 6, a->journey);
+	sqlite3_bind_int64(w->ins_doc, 7, stale_after(a, settings));
+	sqlite3_bind_int(w->ins_doc, 8, stemmed);
+	error = run(w, w->ins_doc, err);
+	if (error < 0)
+		goto done;
+	id = sqlite3_last_insert_rowid(w->ix->db);
+
+	/* Sections: the text before the first heading, then one per heading. */
+	for (i = 0; i <= md->section_count; i++) {
+		size_t from = i == 0 ? 0 : md->sections[i - 1].offset;
+		size_t to = i < md->section_count ? md->sections[i].offset
+			: md->text.len;
+
+		if (i == 0 && to == from)
+			continue;
+		sqlite3_bind_int64(w->ins_section, 1, id);
+		sqlite3_bind_int64(w->ins_section, 2, (sqlite3_int64)ord++);
+		sqlite3_bind_int64(w->ins_section, 3, (sqlite3_int64)w->body.len);
+		bind_text(w->ins_section, 4, i == 0 ? NULL
+			: md->sections[i - 1].heading);
+		error = run(w, w->ins_section, err);
+		if (error < 0)
+			goto done;
+		opex_kb_text_cjk_split(&w->body, md->text.ptr + from, to - from);
+	}
+	if (a->title)
+		opex_kb_text_cjk_split(&w->title, a->title, strlen(a->title));
+	for (i = 0; i < a->tag_count; i++) {
+		opex_kb_text_cjk_split(&w->tags, a->tags[i], strlen(a->tags[i]));
+		opex_buf_putc(&w->tags, '\n');
+	}
+	opex_kb_text_cjk_split(&w->headings, md->headings.ptr, md->headings.len);
+	if (w->title.failed || w->tags.failed || w->headings.failed ||
+	    w->body.failed) {
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"article '%s' is too large to index", a->path);
+		goto done;
+	}
+	fts = stemmed ? w->ins_fts_en : w->ins_fts;
+	sqlite3_bind_int64(fts, 1, id);
+	bind_buf(fts, 2, &w->title);
+	bind_buf(fts, 3, &w->tags);
+	bind_buf(fts, 4, &w->headings);
+	sqlite3_bind_text(fts, 5, a->path, -1, SQLITE_STATIC);
+	bind_buf(fts, 6, &w->body);
+	error = run(w, fts, err);
+	if (error == 0)
+		error = add_list(w, w->ins_tag, id, a->tags, a->tag_count, err);
+	if (error == 0)
+		error = add_list(w, w->ins_market, id, a->markets, a->market_count,
+			err);
+done:
+	return error;
+}
+
+/* What staleness depends on besides the article: settings and roster. */
+static void context_of(opex_buf *out, const opex_kb_handbook *hb)
+{
+	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
+	const opex_kb_entry *s = opex_kb_repo_find(repo, "opex.yaml");
+	const opex_kb_entry *p = opex_kb_repo_find(repo, "people.yaml");
+
+	opex_buf_printf(out, "%s %s %lld", s ? s->oid : "-", p ? p->oid : "-",
+		(long long)opex_kb_handbook_settings(hb)->review_every);
+}
+
+typedef struct old_doc {
+	sqlite3_int64 id;
+	char *path;
+	char blob[41];
+	bool stemmed;
+} old_doc;
+
+static int load_old(old_doc **out, size_t *count, opex_kb_index *ix,
+	opex_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	old_doc *docs = NULL;
+	size_t n = 0, cap = 0;
+	int error, rc;
+
+	*out = NULL;
+	*count = 0;
+	error = prepare(&st, ix,
+		"SELECT id, path, blob, stemmed FROM doc ORDER BY path", err);
+	if (error < 0)
+		goto done;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		const char *blob = (const char *)sqlite3_column_text(st, 2);
+
+		opex_array_grow((void **)&docs, &cap, n + 1, sizeof(*docs));
+		docs[n].id = sqlite3_column_int64(st, 0);
+		docs[n].path = column_dup(st, 1);
+		snprintf(docs[n].blob, sizeof(docs[n].blob), "%s", blob ? blob : "");
+		docs[n].stemmed = sqlite3_column_int(st, 3) != 0;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		error = db_error(ix, err, "read");
+done:
+	sqlite3_finalize(st);
+	*out = docs;
+	*count = n;
+	return error;
+}
+
+static int cmp_blob(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Count removed blobs that reappear among the added ones: renames. */
+static size_t count_renames(const char **removed, size_t nr,
+	const char **added, size_t na)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	if (nr == 0 || na == 0)
+		return 0;
+	qsort(removed, nr, sizeof(*removed), cmp_blob);
+	qsort(added, na, sizeof(*added), cmp_blob);
+	while (i < nr && j < na) {
+		int c = strcmp(removed[i], added[j]);
+
+		if (c == 0) {
+			n++;
+			i++;
+			j++;
+		} else if (c < 0) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return n;
+}
+
+static int refresh_staleness(opex_kb_index *ix, const opex_kb_handbook *hb,
+	opex_error *err)
+{
+	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
+	sqlite3_stmt *st = NULL;
+	size_t i, n = opex_kb_handbook_article_count(hb);
+	int error = prepare(&st, ix,
+		"UPDATE doc SET stale_after = ? WHERE path = ?", err);
+
+	for (i = 0; i < n && error == 0; i++) {
+		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
+
+		sqlite3_bind_int64(st, 1, stale_after(a, settings));
+		sqlite3_bind_text(st, 2, a->path, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			error = db_error(ix, err, "update");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
+	const opex_kb_handbook *hb, const opex_kb_index_update_options *opts,
+	opex_error *err)
+{
+	opex_kb_index_update_options defaults = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
+	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
+	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
+	opex_kb_index_stats stats;
+	opex_buf rev = OPEX_BUF_INIT(64), ctx = OPEX_BUF_INIT(256),
+		new_ctx = OPEX_BUF_INIT(256);
+	old_doc *old = NULL;
+	size_t old_count = 0, i = 0, j = 0, k;
+	size_t art_count = opex_kb_handbook_article_count(hb);
+	const opex_kb_article **to_add = NULL;
+	const char **add_blobs = NULL, **removed_blobs = NULL;
+	size_t add_count = 0, removed_count = 0;
+	double start = now_ms();
+	bool in_txn = false;
+	writer w;
+	int error;
+
+	memset(&stats, 0, sizeof(stats));
+	memset(&w, 0, sizeof(w));
+	if (opts == NULL)
+		opts = &defaults;
+	error = exec(ix, "BEGIN IMMEDIATE", "update", err);
+	if (error < 0)
+		goto done;
+	in_txn = true;
+	error = check_schema(ix, err);
+	if (error < 0)
+		goto done;
+	if (opts->rebuild || !ix->schema_ok) {
+		error = exec(ix, drop_sql, "rebuild", err);
+		if (error == 0)
+			error = exec(ix, schema_sql, "rebuild", err);
+		if (error < 0)
+			goto done;
+		ix->schema_ok = true;
+		stats.rebuilt = true;
+	}
+	error = meta_get(&rev, ix, "revision", err);
+	if (error == 0)
+		error = meta_get(&ctx, ix, "context", err);
+	if (error < 0)
+		goto done;
+	if (rev.len == 0)
+		stats.rebuilt = true;
+	snprintf(stats.from, sizeof(stats.from), "%s", rev.ptr);
+	snprintf(stats.to, sizeof(stats.to), "%s", opex_kb_repo_commit(repo));
+	context_of(&new_ctx, hb);
+
+	error = load_old(&old, &old_count, ix, err);
+	if (error < 0)
+		goto done;
+	error = writer_init(&w, ix, err);
+	if (error < 0)
+		goto done;
+	to_add = opex_calloc(art_count + 1, sizeof(*to_add));
+	add_blobs = opex_calloc(art_count + 1, sizeof(*add_blobs));
+	removed_blobs = opex_calloc(old_count + 1, sizeof(*removed_blobs));
+
+	/* Merge the indexed paths with the handbook's, both in path order. */
+	while (i < old_count || j < art_count) {
+		const opex_kb_article *a = j < art_count
+			? opex_kb_handbook_article(hb, j) : NULL;
+		const opex_kb_entry *e = a ? opex_kb_repo_find(repo, a->path) : NULL;
+		int c = i >= old_count ? 1 : a == NULL ? -1
+			: strcmp(old[i].path, a->path);
+
+		if (a && e == NULL) {   /* cannot happen: articles come from the tree */
+			j++;
+			continue;
+		}
+		if (c < 0) {
+			removed_blobs[removed_count++] = old[i].blob;
+			error = remove_doc(&w, old[i].id, old[i].stemmed, err);
+			i++;
+		} else if (c > 0) {
+			add_blobs[add_count] = e->oid;
+			to_add[add_count++] = a;
+			j++;
+		} else {
+			if (strcmp(old[i].blob, e->oid) != 0) {
+				stats.changed++;
+				error = remove_doc(&w, old[i].id, old[i].stemmed, err);
+				to_add[add_count++] = a;
+			} else {
+				stats.unchanged++;
+			}
+			i++;
+			j++;
+		}
+		if (error < 0)
+			goto done;
+	}
+	stats.added = 0;
+	for (k = 0; k < add_count; k++) {
+		const opex_kb_entry *e = opex_kb_repo_find(repo, to_add[k]->path);
+
+		error = add_doc(&w, to_add[k], e->oid, settings, err);
+		if (error < 0)
+			goto done;
+		if (opts->progress && (k % 64 == 63 || k + 1 == add_count))
+			opts->progress(k + 1, add_count, opts->payload);
+	}
+	{
+		size_t plain_added = 0;
+
+		for (k = 0; k < add_count; k++)
+			if (add_blobs[k] != NULL)
+				add_blobs[plain_added++] = add_blobs[k];
+		stats.renamed = count_renames(removed_blobs, removed_count,
+			add_blobs, plain_added);
+		stats.added = plain_added - stats.renamed;
+		stats.removed = removed_count - stats.renamed;
+	}
+	if (strcmp(ctx.ptr, new_ctx.ptr) != 0 && !stats.rebuilt &&
+	    stats.unchanged > 0) {
+		error = refresh_staleness(ix, hb, err);
+		if (error < 0)
+			goto done;
+	}
+	error = meta_set(ix, "revision", opex_kb_repo_commit(repo), err);
+	if (error == 0)
+		error = meta_set(ix, "context", new_ctx.ptr, err);
+	if (error < 0)
+		goto done;
+	writer_release(&w);
+	memset(&w, 0, sizeof(w));
+	error = exec(ix, "COMMIT", "update", err);
+	if (error < 0)
+		goto done;
+	in_txn = false;
+	stats.articles = stats.unchanged + add_count;
+	stats.ms = now_ms() - start;
+	if (out)
+		*out = stats;
+done:
+	if (in_txn)
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	writer_release(&w);
+	for (k = 0; k < old_count; k++)
+		opex_free(old[k].path);
+	opex_free(old);
+	opex_free(to_add);
+	opex_free(add_blobs);
+	opex_free(removed_blobs);
+	opex_buf_release(&rev);
+	opex_buf_release(&ctx);
+	opex_buf_release(&new_ctx);
+	return error;
+}
+
+/* ---------------------------------------------------------------------
+ * Search
+ * ------------------------------------------------------------------- */
+
+/* The SQL conditions on `d` (doc) for the query's filters, with parameters. */
+typedef struct sql_params {
+	const char *text[OPEX_LIMIT_QUERY_FILTERS + 4];
+	size_t count;
+} sql_params;
+
+static void param(opex_buf *sql, sql_params *p, const char *value)
+{
+	p->text[p->count++] = value;
+	opex_buf_printf(sql, "?%zu", p->count + 3);
+}
+
+/* Filters: the same key OR-ed, different keys AND-ed. */
+static void filter_sql(opex_buf *sql, sql_params *p, const opex_kb_query *q)
+{
+	opex_kb_qfilter_kind kind;
+	size_t i;
+
+	for (kind = OPEX_KB_QFILTER_LANG; kind <= OPEX_KB_QFILTER_STALE; kind++) {
+		size_t n = 0;
+
+		for (i = 0; i < q->filter_count; i++) {
+			const opex_kb_qfilter *f = &q->filters[i];
+
+			if (f->kind != kind)
+				continue;
+			opex_buf_puts(sql, n++ == 0 ? " AND (" : " OR ");
+			if (f->negated)
+				opex_buf_puts(sql, "NOT ");
+			switch (kind) {
+			case OPEX_KB_QFILTER_LANG:
+				opex_buf_puts(sql, "(d.language = ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " COLLATE NOCASE OR (d.language >= ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " || '-' COLLATE NOCASE AND d.language < ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " || '.' COLLATE NOCASE))");
+				break;
+			case OPEX_KB_QFILTER_JOURNEY:
+				opex_buf_puts(sql, "coalesce(d.journey = ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " COLLATE NOCASE, 0)");
+				break;
+			case OPEX_KB_QFILTER_OWNER:
+				opex_buf_puts(sql, "coalesce(d.owner = ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " COLLATE NOCASE, 0)");
+				break;
+			case OPEX_KB_QFILTER_MARKET:
+				opex_buf_puts(sql, "EXISTS (SELECT 1 FROM doc_market m"
+					" WHERE m.market = ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " AND m.doc = d.id)");
+				break;
+			case OPEX_KB_QFILTER_TAG:
+				opex_buf_puts(sql, "EXISTS (SELECT 1 FROM doc_tag t"
+					" WHERE t.tag = ");
+				param(sql, p, f->value);
+				opex_buf_puts(sql, " AND t.doc = d.id)");
+				break;
+			case OPEX_KB_QFILTER_STALE:
+				opex_buf_puts(sql, "d.stale_after < ?3");
+				break;
+			}
+		}
+		if (n > 0)
+			opex_buf_putc(sql, ')');
+	}
+}
+
+/*
+ * The matching articles as `hits(id, score)`. Parameters: ?1 the MATCH
+ * expression of the positive part, ?2 that of the excluded part, ?3 now.
+ */
+static void hits_sql(opex_buf *sql, const opex_kb_query *q, bool scored)
+{
+	if (opex_kb_query_has_positive(q)) {
+		if (scored)
+			opex_buf_puts(sql, "WITH hits(id, score) AS ("
+				"SELECT rowid, bm25(fts, " BM25_WEIGHTS ") FROM fts"
+				" WHERE fts MATCH ?1 UNION ALL "
+				"SELECT rowid, bm25(fts_en, " BM25_WEIGHTS ") FROM fts_en"
+				" WHERE fts_en MATCH ?1) ");
+		else
+			opex_buf_puts(sql, "WITH hits(id, score) AS ("
+				"SELECT rowid, 0 FROM fts WHERE fts MATCH ?1 UNION ALL "
+				"SELECT rowid, 0 FROM fts_en WHERE fts_en MATCH ?1) ");
+	} else if (q->clause_count > 0) {
+		opex_buf_puts(sql, "WITH hits(id, score) AS (SELECT id, 0 FROM doc"
+			" WHERE id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?2"
+			" UNION ALL SELECT rowid FROM fts_en WHERE fts_en MATCH ?2)) ");
+	} else {
+		opex_buf_puts(sql, "WITH hits(id, score) AS (SELECT id, 0 FROM doc) ");
+	}
+}
+
+typedef struct search_ctx {
+	opex_kb_index *ix;
+	const opex_kb_query *q;
+	opex_buf match, excluded;
+	sql_params params;
+	opex_buf filters;
+	int64_t now;
+} search_ctx;
+
+static int prepare_search(sqlite3_stmt **out, search_ctx *s, const char *sql,
+	opex_error *err)
+{
+	size_t i;
+	int error = prepare(out, s->ix, sql, err);
+
+	if (error < 0)
+		return error;
+	if (sqlite3_bind_parameter_count(*out) >= 1)
+		bind_buf(*out, 1, &s->match);
+	if (sqlite3_bind_parameter_count(*out) >= 2)
+		bind_buf(*out, 2, &s->excluded);
+	if (sqlite3_bind_parameter_count(*out) >= 3)
+		sqlite3_bind_int64(*out, 3, s->now);
+	for (i = 0; i < s->params.count; i++)
+		bind_text(*out, (int)i + 4, s->params.text[i]);
+	return 0;
+}
+
+static int count_total(size_t *out, search_ctx *s, opex_error *err)
+{
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	sqlite3_stmt *st = NULL;
+	int error;
+
+	*out = 0;
+	hits_sql(&sql, s->q, false);
+	opex_buf_printf(&sql, "SELECT count(*) FROM hits h JOIN doc d ON d.id = h.id"
+		" WHERE 1%s", s->filters.ptr);
+	error = prepare_search(&st, s, sql.ptr, err);
+	if (error < 0)
+		goto done;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = (size_t)sqlite3_column_int64(st, 0);
+	else
+		error = db_error(s->ix, err, "search");
+done:
+	sqlite3_finalize(st);
+	opex_buf_release(&sql);
+	return error;
+}
+
+static int facet(opex_kb_facet **out, size_t *count, search_ctx *s,
+	const char *column, const char *join, opex_error *err)
+{
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int error, rc;
+
+	hits_sql(&sql, s->q, false);
+	opex_buf_printf(&sql, "SELECT %s AS v, count(*) AS n FROM hits h"
+		" JOIN doc d ON d.id = h.id %s WHERE v IS NOT NULL%s"
+		" GROUP BY v ORDER BY n DESC, v LIMIT 100",
+		column, join, s->filters.ptr);
+	error = prepare_search(&st, s, sql.ptr, err);
+	if (error < 0)
+		goto done;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		opex_array_grow((void **)out, &cap, *count + 1, sizeof(**out));
+		(*out)[*count].value = column_dup(st, 0);
+		(*out)[*count].count = (size_t)sqlite3_column_int64(st, 1);
+		(*count)++;
+	}
+	if (rc != SQLITE_DONE)
+		error = db_error(s->ix, err, "search");
+done:
+	sqlite3_finalize(st);
+	opex_buf_release(&sql);
+	return error;
+}
+
+/* Matches in the highlighted body, as byte ranges of the unmarked text. */
+typedef struct match_range {
+	size_t start, end;
+} match_range;
+
+/* Is s[i..] a U+200B, the CJK separator we inserted? */
+static bool is_zwsp(const char *s, size_t len, size_t i)
+{
+	return i + 2 < len && s[i] == '\xE2' && s[i + 1] == '\x80' &&
+	       s[i + 2] == '\x8B';
+}
+
+static void put_escaped(opex_buf *out, const opex_kb_search_options *o,
+	const char *s, size_t len)
+{
+	opex_buf clean = OPEX_BUF_INIT(OPEX_LIMIT_SNIPPET_BYTES);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (is_zwsp(s, len, i)) {
+			i += 2;
+			continue;
+		}
+		if (s[i] == '\n' || s[i] == '\t') {
+			if (clean.len == 0 || clean.ptr[clean.len - 1] != ' ')
+				opex_buf_putc(&clean, ' ');
+			continue;
+		}
+		opex_buf_putc(&clean, s[i]);
+	}
+	if (o->escape)
+		o->escape(out, clean.ptr, clean.len);
+	else
+		opex_buf_put(out, clean.ptr, clean.len);
+	opex_buf_release(&clean);
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t';
+}
+
+/*
+ * Build the snippet from the body (markers removed into `ranges`): a
+ * window of about `tokens` words around the first match of the section
+ * with the most matches, kept inside that section.
+ */
+static void make_snippet(opex_buf *out, size_t *best_section,
+	const char *text, size_t len, const match_range *ranges, size_t nr,
+	const size_t *offsets, size_t nsec, const opex_kb_search_options *o)
+{
+	size_t tokens = o->snippet_tokens ? o->snippet_tokens : 24;
+	size_t max_bytes = tokens * 16;
+	size_t best = 0, best_hits = 0, sec, r, first = 0, from, to, words;
+	size_t sec_start = 0, sec_end = len;
+	bool found = false;
+
+	for (sec = 0; sec < nsec; sec++) {
+		size_t a = offsets[sec], b = sec + 1 < nsec ? offsets[sec + 1] : len;
+		size_t hits = 0;
+
+		for (r = 0; r < nr; r++)
+			if (ranges[r].start >= a && ranges[r].start < b)
+				hits++;
+		if (hits > best_hits) {
+			best_hits = hits;
+			best = sec;
+		}
+	}
+	if (nsec > 0) {
+		sec_start = offsets[best];
+		sec_end = best + 1 < nsec ? offsets[best + 1] : len;
+	}
+	*best_section = best_hits > 0 ? best : (size_t)-1;
+	for (r = 0; r < nr; r++) {
+		if (ranges[r].start >= sec_start && ranges[r].start < sec_end) {
+			first = ranges[r].start;
+			found = true;
+			break;
+		}
+	}
+	if (!found) {
+		sec_start = 0;
+		sec_end = len;
+		first = 0;
+	}
+	/* Back up a quarter of the words, staying in the section. */
+	from = first;
+	words = 0;
+	while (from > sec_start && words <= tokens / 4 && first - from < max_bytes / 4) {
+		from--;
+		if (is_ws(text[from]) && from + 1 < len && !is_ws(text[from + 1]))
+			words++;
+	}
+	while (from > sec_start && from < len && (text[from] & 0xC0) == 0x80)
+		from--;
+	while (from < first && is_ws(text[from]))
+		from++;
+	if (words > tokens / 4)
+		while (from < first && !is_ws(text[from]))
+			from++;
+	while (from < first && is_ws(text[from]))
+		from++;
+	/* Forward to the word budget or the section's end. */
+	to = from;
+	words = 0;
+	while (to < sec_end && words < tokens && to - from < max_bytes) {
+		if (!is_ws(text[to]) && (to == from || is_ws(text[to - 1])))
+			words++;
+		to++;
+	}
+	while (to < sec_end && (text[to] & 0xC0) == 0x80)
+		to++;
+	while (to < sec_end && !is_ws(text[to]) && to - from < max_bytes + 64)
+		to++;
+	while (to < sec_end && (text[to] & 0xC0) == 0x80)
+		to++;
+	while (to > from && is_ws(text[to - 1]))
+		to--;
+
+	if (from > 0)
+		opex_buf_puts(out, "\xE2\x80\xA6 ");
+	{
+		size_t pos = from;
+
+		for (r = 0; r < nr && pos < to; r++) {
+			size_t a = ranges[r].start, b = ranges[r].end;
+
+			if (b <= pos || a >= to)
+				continue;
+			if (a < pos)
+				a = pos;
+			if (b > to)
+				b = to;
+			put_escaped(out, o, text + pos, a - pos);
+			opex_buf_puts(out, o->mark_open ? o->mark_open : "");
+			put_escaped(out, o, text + a, b - a);
+			opex_buf_puts(out, o->mark_close ? o->mark_close : "");
+			pos = b;
+		}
+		if (pos < to)
+			put_escaped(out, o, text + pos, to - pos);
+	}
+	if (to < len)
+		opex_buf_puts(out, " \xE2\x80\xA6");
+}
+
+/* Snippet and section heading of one shown hit. */
+static int fill_hit(opex_kb_search_hit *hit, search_ctx *s, sqlite3_int64 id,
+	bool stemmed, const opex_kb_search_options *o, opex_error *err)
+{
+	opex_buf sql = OPEX_BUF_INIT(512), text = OPEX_BUF_INIT(8 * OPEX_LIMIT_FILE_BYTES),
+		snip = OPEX_BUF_INIT(OPEX_LIMIT_SNIPPET_BYTES);
+	sqlite3_stmt *st = NULL;
+	match_range *ranges = NULL;
+	size_t nr = 0, cap = 0, *offsets = NULL, nsec = 0, seccap = 0, best;
+	char **headings = NULL;
+	const char *table = stemmed ? "fts_en" : "fts";
+	const unsigned char *h;
+	int error, rc;
+
+	if (opex_kb_query_has_positive(s->q))
+		opex_buf_printf(&sql, "SELECT highlight(%s, 4, char(1), char(2)) FROM %s"
+			" WHERE %s MATCH ?1 AND rowid = ?4", table, table, table);
+	else
+		opex_buf_printf(&sql, "SELECT body FROM %s WHERE rowid = ?4", table);
+	error = prepare(&st, s->ix, sql.ptr, err);
+	if (error < 0)
+		goto done;
+	if (opex_kb_query_has_positive(s->q))
+		bind_buf(st, 1, &s->match);
+	sqlite3_bind_int64(st, 4, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		error = db_error(s->ix, err, "search");
+		goto done;
+	}
+	h = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (h) {
+		const char *p = (const char *)h;
+
+		for (; *p; p++) {
+			if (*p == MARK_OPEN) {
+				opex_array_grow((void **)&ranges, &cap, nr + 1,
+					sizeof(*ranges));
+				ranges[nr].start = ranges[nr].end = text.len;
+				nr++;
+			} else if (*p == MARK_CLOSE) {
+				if (nr > 0)
+					ranges[nr - 1].end = text.len;
+			} else {
+				opex_buf_putc(&text, *p);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	error = prepare(&st, s->ix, "SELECT offset, heading FROM section"
+		" WHERE doc = ? ORDER BY ord", err);
+	if (error < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, id);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		size_t need = nsec + 1, c2 = seccap;
+
+		opex_array_grow((void **)&offsets, &seccap, need, sizeof(*offsets));
+		opex_array_grow((void **)&headings, &c2, need, sizeof(*headings));
+		offsets[nsec] = (size_t)sqlite3_column_int64(st, 0);
+		headings[nsec] = column_dup(st, 1);
+		nsec++;
+	}
+	if (rc != SQLITE_DONE) {
+		error = db_error(s->ix, err, "search");
+		goto done;
+	}
+	make_snippet(&snip, &best, text.ptr, text.len, ranges, nr, offsets,
+		nsec, o);
+	if (best != (size_t)-1 && best < nsec && headings[best]) {
+		hit->section = headings[best];
+		headings[best] = NULL;
+	}
+	if (snip.failed)
+		opex_buf_truncate(&snip, 0);
+	hit->snippet = opex_buf_detach(&snip, NULL);
+done:
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < nsec; i++)
+		opex_free(headings[i]);
+	opex_free(headings);
+	opex_free(offsets);
+	opex_free(ranges);
+	opex_buf_release(&sql);
+	opex_buf_release(&text);
+	opex_buf_release(&snip);
+	return error;
+}
+
+/* ----- "did you mean" ------------------------------------------------- */
+
+static bool term_matches(search_ctx *s, const char *term, opex_error *err,
+	int *error)
+{
+	opex_buf m = OPEX_BUF_INIT(4 * OPEX_LIMIT_QUERY_BYTES);
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+	size_t i;
+
+	opex_buf_putc(&m, '"');
+	for (i = 0; term[i]; i++) {
+		if (term[i] == '"')
+			opex_buf_putc(&m, '"');
+		opex_buf_putc(&m, term[i]);
+	}
+	opex_buf_putc(&m, '"');
+	*error = prepare(&st, s->ix, "SELECT 1 FROM fts WHERE fts MATCH ?1"
+		" UNION ALL SELECT 1 FROM fts_en WHERE fts_en MATCH ?1 LIMIT 1", err);
+	if (*error == 0) {
+		bind_buf(st, 1, &m);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	opex_buf_release(&m);
+	return found;
+}
+
+/* The closest vocabulary word to `term`, or NULL. */
+static char *closest_word(search_ctx *s, const char *term, opex_error *err,
+	int *error)
+{
+	sqlite3_stmt *st = NULL;
+	char *low = opex_strdup(term), *best = NULL;
+	size_t n = strlen(low), max = n <= 4 ? 1 : 2, best_d = max + 1;
+	sqlite3_int64 best_docs = 0;
+	int rc;
+
+	lower_ascii(low);
+	*error = prepare(&st, s->ix,
+		"SELECT term, doc, 0 FROM fts_vocab WHERE length(term) BETWEEN ?1 AND ?2"
+		" UNION ALL SELECT term, doc, 1 FROM fts_en_vocab"
+		" WHERE length(term) BETWEEN ?1 AND ?2", err);
+	if (*error < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(n > max ? n - max : 1));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(n + max));
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		const char *cand = (const char *)sqlite3_column_text(st, 0);
+		size_t clen = (size_t)sqlite3_column_bytes(st, 0), d;
+		sqlite3_int64 docs = sqlite3_column_int64(st, 1);
+
+		if (cand == NULL || clen < 2)
+			continue;
+		d = opex_text_edit_distance(low, n, cand, clen, max);
+		if (d == 0 || d > max)
+			continue;
+		if (d < best_d || (d == best_d && docs > best_docs)) {
+			opex_free(best);
+			best = opex_strndup(cand, clen);
+			best_d = d;
+			best_docs = docs;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		*error = db_error(s->ix, err, "search");
+done:
+	sqlite3_finalize(st);
+	opex_free(low);
+	return best;
+}
+
+static void put_query_term(opex_buf *out, const opex_kb_qterm *t,
+	const char *text)
+{
+	if (t->phrase)
+		opex_buf_printf(out, "\"%s\"", text);
+	else
+		opex_buf_puts(out, text);
+	if (t->prefix)
+		opex_buf_putc(out, '*');
+}
+
+static int suggest(char **out, search_ctx *s, opex_error *err)
+{
+	static const char *const keys[] = { "lang", "journey", "market", "owner",
+		"tag", "is" };
+	opex_buf q = OPEX_BUF_INIT(4 * OPEX_LIMIT_QUERY_BYTES);
+	size_t i, j, fixed = 0;
+	int error = 0;
+
+	*out = NULL;
+	for (i = 0; i < s->q->clause_count && error == 0; i++) {
+		const opex_kb_qclause *c = &s->q->clauses[i];
+
+		if (q.len > 0)
+			opex_buf_putc(&q, ' ');
+		if (c->negated)
+			opex_buf_putc(&q, '-');
+		for (j = 0; j < c->count && error == 0; j++) {
+			const opex_kb_qterm *t = &c->terms[j];
+			char *better = NULL;
+
+			if (j > 0)
+				opex_buf_puts(&q, " OR ");
+			if (!c->negated && !t->phrase && !t->prefix &&
+			    !opex_kb_text_has_cjk(t->text, strlen(t->text)) &&
+			    !term_matches(s, t->text, err, &error) && error == 0)
+				better = closest_word(s, t->text, err, &error);
+			put_query_term(&q, t, better ? better : t->text);
+			if (better)
+				fixed++;
+			opex_free(better);
+		}
+	}
+	for (i = 0; i < s->q->filter_count; i++) {
+		const opex_kb_qfilter *f = &s->q->filters[i];
+
+		opex_buf_printf(&q, "%s%s%s:%s", q.len ? " " : "",
+			f->negated ? "-" : "", keys[f->kind],
+			f->value ? f->value : "stale");
+	}
+	if (error == 0 && fixed > 0 && !q.failed)
+		*out = opex_buf_detach(&q, NULL);
+	opex_buf_release(&q);
+	return error;
+}
+
+int opex_kb_search(opex_kb_search_result *out, opex_kb_index *ix,
+	const opex_kb_query *q, const opex_kb_search_options *opts,
+	opex_error *err)
+{
+	opex_kb_search_options defaults = OPEX_KB_SEARCH_OPTIONS_INIT;
+	search_ctx s;
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES), rev = OPEX_BUF_INIT(64);
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 *ids = NULL;
+	bool *stemmed = NULL, in_txn = false;
+	size_t cap = 0, limit, k;
+	double start = now_ms();
+	int error, rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	opex_buf_init(&s.match, 8 * OPEX_LIMIT_QUERY_BYTES);
+	opex_buf_init(&s.excluded, 8 * OPEX_LIMIT_QUERY_BYTES);
+	opex_buf_init(&s.filters, OPEX_LIMIT_LINE_BYTES);
+	if (opts == NULL)
+		opts = &defaults;
+	s.ix = ix;
+	s.q = q;
+	s.now = opts->now ? opts->now : (int64_t)time(NULL);
+	limit = opts->limit > OPEX_LIMIT_SEARCH_PAGE ? OPEX_LIMIT_SEARCH_PAGE
+		: opts->limit;
+	if (!ix->schema_ok) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"index '%s' was built by another version: rebuild it", ix->path);
+		goto done;
+	}
+	opex_kb_query_match(&s.match, q);
+	opex_kb_query_match_excluded(&s.excluded, q);
+	filter_sql(&s.filters, &s.params, q);
+	if (s.match.failed || s.excluded.failed || s.filters.failed) {
+		error = opex_error_set(err, OPEX_ETOOBIG, "query is too large");
+		goto done;
+	}
+	/* One read transaction: ranking, count, facets and snippets agree. */
+	error = exec(ix, "BEGIN", "search", err);
+	if (error < 0)
+		goto done;
+	in_txn = true;
+	error = meta_get(&rev, ix, "revision", err);
+	if (error < 0)
+		goto done;
+	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
+
+	hits_sql(&sql, q, true);
+	opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title, d.language,"
+		" d.owner, d.journey, d.stale_after < ?3, d.stemmed"
+		" FROM hits h JOIN doc d ON d.id = h.id WHERE 1%s"
+		" ORDER BY h.score, d.path LIMIT %zu OFFSET %zu",
+		s.filters.ptr, limit, opts->offset);
+	error = prepare_search(&st, &s, sql.ptr, err);
+	if (error < 0)
+		goto done;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		opex_kb_search_hit *hit;
+
+		opex_array_grow((void **)&out->hits, &cap, out->hit_count + 1,
+			sizeof(*out->hits));
+		ids = opex_realloc(ids, cap * sizeof(*ids));
+		stemmed = opex_realloc(stemmed, cap * sizeof(*stemmed));
+		hit = &out->hits[out->hit_count];
+		memset(hit, 0, sizeof(*hit));
+		ids[out->hit_count] = sqlite3_column_int64(st, 0);
+		hit->score = sqlite3_column_double(st, 1);
+		hit->path = column_dup(st, 2);
+		hit->title = column_dup(st, 3);
+		hit->language = column_dup(st, 4);
+		hit->owner = column_dup(st, 5);
+		hit->journey = column_dup(st, 6);
+		hit->stale = sqlite3_column_int(st, 7) != 0;
+		stemmed[out->hit_count] = sqlite3_column_int(st, 8) != 0;
+		out->hit_count++;
+	}
+	if (rc != SQLITE_DONE) {
+		error = db_error(ix, err, "search");
+		goto done;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* The page is known: now, and only now, snippets and sections. */
+	for (k = 0; k < out->hit_count; k++) {
+		error = fill_hit(&out->hits[k], &s, ids[k], stemmed[k], opts, err);
+		if (error < 0)
+			goto done;
+	}
+	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0))
+		out->total = opts->offset + out->hit_count;
+	else
+		error = count_total(&out->total, &s, err);
+	if (error < 0)
+		goto done;
+	if (opts->facets && out->total > 0) {
+		error = facet(&out->languages, &out->language_count, &s,
+			"lower(d.language)", "", err);
+		if (error == 0)
+			error = facet(&out->journeys, &out->journey_count, &s,
+				"lower(d.journey)", "", err);
+		if (error == 0)
+			error = facet(&out->markets, &out->market_count, &s,
+				"m.market", "JOIN doc_market m ON m.doc = d.id", err);
+		if (error < 0)
+			goto done;
+	}
+	if (opts->suggest && out->total == 0) {
+		error = suggest(&out->suggestion, &s, err);
+		if (error < 0)
+			goto done;
+	}
+done:
+	sqlite3_finalize(st);
+	if (in_txn)
+		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+	out->took_ms = now_ms() - start;
+	opex_free(ids);
+	opex_free(stemmed);
+	opex_buf_release(&sql);
+	opex_buf_release(&rev);
+	opex_buf_release(&s.match);
+	opex_buf_release(&s.excluded);
+	opex_buf_release(&s.filters);
+	return error;
+}
+
+static void free_facets(opex_kb_facet *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		opex_free(f[i].value);
+	opex_free(f);
+}
+
+void opex_kb_search_result_release(opex_kb_search_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->hit_count; i++) {
+		opex_kb_search_hit *h = &r->hits[i];
+
+		opex_free(h->path);
+		opex_free(h->title);
+		opex_free(h->language);
+		opex_free(h->owner);
+		opex_free(h->journey);
+		opex_free(h->section);
+		opex_free(h->snippet);
+	}
+	opex_free(r->hits);
+	free_facets(r->languages, r->language_count);
+	free_facets(r->journeys, r->journey_count);
+	free_facets(r->markets, r->market_count);
+	opex_free(r->suggestion);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,653 @@
+/*
+ * query.c: the search query language, parsed into a query tree and
+ * translated into an FTS5 MATCH expression. The user's text never reaches
+ * FTS5 as written: every term becomes an FTS5 string ("..." with '"'
+ * doubled), so no input can make an FTS5 syntax error.
+ *
+ * Grammar (whitespace separates items; OR is the only operator word):
+ *
+ *   query    := item*                        items are AND-ed
+ *   item     := filter | '-' filter | '-' term | term ( 'OR' term )*
+ *   term     := word | word '*' | '"' phrase '"' | '"' phrase '"' '*'
+ *   filter   := key ':' value | key ':' '"' value '"'
+ *   key      := lang | language | journey | market | owner | tag | is
+ *
+ *   construct          reading                           FTS5 / SQL
+ *   -----------------  --------------------------------  --------------------------
+ *   refund card        both words (any order)            "refund" AND "card"
+ *   "lost card"        the words next to each other      "lost card"
+ *   refu*              a word starting with "refu"       "refu" *
+ *   -fee               articles without "fee"            ... NOT "fee"
+ *   fee OR charge      either word                       ("fee" OR "charge")
+ *   E-4012, 3DS2       as typed: "E-4012" is the phrase  "E-4012"
+ *                      e 4012, 3DS2 one token
+ *   straße / strasse   either spelling (ß = ss)          ("straße" OR "strasse")
+ *   退款               CJK: a phrase of its characters   "退<U+200B>款"
+ *   lang:fr            language fr or fr-*               doc.language (indexed table)
+ *   journey:, owner:   equal, ASCII case-insensitive     doc.journey / doc.owner
+ *   market:, tag:      the article lists it              doc_market / doc_tag
+ *   is:stale           not verified within review_every  doc.stale_after < now
+ *   -lang:fr ...       a filter negated                  NOT (...)
+ *
+ * Filters of one key are OR-ed (lang:fr lang:de), different keys AND-ed.
+ *
+ * Odd input gets a reading and a warning, never an error:
+ *
+ *   input                  reading
+ *   ---------------------  -----------------------------------------------
+ *   "unclosed phrase       a phrase to the end of the query
+ *   - (alone), --, -"      nothing
+ *   lang: (no value)       nothing (the filter is ignored)
+ *   is:fresh               nothing (only is:stale is known)
+ *   OR at an end, OR OR,   the OR is ignored; an excluded term cannot be
+ *   OR next to -x or a     part of an OR
+ *   filter
+ *   &&, ***, —             no letters or digits: ignored
+ *   unknown:key            a term: the phrase "unknown key"
+ *   lowercase or/and/not   words
+ *
+ * Errors: more than OPEX_LIMIT_QUERY_BYTES bytes, OPEX_LIMIT_QUERY_TERMS
+ * terms or OPEX_LIMIT_QUERY_FILTERS filters (OPEX_ETOOBIG); invalid UTF-8,
+ * a NUL byte, or nothing to search for (OPEX_EINVALID).
+ */
+#include "kb/kb_int.h"
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/str.h"
+#include "core/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+/* ---------------------------------------------------------------------
+ * UTF-8 and CJK
+ * ------------------------------------------------------------------- */
+
+/* Decode the code point at s[*i] (valid UTF-8 assumed; bad bytes give U+FFFD). */
+static unsigned decode(const char *s, size_t len, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s + *i;
+	size_t left = len - *i, n;
+	unsigned cp;
+
+	if (p[0] < 0x80) {
+		*i += 1;
+		return p[0];
+	}
+	if ((p[0] & 0xE0) == 0xC0) {
+		n = 2;
+		cp = p[0] & 0x1Fu;
+	} else if ((p[0] & 0xF0) == 0xE0) {
+		n = 3;
+		cp = p[0] & 0x0Fu;
+	} else if ((p[0] & 0xF8) == 0xF0) {
+		n = 4;
+		cp = p[0] & 0x07u;
+	} else {
+		*i += 1;
+		return 0xFFFD;
+	}
+	if (n > left) {
+		*i = len;
+		return 0xFFFD;
+	}
+	for (size_t k = 1; k < n; k++)
+		cp = (cp << 6) | (p[k] & 0x3Fu);
+	*i += n;
+	return cp;
+}
+
+static bool is_cjk(unsigned cp)
+{
+	return (cp >= 0x3040 && cp <= 0x30FF) ||   /* hiragana, katakana */
+	       (cp >= 0x31F0 && cp <= 0x31FF) ||   /* katakana extensions */
+	       (cp >= 0x3400 && cp <= 0x4DBF) ||   /* Han extension A */
+	       (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* Han */
+	       (cp >= 0xAC00 && cp <= 0xD7AF) ||   /* Hangul syllables */
+	       (cp >= 0xF900 && cp <= 0xFAFF) ||   /* Han compatibility */
+	       (cp >= 0xFF66 && cp <= 0xFF9F) ||   /* half-width katakana */
+	       (cp >= 0x20000 && cp <= 0x3134F);   /* Han extensions B-G */
+}
+
+bool opex_kb_text_has_cjk(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (is_cjk(decode(s, len, &i)))
+			return true;
+	}
+	return false;
+}
+
+void opex_kb_text_cjk_split(opex_buf *out, const char *s, size_t len)
+{
+	size_t i = 0, start = 0;
+	bool prev_cjk = false;
+
+	while (i < len) {
+		size_t at = i;
+		bool cjk;
+
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			prev_cjk = false;
+			continue;
+		}
+		cjk = is_cjk(decode(s, len, &i));
+		if (cjk && prev_cjk) {
+			opex_buf_put(out, s + start, at - start);
+			opex_buf_puts(out, "\xE2\x80\x8B");
+			start = at;
+		}
+		prev_cjk = cjk;
+	}
+	opex_buf_put(out, s + start, len - start);
+}
+
+/* True if `s[0..len)` has something a tokenizer keeps: a letter or digit. */
+static bool has_token_chars(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char ch = (unsigned char)s[i];
+		unsigned cp;
+
+		if (ch < 0x80) {
+			if ((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' &&
+							  (ch | 0x20) <= 'z'))
+				return true;
+			i++;
+			continue;
+		}
+		cp = decode(s, len, &i);
+		/* General punctuation, CJK symbols, full-width ASCII punctuation. */
+		if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) ||
+		    (cp >= 0xFF00 && cp <= 0xFF0F) || cp == 0xA0 || cp == 0xFFFD ||
+		    (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Parsing
+ * ------------------------------------------------------------------- */
+
+static void warn(opex_kb_query *q, const char *fmt, ...) OPEX_PRINTF(2, 3);
+
+static void warn(opex_kb_query *q, const char *fmt, ...)
+{
+	opex_buf msg = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	va_list ap;
+
+	if (q->warning_count >= OPEX_LIMIT_QUERY_TERMS)
+		return;
+	va_start(ap, fmt);
+	opex_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	opex_array_grow((void **)&q->warnings, &q->warning_cap,
+		q->warning_count + 1, sizeof(*q->warnings));
+	q->warnings[q->warning_count++] = opex_buf_detach(&msg, NULL);
+}
+
+/* A token of the query as typed. */
+typedef enum tok_kind { TOK_TERM, TOK_OR, TOK_FILTER, TOK_NONE } tok_kind;
+
+typedef struct token {
+	tok_kind kind;
+	bool negated, phrase, prefix;
+	opex_kb_qfilter_kind filter;
+	char *text;               /* term text or filter value */
+} token;
+
+static const struct {
+	const char *name;
+	opex_kb_qfilter_kind kind;
+} filter_keys[] = {
+	{ "lang", OPEX_KB_QFILTER_LANG },
+	{ "language", OPEX_KB_QFILTER_LANG },
+	{ "journey", OPEX_KB_QFILTER_JOURNEY },
+	{ "market", OPEX_KB_QFILTER_MARKET },
+	{ "owner", OPEX_KB_QFILTER_OWNER },
+	{ "tag", OPEX_KB_QFILTER_TAG },
+	{ "is", OPEX_KB_QFILTER_STALE },
+};
+
+static bool find_key(opex_kb_qfilter_kind *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
+		const char *k = filter_keys[i].name;
+		size_t j;
+
+		if (strlen(k) != n)
+			continue;
+		for (j = 0; j < n; j++)
+			if ((s[j] | 0x20) != k[j])
+				break;
+		if (j == n) {
+			*out = filter_keys[i].kind;
+			return true;
+		}
+	}
+	return false;
+}
+
+static char *lower_dup(const char *s, size_t n)
+{
+	char *r = opex_strndup(s, n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i] >= 'A' && r[i] <= 'Z')
+			r[i] = (char)(r[i] | 0x20);
+	return r;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/* Read a quoted phrase starting at s[*i] == '"'; sets *closed. */
+static void read_phrase(opex_str *out, bool *closed, const char *s, size_t len,
+	size_t *i)
+{
+	size_t start = *i + 1, j = start;
+
+	while (j < len && s[j] != '"')
+		j++;
+	out->ptr = s + start;
+	out->len = j - start;
+	*closed = j < len;
+	*i = *closed ? j + 1 : len;
+}
+
+/*
+ * Read the next token at s[*i] (after whitespace). Returns false at the end.
+ * A token that reads as nothing has kind TOK_NONE.
+ */
+static bool next_token(token *t, opex_kb_query *q, const char *s, size_t len,
+	size_t *i)
+{
+	opex_str word;
+	bool closed = true;
+	size_t start, colon;
+
+	memset(t, 0, sizeof(*t));
+	t->kind = TOK_NONE;
+	while (*i < len && is_space(s[*i]))
+		(*i)++;
+	if (*i >= len)
+		return false;
+	if (s[*i] == '-' && *i + 1 < len && !is_space(s[*i + 1])) {
+		t->negated = true;
+		(*i)++;
+	} else if (s[*i] == '-' && (*i + 1 >= len || is_space(s[*i + 1]))) {
+		warn(q, "a lone '-' excludes nothing: ignored");
+		(*i)++;
+		return true;
+	}
+	if (s[*i] == '"') {
+		read_phrase(&word, &closed, s, len, i);
+		if (!closed)
+			warn(q, "unclosed quote: read as a phrase to the end");
+		t->phrase = true;
+		goto term;
+	}
+	start = *i;
+	while (*i < len && !is_space(s[*i]) && s[*i] != '"')
+		(*i)++;
+	word.ptr = s + start;
+	word.len = *i - start;
+	if (!t->negated && word.len == 2 && memcmp(word.ptr, "OR", 2) == 0) {
+		t->kind = TOK_OR;
+		return true;
+	}
+	colon = 0;
+	while (colon < word.len && word.ptr[colon] != ':')
+		colon++;
+	if (colon < word.len && find_key(&t->filter, word.ptr, colon)) {
+		opex_str value = { word.ptr + colon + 1, word.len - colon - 1 };
+
+		if (value.len == 0 && *i < len && s[*i] == '"') {
+			read_phrase(&value, &closed, s, len, i);
+			if (!closed)
+				warn(q, "unclosed quote: read as a value to the end");
+			value = opex_str_trim(value);
+		}
+		if (value.len == 0) {
+			warn(q, "'%.*s:' has no value: ignored", (int)colon,
+				word.ptr);
+			return true;
+		}
+		t->kind = TOK_FILTER;
+		t->text = lower_dup(value.ptr, value.len);
+		if (t->filter == OPEX_KB_QFILTER_STALE) {
+			if (strcmp(t->text, "stale") != 0) {
+				warn(q, "unknown state 'is:%.*s' (known: is:stale): ignored",
+					(int)opex_text_clip(t->text, 64), t->text);
+				opex_free(t->text);
+				t->text = NULL;
+				t->kind = TOK_NONE;
+				return true;
+			}
+			opex_free(t->text);
+			t->text = NULL;
+		}
+		return true;
+	}
+	while (word.len > 0 && word.ptr[word.len - 1] == '*') {
+		t->prefix = true;
+		word.len--;
+	}
+term:
+	if (t->phrase && *i < len && s[*i] == '*') {
+		t->prefix = true;
+		while (*i < len && s[*i] == '*')
+			(*i)++;
+	}
+	if (!has_token_chars(word.ptr, word.len)) {
+		if (word.len > 0)
+			warn(q, "'%.*s' has no letters or digits: ignored",
+				(int)opex_text_clip(word.ptr, word.len < 64 ? word.len : 64),
+				word.ptr);
+		else if (t->negated && closed)
+			warn(q, "an empty exclusion excludes nothing: ignored");
+		return true;
+	}
+	t->kind = TOK_TERM;
+	t->text = opex_strndup(word.ptr, word.len);
+	return true;
+}
+
+static opex_kb_qclause *add_clause(opex_kb_query *q, bool negated)
+{
+	opex_kb_qclause *c;
+
+	opex_array_grow((void **)&q->clauses, &q->clause_cap,
+		q->clause_count + 1, sizeof(*q->clauses));
+	c = &q->clauses[q->clause_count++];
+	memset(c, 0, sizeof(*c));
+	c->negated = negated;
+	return c;
+}
+
+/* Add a term to `c`, taking its text. */
+static void add_term(opex_kb_qclause *c, token *t)
+{
+	opex_kb_qterm *term;
+
+	c->terms = opex_realloc(c->terms, (c->count + 1) * sizeof(*c->terms));
+	term = &c->terms[c->count++];
+	term->text = t->text;
+	term->phrase = t->phrase;
+	term->prefix = t->prefix;
+	t->text = NULL;
+}
+
+int opex_kb_query_parse(opex_kb_query **out, const char *text, size_t len,
+	opex_error *err)
+{
+	opex_kb_query *q = opex_calloc(1, sizeof(*q));
+	token t, prev;
+	size_t i = 0, terms = 0;
+	bool pending_or = false;
+	int error = 0;
+
+	*out = NULL;
+	memset(&t, 0, sizeof(t));
+	memset(&prev, 0, sizeof(prev));
+	prev.kind = TOK_NONE;
+	if (text == NULL)
+		len = 0;
+	if (len > OPEX_LIMIT_QUERY_BYTES) {
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"query is longer than %u bytes", OPEX_LIMIT_QUERY_BYTES);
+		goto done;
+	}
+	if (len > 0 && (opex_text_has_nul(text, len) ||
+			!opex_utf8_valid(text, len, NULL))) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"query is not valid UTF-8 text");
+		goto done;
+	}
+	while (next_token(&t, q, text, len, &i)) {
+		if (t.kind == TOK_OR) {
+			if (pending_or || prev.kind != TOK_TERM || prev.negated)
+				warn(q, "'OR' needs a word on each side: ignored");
+			else
+				pending_or = true;
+			continue;
+		}
+		if (t.kind == TOK_NONE) {
+			continue;
+		}
+		if (t.kind == TOK_FILTER) {
+			opex_kb_qfilter *f;
+
+			if (pending_or)
+				warn(q, "'OR' needs a word on each side: ignored");
+			pending_or = false;
+			if (q->filter_count >= OPEX_LIMIT_QUERY_FILTERS) {
+				opex_free(t.text);
+				error = opex_error_set(err, OPEX_ETOOBIG,
+					"query has more than %u filters",
+					OPEX_LIMIT_QUERY_FILTERS);
+				goto done;
+			}
+			opex_array_grow((void **)&q->filters, &q->filter_cap,
+				q->filter_count + 1, sizeof(*q->filters));
+			f = &q->filters[q->filter_count++];
+			f->kind = t.filter;
+			f->value = t.text;
+			f->negated = t.negated;
+			prev = t;
+			prev.text = NULL;
+			continue;
+		}
+		if (++terms > OPEX_LIMIT_QUERY_TERMS) {
+			opex_free(t.text);
+			error = opex_error_set(err, OPEX_ETOOBIG,
+				"query has more than %u terms", OPEX_LIMIT_QUERY_TERMS);
+			goto done;
+		}
+		if (pending_or && t.negated)
+			warn(q, "'OR' needs a word on each side: ignored");
+		if (pending_or && !t.negated) {
+			add_term(&q->clauses[q->clause_count - 1], &t);
+		} else {
+			add_term(add_clause(q, t.negated), &t);
+		}
+		pending_or = false;
+		prev = t;
+	}
+	if (pending_or)
+		warn(q, "'OR' needs a word on each side: ignored");
+	if (q->clause_count == 0 && q->filter_count == 0) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"nothing to search for: give words, \"phrases\" or filters");
+		goto done;
+	}
+	*out = q;
+	q = NULL;
+done:
+	opex_kb_query_free(q);
+	return error;
+}
+
+void opex_kb_query_free(opex_kb_query *q)
+{
+	size_t i, j;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->clause_count; i++) {
+		for (j = 0; j < q->clauses[i].count; j++)
+			opex_free(q->clauses[i].terms[j].text);
+		opex_free(q->clauses[i].terms);
+	}
+	opex_free(q->clauses);
+	for (i = 0; i < q->filter_count; i++)
+		opex_free(q->filters[i].value);
+	opex_free(q->filters);
+	for (i = 0; i < q->warning_count; i++)
+		opex_free(q->warnings[i]);
+	opex_free(q->warnings);
+	opex_free(q);
+}
+
+size_t opex_kb_query_warning_count(const opex_kb_query *q)
+{
+	return q->warning_count;
+}
+
+const char *opex_kb_query_warning(const opex_kb_query *q, size_t i)
+{
+	return i < q->warning_count ? q->warnings[i] : NULL;
+}
+
+bool opex_kb_query_has_positive(const opex_kb_query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->clause_count; i++)
+		if (!q->clauses[i].negated)
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Translation to FTS5
+ * ------------------------------------------------------------------- */
+
+/* Append `s` as an FTS5 string: quoted, '"' doubled, CJK split. */
+static void fts_string(opex_buf *out, const char *s, size_t len, bool prefix)
+{
+	opex_buf split = OPEX_BUF_INIT(4 * OPEX_LIMIT_QUERY_BYTES);
+	size_t i;
+
+	opex_kb_text_cjk_split(&split, s, len);
+	opex_buf_putc(out, '"');
+	for (i = 0; i < split.len; i++) {
+		if (split.ptr[i] == '"')
+			opex_buf_putc(out, '"');
+		opex_buf_putc(out, split.ptr[i]);
+	}
+	opex_buf_putc(out, '"');
+	if (prefix)
+		opex_buf_puts(out, " *");
+	opex_buf_release(&split);
+}
+
+/*
+ * The German sharp s: unicode61 keeps "ß" as is, so "strasse" and
+ * "straße" are different tokens. A term with either spelling matches both.
+ */
+static bool sharp_s_variant(opex_buf *out, const char *s)
+{
+	const char *p;
+
+	if (strstr(s, "\xC3\x9F") != NULL) {          /* ß -> ss */
+		for (p = s; *p; p++) {
+			if (p[0] == '\xC3' && p[1] == '\x9F') {
+				opex_buf_puts(out, "ss");
+				p++;
+			} else {
+				opex_buf_putc(out, *p);
+			}
+		}
+		return true;
+	}
+	if (strstr(s, "ss") != NULL || strstr(s, "SS") != NULL) {
+		for (p = s; *p; p++) {
+			if ((p[0] == 's' && p[1] == 's') ||
+			    (p[0] == 'S' && p[1] == 'S')) {
+				opex_buf_puts(out, "\xC3\x9F");
+				p++;
+			} else {
+				opex_buf_putc(out, *p);
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+static void fts_term(opex_buf *out, const opex_kb_qterm *term)
+{
+	opex_buf alt = OPEX_BUF_INIT(2 * OPEX_LIMIT_QUERY_BYTES);
+
+	if (sharp_s_variant(&alt, term->text) && !alt.failed) {
+		opex_buf_putc(out, '(');
+		fts_string(out, term->text, strlen(term->text), term->prefix);
+		opex_buf_puts(out, " OR ");
+		fts_string(out, alt.ptr, alt.len, term->prefix);
+		opex_buf_putc(out, ')');
+	} else {
+		fts_string(out, term->text, strlen(term->text), term->prefix);
+	}
+	opex_buf_release(&alt);
+}
+
+static void fts_clause(opex_buf *out, const opex_kb_qclause *c)
+{
+	size_t j;
+
+	if (c->count > 1)
+		opex_buf_putc(out, '(');
+	for (j = 0; j < c->count; j++) {
+		if (j > 0)
+			opex_buf_puts(out, " OR ");
+		fts_term(out, &c->terms[j]);
+	}
+	if (c->count > 1)
+		opex_buf_putc(out, ')');
+}
+
+void opex_kb_query_match(opex_buf *out, const opex_kb_query *q)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < q->clause_count; i++) {
+		if (q->clauses[i].negated)
+			continue;
+		if (n++ > 0)
+			opex_buf_puts(out, " AND ");
+		fts_clause(out, &q->clauses[i]);
+	}
+	if (n == 0)
+		return;
+	for (i = 0; i < q->clause_count; i++) {
+		if (!q->clauses[i].negated)
+			continue;
+		opex_buf_puts(out, " NOT ");
+		fts_clause(out, &q->clauses[i]);
+	}
+}
+
+void opex_kb_query_match_excluded(opex_buf *out, const opex_kb_query *q)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < q->clause_count; i++) {
+		if (!q->clauses[i].negated)
+			continue;
+		if (n++ > 0)
+			opex_buf_puts(out, " OR ");
+		fts_clause(out, &q->clauses[i]);
+	}
+}
