@@ -87,5 +87,7 @@ extern const opex_cli_command opex_cli_render;
 extern const opex_cli_command opex_cli_diff;
 extern const opex_cli_command opex_cli_index;
 extern const opex_cli_command opex_cli_search;
+extern const opex_cli_command opex_cli_serve;
+extern const opex_cli_command opex_cli_token;
 
 #endif

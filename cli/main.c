@@ -18,6 +18,8 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_diff,
 	&opex_cli_index,
 	&opex_cli_search,
+	&opex_cli_serve,
+	&opex_cli_token,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

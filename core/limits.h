@@ -40,4 +40,17 @@
 /* A snippet or a suggestion built for one search result. */
 #define OPEX_LIMIT_SNIPPET_BYTES (16u * 1024u)
 
+/* HTTP requests to the server: body, URL, one header's value, all headers. */
+#define OPEX_LIMIT_HTTP_BODY_BYTES (64u * 1024u)
+#define OPEX_LIMIT_HTTP_URL_BYTES 8192u
+#define OPEX_LIMIT_HTTP_HEADERS_BYTES (32u * 1024u)
+/* Connections to the server: in all, from one IP address, idle seconds. */
+#define OPEX_LIMIT_HTTP_CONNECTIONS 1024u
+#define OPEX_LIMIT_HTTP_CONNECTIONS_PER_IP 256u
+#define OPEX_LIMIT_HTTP_TIMEOUT_SECONDS 30u
+/* A JSON or HTML response built by the server. */
+#define OPEX_LIMIT_HTTP_RESPONSE_BYTES (32u * 1024u * 1024u)
+/* The server's token file. */
+#define OPEX_LIMIT_AUTH_FILE_BYTES (1024u * 1024u)
+
 #endif

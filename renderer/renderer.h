@@ -111,6 +111,101 @@ void opex_render_map_diff_text(opex_buf *out, const opex_pm_diff *diff);
 int opex_render_map_diff_json(opex_buf *out, const opex_pm_diff *diff,
 	opex_error *err) OPEX_WARN_UNUSED;
 
+
+/* ---------------------------------------------------------------------
+ * Web pages (pages.c): whole HTML documents for the server. Every value
+ * goes through opex_html_escape; pages link /static/opex.css and
+ * /static/opex.js and hold no inline script or style.
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_render_page {
+	const char *title;         /* the <title>, escaped */
+	const char *nav;           /* the current section: "search", "processes", "health" */
+	const char *query;         /* the search box's value; may be NULL */
+	const char *revision;      /* the served commit, shown in the footer; may be NULL */
+	const char *person;        /* the signed-in person; may be NULL */
+} opex_render_page;
+
+/** Append the document head, the header with navigation and a search box. */
+void opex_render_page_begin(opex_buf *out, const opex_render_page *page);
+
+/** Append the footer and close the document. */
+void opex_render_page_end(opex_buf *out, const opex_render_page *page);
+
+/** Append a whole error page: the status, its name and a detail line. */
+void opex_render_page_error(opex_buf *out, unsigned status,
+	const char *title, const char *detail);
+
+/**
+ * Append the body of the home page: the search form (filters by language,
+ * market and journey) and the list of `articles` (already filtered for
+ * the reader), with stale and outdated badges.
+ */
+void opex_render_page_home(opex_buf *out, const char *query,
+	const opex_kb_settings *settings,
+	const opex_kb_article *const *articles, size_t count);
+
+typedef struct opex_render_article_view {
+	const opex_kb_article *article;
+	const opex_kb_person *owner;          /* NULL if not on the roster */
+	const opex_kb_article *source;        /* a translation's source; may be NULL */
+	const opex_kb_article *const *translations; /* other languages, readable ones */
+	size_t translation_count;
+	const opex_diag_list *diags;          /* findings on this article; may be NULL */
+	int64_t now;
+} opex_render_article_view;
+
+/** Append the body of an article page: badges, owner, last change, languages, article. */
+int opex_render_page_article(opex_buf *out,
+	const opex_render_article_view *view, opex_error *err) OPEX_WARN_UNUSED;
+
+typedef struct opex_render_process_row {
+	const char *path;
+	const opex_pm_map *map;               /* NULL: the map cannot be read */
+	size_t errors, warnings;
+} opex_render_process_row;
+
+/** Append the body of the process list. */
+void opex_render_page_processes(opex_buf *out,
+	const opex_render_process_row *rows, size_t count);
+
+typedef struct opex_render_process_view {
+	const char *path;
+	const opex_pm_map *map;               /* NULL: the map cannot be read */
+	const char *svg;                      /* the flowchart; NULL if none */
+	size_t svg_len;
+	const opex_kb_person *owner, *champion; /* NULL if not on the roster */
+	const opex_diag_list *diags;          /* findings on this map */
+	const opex_kb_article *const *articles; /* linked articles the reader may see */
+	size_t article_count;
+} opex_render_process_view;
+
+/** Append the body of a process page: flowchart (inline SVG), people, findings, articles. */
+void opex_render_page_process(opex_buf *out,
+	const opex_render_process_view *view);
+
+typedef struct opex_render_health_row {
+	const char *kind;          /* stale, outdated, step-without-article, orphan-article, ... */
+	const char *path;
+	const char *title;         /* may be NULL */
+	const char *owner;         /* may be NULL */
+	const char *detail;        /* may be NULL */
+	const char *href;          /* where to fix it; may be NULL */
+} opex_render_health_row;
+
+typedef struct opex_render_health {
+	const opex_render_health_row *rows;
+	size_t count;
+	size_t articles, errors, warnings, infos;
+	const char *sort;          /* the column rows are sorted by */
+} opex_render_health;
+
+/** Append the body of the health page: counts and a table sortable by column links. */
+void opex_render_page_health(opex_buf *out, const opex_render_health *health);
+
+/** Append `s` percent-encoded for a URL path ('/' kept), then HTML-escaped. */
+void opex_render_url_path(opex_buf *out, const char *s);
+
 /* ---------------------------------------------------------------------
  * Search results (search.c)
  * ------------------------------------------------------------------- */

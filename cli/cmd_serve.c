@@ -1,0 +1,224 @@
+/*
+ * cmd_serve.c: `opex serve`, the HTTP server over a handbook.
+ *
+ * SIGINT and SIGTERM are blocked before any thread starts and taken with
+ * sigwait() here, so the library keeps no signal state: on either, the
+ * server finishes the requests in progress and stops.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/cli.h"
+#include "server/server.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+#ifndef OPEX_SOURCE_DIR
+#define OPEX_SOURCE_DIR "."
+#endif
+#ifndef OPEX_BINARY_DIR
+#define OPEX_BINARY_DIR "."
+#endif
+
+static const char usage[] =
+	"usage: opex serve [REPO] [--bind ADDR] [--port N] [--rev REF]\n"
+	"                  [--auth FILE] [--trust-header NAME] [--poll SECONDS]\n"
+	"                  [--threads N] [--quiet]\n"
+	"\n"
+	"Serve the handbook at REPO (default: the bundled sample handbook, built\n"
+	"on first use) over HTTP: web pages for people and a JSON API. The\n"
+	"served ref is polled and new commits are picked up without a restart.\n"
+	"\n"
+	"  --bind ADDR          listen on this address (default 127.0.0.1)\n"
+	"  --port N             listen on this port (default 8080; 0: any free port)\n"
+	"  --rev REF            serve this ref (default HEAD)\n"
+	"  --auth FILE          tokens file (see 'opex token new')\n"
+	"  --trust-header NAME  take the person from this header (behind an\n"
+	"                       authenticating reverse proxy only)\n"
+	"  --poll SECONDS       check the ref this often (default 2; 0: never)\n"
+	"  --threads N          worker threads (default: two per CPU)\n"
+	"  --quiet              no access log on stderr\n"
+	"\n"
+	"Stops cleanly on SIGINT or SIGTERM.\n"
+	"Exit status: 0 stopped, 2 usage, repository or listening error.\n";
+
+/* The value of option `name` at argv[*i]: "--name=v" or "--name v". */
+static const char *value_of(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *arg = argv[*i];
+
+	if (strncmp(arg, name, n) != 0)
+		return NULL;
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (arg[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
+
+static int bad(const char *what, const char *value)
+{
+	fprintf(stderr, "opex serve: %s '%s'\n"
+		"usage: see 'opex serve --help'\n", what, value);
+	return OPEX_EXIT_USAGE;
+}
+
+static bool parse_unsigned(unsigned *out, const char *s, unsigned max)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* Take option argv[*i] if it is one of ours: -1 taken, 1 not ours, 2 bad. */
+static int take_option(opex_server_options *opts, int argc, char **argv,
+	int *i)
+{
+	static const char *const names[] = { "--bind", "--rev", "--auth",
+		"--trust-header", "--port", "--poll", "--threads" };
+	const char *v = NULL;
+	size_t k;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]) && v == NULL; k++)
+		v = value_of(argc, argv, i, names[k]);
+	if (v == NULL)
+		return 1;
+	k--;
+	if (*v == '\0')
+		return bad("this option needs a value:", names[k]);
+	switch (k) {
+	case 0: opts->bind = v; break;
+	case 1: opts->rev = v; break;
+	case 2: opts->auth_file = v; break;
+	case 3: opts->trust_header = v; break;
+	case 4:
+		if (!parse_unsigned(&opts->port, v, 65535))
+			return bad("--port: not a port number:", v);
+		break;
+	case 5:
+		if (!parse_unsigned(&opts->poll_seconds, v, 86400))
+			return bad("--poll: not a number of seconds:", v);
+		break;
+	default:
+		if (!parse_unsigned(&opts->threads, v, 1024) || opts->threads == 0)
+			return bad("--threads: not a thread count:", v);
+		break;
+	}
+	return -1;
+}
+
+static int parse(opex_server_options *opts, int argc, char **argv)
+{
+	int i, taken;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			fputs(usage, stdout);
+			return OPEX_EXIT_OK;
+		}
+		if (strcmp(arg, "--quiet") == 0) {
+			opts->access_log = false;
+			continue;
+		}
+		taken = take_option(opts, argc, argv, &i);
+		if (taken >= 0 && taken != 1)
+			return taken;
+		if (taken < 0)
+			continue;
+		if (arg[0] == '-' && arg[1] != '\0')
+			return bad("unknown option", arg);
+		if (opts->repo != NULL)
+			return bad("unexpected argument", arg);
+		opts->repo = arg;
+	}
+	return -1;
+}
+
+/* The bundled sample handbook, built with scripts/sample-handbook if missing. */
+static const char *sample_handbook(void)
+{
+	static const char dir[] = OPEX_BINARY_DIR "/sample-handbook";
+	struct stat st;
+	pid_t pid;
+	int status = 0;
+
+	if (stat(dir, &st) == 0)
+		return dir;
+	fprintf(stderr, "opex serve: building the sample handbook in '%s'\n", dir);
+	pid = fork();
+	if (pid == 0) {
+		execl(OPEX_SOURCE_DIR "/scripts/sample-handbook",
+			"sample-handbook", dir, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "opex serve: cannot build the sample handbook\n");
+		return NULL;
+	}
+	return dir;
+}
+
+static int run(int argc, char **argv)
+{
+	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
+	opex_server *server = NULL;
+	opex_error err = OPEX_ERROR_INIT;
+	sigset_t stop;
+	int status = parse(&opts, argc, argv), sig = 0;
+
+	if (status >= 0)
+		return status;
+	if (opts.repo == NULL) {
+		opts.repo = sample_handbook();
+		if (opts.repo == NULL)
+			return OPEX_EXIT_USAGE;
+	}
+	/* Block the stop signals before any thread exists: all inherit it. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (opex_server_new(&server, &opts, &err) < 0 ||
+	    opex_server_start(server, &err) < 0) {
+		fprintf(stderr, "opex serve: %s\n", err.message);
+		status = OPEX_EXIT_USAGE;
+		goto done;
+	}
+	fprintf(stderr, "opex serve: serving '%s' on http://%s:%u/\n",
+		opts.repo, opts.bind ? opts.bind : "127.0.0.1",
+		opex_server_port(server));
+	fflush(stderr);
+	while (sigwait(&stop, &sig) != 0)
+		;
+	fprintf(stderr, "opex serve: stopping\n");
+	status = OPEX_EXIT_OK;
+done:
+	opex_server_free(server);
+	return status;
+}
+
+const opex_cli_command opex_cli_serve = {
+	"serve",
+	"serve the handbook over HTTP: web pages and a JSON API",
+	usage, 0, "", "", run
+};

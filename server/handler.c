@@ -1,0 +1,513 @@
+/*
+ * handler.c: one request in, one response out, without a socket.
+ *
+ * Every request goes through the same steps:
+ *
+ *   method (GET/HEAD/POST, else 405) -> URL length (414) -> headers (431)
+ *   -> body (413) -> path hygiene (400) -> query (400) -> route (404/405)
+ *   -> snapshot + identity (401) -> handler -> security headers -> log
+ *
+ * Routes (the part after a prefix route is `ctx->rest`):
+ *
+ *   | method | path                          | kind | handler              |
+ *   |--------|-------------------------------|------|----------------------|
+ *   | GET    | /                             | page | search (home)        |
+ *   | GET    | /search                       | page | search               |
+ *   | GET    | /articles/{path}              | page | article              |
+ *   | GET    | /processes                    | page | process list         |
+ *   | GET    | /processes/{path}.dot         | page | process              |
+ *   | GET    | /processes/{path}.dot.svg     | svg  | flowchart            |
+ *   | GET    | /health                       | page | KB health (sortable) |
+ *   | GET    | /static/{name}                | file | embedded CSS and JS  |
+ *   | GET    | /healthz                      | text | liveness             |
+ *   | GET    | /metrics                      | text | Prometheus           |
+ *   | GET    | /api/articles                 | json | article list         |
+ *   | GET    | /api/articles/{path}          | json | one article          |
+ *   | GET    | /api/processes                | json | process list         |
+ *   | GET    | /api/processes/{path}         | json | one process          |
+ *   | GET    | /api/health                   | json | KB health report     |
+ *
+ * Path hygiene: the path is percent-decoded once; a bad escape, a NUL or
+ * control byte, a backslash, invalid or overlong UTF-8, and "." or ".."
+ * segments (however encoded) are refused with 400.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "server/server_int.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/str.h"
+#include "core/time.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "renderer/renderer.h"
+
+#include "core/banned.h"
+
+typedef enum route_kind { ROUTE_PAGE = 0, ROUTE_API } route_kind;
+
+typedef struct route {
+	const char *pattern;
+	bool prefix;
+	bool post;                 /* POST instead of GET */
+	route_kind kind;
+	const char *name;
+	void (*fn)(opex_server_ctx *ctx);
+} route;
+
+static const route routes[] = {
+	{ "/", false, false, ROUTE_PAGE, "home", opex_server_page_home },
+	{ "/search", false, false, ROUTE_PAGE, "search", opex_server_page_home },
+	{ "/articles/", true, false, ROUTE_PAGE, "article", opex_server_page_article },
+	{ "/processes", false, false, ROUTE_PAGE, "processes", opex_server_page_processes },
+	{ "/processes/", true, false, ROUTE_PAGE, "process", opex_server_page_process },
+	{ "/health", false, false, ROUTE_PAGE, "health", opex_server_page_health },
+	{ "/static/", true, false, ROUTE_PAGE, "static", opex_server_static },
+	{ "/healthz", false, false, ROUTE_API, "healthz", opex_server_api_healthz },
+	{ "/metrics", false, false, ROUTE_API, "metrics", opex_server_api_metrics },
+	{ "/api/articles", false, false, ROUTE_API, "api_articles", opex_server_api_articles },
+	{ "/api/articles/", true, false, ROUTE_API, "api_article", opex_server_api_article },
+	{ "/api/processes", false, false, ROUTE_API, "api_processes", opex_server_api_processes },
+	{ "/api/processes/", true, false, ROUTE_API, "api_process", opex_server_api_process },
+	{ "/api/health", false, false, ROUTE_API, "api_health", opex_server_api_health },
+};
+
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+void opex_server_routes_register(opex_server_metrics *m)
+{
+	size_t i;
+
+	m->route_names[m->route_count++] = "other";
+	for (i = 0; i < ROUTE_COUNT && m->route_count < OPEX_SERVER_ROUTE_MAX; i++)
+		m->route_names[m->route_count++] = routes[i].name;
+}
+
+/* ---------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------- */
+
+void opex_server_response_init(opex_server_response *response)
+{
+	memset(response, 0, sizeof(*response));
+	response->status = 500;
+	response->content_type = "text/plain; charset=utf-8";
+	opex_buf_init(&response->body, OPEX_LIMIT_HTTP_RESPONSE_BYTES);
+}
+
+void opex_server_response_release(opex_server_response *response)
+{
+	size_t i;
+
+	for (i = 0; i < response->header_count; i++)
+		opex_free(response->header_values[i]);
+	response->header_count = 0;
+	opex_buf_release(&response->body);
+}
+
+void opex_server_response_header(opex_server_response *res,
+	const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < res->header_count; i++)
+		if (strcmp(res->header_names[i], name) == 0) {
+			opex_free(res->header_values[i]);
+			res->header_values[i] = opex_strdup(value);
+			return;
+		}
+	if (res->header_count >= OPEX_SERVER_MAX_HEADERS)
+		OPEX_BUG("too many response headers");
+	res->header_names[res->header_count] = name;
+	res->header_values[res->header_count++] = opex_strdup(value);
+}
+
+const char *opex_server_status_name(unsigned status)
+{
+	switch (status) {
+	case 200: return "ok";
+	case 303: return "see other";
+	case 400: return "bad request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not found";
+	case 405: return "method not allowed";
+	case 409: return "conflict";
+	case 413: return "payload too large";
+	case 414: return "uri too long";
+	case 431: return "request header fields too large";
+	case 503: return "service unavailable";
+	default: return status >= 500 ? "internal error" : "error";
+	}
+}
+
+static void set_error(opex_server_response *res, route_kind kind,
+	unsigned status, const char *detail)
+{
+	res->status = status;
+	opex_buf_clear(&res->body);
+	if (kind == ROUTE_API) {
+		json_t *root = json_object();
+		char *text;
+
+		json_object_set_new(root, "error",
+			json_string(opex_server_status_name(status)));
+		json_object_set_new(root, "detail",
+			opex_utf8_valid(detail, strlen(detail), NULL)
+			? json_string(detail) : json_string("?"));
+		text = json_dumps(root, JSON_COMPACT);
+		opex_buf_puts(&res->body, text ? text : "{}");
+		opex_buf_putc(&res->body, '\n');
+		free(text);
+		json_decref(root);
+		res->content_type = "application/json";
+	} else {
+		opex_render_page_error(&res->body, status,
+			opex_server_status_name(status), detail);
+		res->content_type = "text/html; charset=utf-8";
+	}
+}
+
+static void vset_error(opex_server_ctx *ctx, route_kind kind, unsigned status,
+	const char *fmt, va_list ap)
+{
+	opex_buf detail = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+
+	opex_buf_vprintf(&detail, fmt, ap);
+	set_error(ctx->res, kind, status, detail.ptr);
+	opex_buf_release(&detail);
+}
+
+void opex_server_json_error(opex_server_ctx *ctx, unsigned status,
+	const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	vset_error(ctx, ROUTE_API, status, detail_fmt, ap);
+	va_end(ap);
+}
+
+void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
+	const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	vset_error(ctx, ROUTE_PAGE, status, detail_fmt, ap);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------- */
+
+const char *opex_server_header_get(const opex_server_request *req,
+	const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->header_count; i++)
+		if (req->headers[i].name &&
+		    opex_strcasecmp(req->headers[i].name, name) == 0)
+			return req->headers[i].value;
+	return NULL;
+}
+
+const char *opex_server_param_get(const opex_server_ctx *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->param_count; i++)
+		if (strcmp(ctx->params[i].name, name) == 0)
+			return ctx->params[i].value;
+	return NULL;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode `s[0..len)` into the arena. `plus` turns '+' into a space
+ * (query strings). Returns NULL for a bad escape, a NUL or control byte,
+ * or text that is not well-formed UTF-8 (overlong forms included).
+ */
+static const char *decode(opex_arena *arena, const char *s, size_t len,
+	bool plus)
+{
+	char *out = opex_arena_alloc(arena, len + 1);
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (len - i < 3)
+				return NULL;
+			hi = hex_value(s[i + 1]);
+			lo = hex_value(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return NULL;
+			c = (unsigned char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus) {
+			c = ' ';
+		}
+		if (c < 0x20 || c == 0x7f)
+			return NULL;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	if (!opex_utf8_valid(out, n, NULL))
+		return NULL;
+	return out;
+}
+
+/* Check the decoded path's segments: no "", ".", ".." or backslash. */
+static bool path_clean(const char *path)
+{
+	const char *seg = path + 1;
+
+	if (path[0] != '/' || strchr(path, '\\') != NULL)
+		return false;
+	if (path[1] == '\0')
+		return true;
+	for (;;) {
+		const char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+
+		if ((len == 0 && end != NULL) ||
+		    (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		if (end == NULL)
+			return true;
+		seg = end + 1;
+	}
+}
+
+static int parse_query(opex_server_ctx *ctx)
+{
+	const char *q = ctx->req->query;
+	size_t len = ctx->req->query_len, start = 0, i;
+
+	if (q == NULL)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		const char *eq;
+		size_t plen;
+
+		if (i < len && q[i] != '&')
+			continue;
+		plen = i - start;
+		if (plen > 0) {
+			opex_server_param *p;
+
+			if (ctx->param_count >= OPEX_SERVER_MAX_PARAMS)
+				return -1;
+			p = &ctx->params[ctx->param_count++];
+			eq = memchr(q + start, '=', plen);
+			if (eq == NULL) {
+				p->name = decode(&ctx->arena, q + start, plen, true);
+				p->value = "";
+			} else {
+				p->name = decode(&ctx->arena, q + start,
+					(size_t)(eq - (q + start)), true);
+				p->value = decode(&ctx->arena, eq + 1,
+					(size_t)(q + i - eq - 1), true);
+			}
+			if (p->name == NULL || p->value == NULL)
+				return -1;
+		}
+		start = i + 1;
+	}
+	return 0;
+}
+
+static void security_headers(opex_server_response *res)
+{
+	opex_server_response_header(res, "Content-Security-Policy",
+		"default-src 'none'; script-src 'self'; style-src 'self'; "
+		"img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+		"base-uri 'none'; frame-ancestors 'none'");
+	opex_server_response_header(res, "X-Content-Type-Options", "nosniff");
+	opex_server_response_header(res, "X-Frame-Options", "DENY");
+	opex_server_response_header(res, "Referrer-Policy", "no-referrer");
+	if (strcmp(res->route ? res->route : "", "static") != 0)
+		opex_server_response_header(res, "Cache-Control", "no-store");
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void access_log(const opex_server_request *req,
+	const opex_server_response *res, double seconds)
+{
+	opex_buf line = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	char when[32];
+	size_t i, n = req->path_len > 1024 ? 1024 : req->path_len;
+
+	opex_time_format_iso(when, sizeof(when), (int64_t)time(NULL));
+	opex_buf_printf(&line, "%s %s %s ", when,
+		req->remote ? req->remote : "-", req->method);
+	/* The raw path, with bytes a terminal could act on escaped. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)req->path[i];
+
+		if (c < 0x21 || c >= 0x7f || c == '"')
+			opex_buf_printf(&line, "%%%02X", c);
+		else
+			opex_buf_putc(&line, c);
+	}
+	opex_buf_printf(&line, " %u %zu %.3fms\n", res->status, res->body.len,
+		seconds * 1000.0);
+	if (!line.failed)
+		fputs(line.ptr, stderr);
+	opex_buf_release(&line);
+}
+
+static const route *find_route(const char *path, bool post, bool *other_method)
+{
+	size_t i;
+
+	*other_method = false;
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		const route *r = &routes[i];
+		size_t n = strlen(r->pattern);
+		bool match = r->prefix
+			? strncmp(path, r->pattern, n) == 0 && path[n] != '\0'
+			: strcmp(path, r->pattern) == 0;
+
+		if (!match)
+			continue;
+		if (r->post != post) {
+			*other_method = true;
+			continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
+static size_t header_bytes(const opex_server_request *req)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < req->header_count; i++)
+		n += (req->headers[i].name ? strlen(req->headers[i].name) : 0) +
+			(req->headers[i].value ? strlen(req->headers[i].value) : 0) + 4;
+	return n;
+}
+
+static void dispatch(opex_server_ctx *ctx)
+{
+	const opex_server_request *req = ctx->req;
+	route_kind kind = req->path_len >= 5 && memcmp(req->path, "/api/", 5) == 0
+		? ROUTE_API : ROUTE_PAGE;
+	const route *r;
+	const char *path;
+	opex_error err = OPEX_ERROR_INIT;
+	bool get = strcmp(req->method, "GET") == 0 ||
+		strcmp(req->method, "HEAD") == 0;
+	bool post = strcmp(req->method, "POST") == 0;
+	bool other_method;
+
+	if (!get && !post) {
+		opex_server_response_header(ctx->res, "Allow", "GET, HEAD, POST");
+		set_error(ctx->res, kind, 405, "method not supported");
+		return;
+	}
+	if (req->path_len + req->query_len > OPEX_LIMIT_HTTP_URL_BYTES) {
+		set_error(ctx->res, kind, 414, "the URL is too long");
+		return;
+	}
+	if (header_bytes(req) > OPEX_LIMIT_HTTP_HEADERS_BYTES) {
+		set_error(ctx->res, kind, 431, "the request headers are too large");
+		return;
+	}
+	if (req->body_len > OPEX_LIMIT_HTTP_BODY_BYTES) {
+		set_error(ctx->res, kind, 413, "the request body is too large");
+		return;
+	}
+	path = decode(&ctx->arena, req->path, req->path_len, false);
+	if (path == NULL || !path_clean(path)) {
+		set_error(ctx->res, kind, 400,
+			"the path has a bad escape, a control byte, invalid "
+			"UTF-8 or a '.' or '..' segment");
+		return;
+	}
+	ctx->path = path;
+	if (parse_query(ctx) < 0) {
+		set_error(ctx->res, kind, 400,
+			"the query string has a bad escape, a control byte, "
+			"invalid UTF-8 or too many parameters");
+		return;
+	}
+	r = find_route(path, post, &other_method);
+	if (r == NULL) {
+		if (other_method) {
+			opex_server_response_header(ctx->res, "Allow",
+				post ? "GET, HEAD" : "POST");
+			set_error(ctx->res, kind, 405, "use another method here");
+		} else {
+			set_error(ctx->res, kind, 404, "no such page");
+		}
+		return;
+	}
+	ctx->res->route = r->name;
+	ctx->rest = r->prefix ? path + strlen(r->pattern) : "";
+	ctx->snap = opex_server_snapshot_acquire(ctx->server);
+	if (opex_server_auth_identify(&ctx->who, &ctx->server->auth,
+		opex_kb_handbook_roster(ctx->snap->hb), req, &err) < 0) {
+		opex_server_response_header(ctx->res, "WWW-Authenticate",
+			"Bearer realm=\"opex\"");
+		set_error(ctx->res, r->kind, 401, err.message);
+		return;
+	}
+	r->fn(ctx);
+	if (ctx->res->body.failed)
+		set_error(ctx->res, r->kind, 413,
+			"the response would be too large");
+}
+
+void opex_server_handle(opex_server_response *response, opex_server *server,
+	const opex_server_request *request)
+{
+	opex_server_ctx ctx;
+	double started = now_seconds(), took;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.server = server;
+	ctx.req = request;
+	ctx.res = response;
+	opex_arena_init(&ctx.arena);
+	response->route = "other";
+	dispatch(&ctx);
+	security_headers(response);
+	took = now_seconds() - started;
+	opex_server_metrics_record(&server->metrics, response->route,
+		response->status, took);
+	if (server->opts.access_log)
+		access_log(request, response, took);
+	opex_server_snapshot_release(ctx.snap);
+	opex_arena_release(&ctx.arena);
+}

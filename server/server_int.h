@@ -1,0 +1,253 @@
+/* server_int.h: what the files of server/ share; only server/ includes it. */
+#ifndef OPEX_SERVER_INT_H
+#define OPEX_SERVER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "kb/kb.h"
+#include "process-maps/process_maps.h"
+#include "server/server.h"
+
+/* ---------------------------------------------------------------------
+ * Snapshots (snapshot.c): one loaded revision, shared by the requests
+ * that started while it was current, freed by the last one to finish.
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_server_map {
+	char *path;                /* "processes/chargeback-handling.dot" */
+	opex_pm_map *map;          /* NULL when the map cannot be read */
+} opex_server_map;
+
+typedef struct opex_server_snapshot {
+	atomic_uint refs;
+	opex_kb_handbook *hb;
+	char commit[41];
+	opex_diag_list diags;      /* every lint finding of the revision, sorted */
+	opex_server_map *maps;     /* in path order */
+	size_t map_count;
+	int64_t loaded_at;         /* seconds since the epoch */
+	double load_seconds;       /* how long loading and linting took */
+	char *cache_dir;           /* flowchart cache; NULL: none */
+} opex_server_snapshot;
+
+/** Load the revision `rev` of `repo` into a new snapshot holding one reference. */
+int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
+	const char *rev, opex_error *err);
+
+/** Drop one reference; the last one frees the snapshot. NULL is a no-op. */
+void opex_server_snapshot_release(opex_server_snapshot *snap);
+
+/** The current snapshot with one more reference (release it after use). */
+opex_server_snapshot *opex_server_snapshot_acquire(opex_server *server);
+
+/** The map at `path`, or NULL. */
+const opex_server_map *opex_server_snapshot_map(
+	const opex_server_snapshot *snap, const char *path);
+
+/* Start and stop the thread that polls the served ref. */
+int opex_server_watcher_start(opex_server *server, opex_error *err);
+void opex_server_watcher_stop(opex_server *server);
+
+/* ---------------------------------------------------------------------
+ * Auth (auth.c)
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_server_token {
+	char hash[65];             /* SHA-256 of the token, hex */
+	char *person;
+	bool partner;
+} opex_server_token;
+
+typedef struct opex_server_auth {
+	opex_server_token *tokens;
+	size_t count, cap;
+	char *trust_header;        /* NULL: not behind a trusted proxy */
+	bool enabled;              /* a token file or a trusted header is set */
+} opex_server_auth;
+
+/*
+ * Who is asking. With no authentication configured, the reader is the
+ * operator on loopback and sees everything (`open`). Otherwise an unknown
+ * reader sees public articles only; a partner (marked so in the token
+ * file, or a person not on the roster) sees partner and public articles;
+ * a roster person sees everything not restricted to teams they are not in.
+ */
+typedef struct opex_server_identity {
+	const char *person;        /* NULL: anonymous */
+	const opex_kb_person *member; /* the roster entry, if any */
+	bool open;
+	bool partner;
+} opex_server_identity;
+
+int opex_server_auth_load(opex_server_auth *auth, const char *file,
+	const char *trust_header, opex_error *err);
+void opex_server_auth_release(opex_server_auth *auth);
+
+/**
+ * Work out the identity of a request. OPEX_EINVALID (401) when a token is
+ * given but unknown, or a trusted header names nobody.
+ */
+int opex_server_auth_identify(opex_server_identity *out,
+	const opex_server_auth *auth, const opex_kb_roster *roster,
+	const opex_server_request *req, opex_error *err);
+
+/** True if the identity may see the article. */
+bool opex_server_can_see(const opex_server_identity *who,
+	const opex_kb_article *article);
+
+/** True if the identity may see the handbook file `path` (articles only are restricted). */
+bool opex_server_can_see_path(const opex_server_identity *who,
+	const opex_kb_handbook *hb, const char *path);
+
+/* ---------------------------------------------------------------------
+ * Metrics (metrics.c)
+ * ------------------------------------------------------------------- */
+
+#define OPEX_SERVER_ROUTE_MAX 32
+#define OPEX_SERVER_STATUS_SLOTS 12
+#define OPEX_SERVER_LATENCY_BUCKETS 10
+
+typedef struct opex_server_metrics {
+	const char *route_names[OPEX_SERVER_ROUTE_MAX];
+	size_t route_count;
+	atomic_ullong requests[OPEX_SERVER_ROUTE_MAX][OPEX_SERVER_STATUS_SLOTS];
+	atomic_ullong latency[OPEX_SERVER_LATENCY_BUCKETS + 1]; /* +Inf last */
+	atomic_ullong latency_count;
+	_Atomic double latency_sum;
+	atomic_ullong reloads, reload_failures;
+	_Atomic double reload_seconds; /* the last reload */
+} opex_server_metrics;
+
+void opex_server_metrics_init(opex_server_metrics *m);
+void opex_server_metrics_record(opex_server_metrics *m, const char *route,
+	unsigned status, double seconds);
+void opex_server_metrics_render(opex_buf *out, const opex_server_metrics *m,
+	const opex_server_snapshot *snap);
+
+/* ---------------------------------------------------------------------
+ * Requests (handler.c, api.c, web.c)
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_server_param {
+	const char *name, *value;  /* percent-decoded, in the arena */
+} opex_server_param;
+
+#define OPEX_SERVER_MAX_PARAMS 32
+
+typedef struct opex_server_ctx {
+	opex_server *server;
+	const opex_server_request *req;
+	opex_server_response *res;
+	opex_arena arena;
+	opex_server_snapshot *snap;
+	opex_server_identity who;
+	const char *path;          /* decoded and checked */
+	const char *rest;          /* the part of `path` after the route's prefix */
+	opex_server_param params[OPEX_SERVER_MAX_PARAMS];
+	size_t param_count;
+} opex_server_ctx;
+
+/** A decoded query parameter, or NULL. */
+const char *opex_server_param_get(const opex_server_ctx *ctx, const char *name);
+
+/** A request header (case-insensitive name), or NULL. */
+const char *opex_server_header_get(const opex_server_request *req,
+	const char *name);
+
+/** Add a response header; `value` is copied. */
+void opex_server_response_header(opex_server_response *res,
+	const char *name, const char *value);
+
+/** Answer with a JSON error {"error": name, "detail": ...}. */
+void opex_server_json_error(opex_server_ctx *ctx, unsigned status,
+	const char *detail_fmt, ...) OPEX_PRINTF(3, 4);
+
+/** Answer with an HTML error page. */
+void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
+	const char *detail_fmt, ...) OPEX_PRINTF(3, 4);
+
+/** The reason phrase of a status code ("not found"), lowercase. */
+const char *opex_server_status_name(unsigned status);
+
+/* API handlers (api.c) */
+void opex_server_api_articles(opex_server_ctx *ctx);
+void opex_server_api_article(opex_server_ctx *ctx);
+void opex_server_api_processes(opex_server_ctx *ctx);
+void opex_server_api_process(opex_server_ctx *ctx);
+void opex_server_api_health(opex_server_ctx *ctx);
+void opex_server_api_healthz(opex_server_ctx *ctx);
+void opex_server_api_metrics(opex_server_ctx *ctx);
+
+/** The article at ctx->rest if the reader may see it; else NULL, with a 404 sent. */
+const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
+	bool api);
+
+/** The map for `rest` ("x.dot", "x" or "processes/x.dot"); else NULL, with a 404 sent. */
+const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
+	const char *rest, bool api);
+
+/* Page handlers (web.c) */
+void opex_server_page_home(opex_server_ctx *ctx);
+void opex_server_page_article(opex_server_ctx *ctx);
+void opex_server_page_processes(opex_server_ctx *ctx);
+void opex_server_page_process(opex_server_ctx *ctx);
+void opex_server_page_process_svg(opex_server_ctx *ctx);
+void opex_server_page_health(opex_server_ctx *ctx);
+void opex_server_static(opex_server_ctx *ctx);
+
+/* Embedded files (assets.c, generated data) */
+typedef struct opex_server_asset {
+	const char *name;          /* "opex.js" */
+	const char *content_type;
+	const unsigned char *data;
+	size_t len;
+} opex_server_asset;
+
+const opex_server_asset *opex_server_asset_find(const char *name);
+
+/** Linted findings of one file of the snapshot, filtered by path. */
+void opex_server_diags_for(opex_diag_list *out,
+	const opex_server_snapshot *snap, const char *path);
+
+/* ---------------------------------------------------------------------
+ * The server
+ * ------------------------------------------------------------------- */
+
+struct opex_server {
+	opex_server_options opts;  /* its strings point into `owned` */
+	char *owned[5];
+	pthread_mutex_t snap_lock; /* guards `snap` only: the pointer swap */
+	opex_server_snapshot *snap;
+	pthread_mutex_t reload_lock; /* one reload at a time */
+	opex_server_auth auth;
+	opex_server_metrics metrics;
+	void *http;                /* http.c's daemon */
+	unsigned port;
+	char secret[65];           /* per-process key for CSRF tokens */
+	/* the watcher */
+	pthread_t watcher;
+	bool watcher_running;
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+	bool stopping;
+};
+
+/** Register the route names with the metrics (once, before serving). */
+void opex_server_routes_register(opex_server_metrics *m);
+
+/** Add a health row source list (health.c); see renderer.h. */
+struct opex_render_health;
+void opex_server_health_build(struct opex_render_health *out,
+	opex_server_ctx *ctx, const char *sort);
+
+/* http.c */
+int opex_server_http_start(opex_server *server, opex_error *err);
+void opex_server_http_stop(opex_server *server);
+
+#endif

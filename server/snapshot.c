@@ -1,0 +1,285 @@
+/*
+ * snapshot.c: the served revision and its lifecycle.
+ *
+ * A snapshot is everything loaded from one commit: the handbook, every
+ * process map, and the lint findings. Requests take a reference when they
+ * start and drop it when they end; the watcher thread loads a new snapshot
+ * beside the current one and swaps the pointer under `snap_lock` (held for
+ * the swap and for taking a reference, nothing else). The old snapshot is
+ * freed by whichever thread drops its last reference.
+ *
+ *   watcher:  every poll_seconds: open the ref -> commit id changed? ->
+ *             load + lint (no lock held) -> swap under snap_lock -> release old
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "server/server_int.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/path.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/banned.h"
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Make <git-dir>/opex/render for flowcharts; NULL when that fails. */
+static char *make_cache_dir(const opex_kb_repo *repo)
+{
+	opex_buf dir = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
+	char *out = NULL;
+
+	opex_buf_printf(&dir, "%s/opex", opex_kb_repo_git_dir(repo));
+	if (dir.failed || (mkdir(dir.ptr, 0777) != 0 && errno != EEXIST))
+		goto done;
+	opex_buf_puts(&dir, "/render");
+	if (dir.failed || (mkdir(dir.ptr, 0777) != 0 && errno != EEXIST))
+		goto done;
+	out = opex_buf_detach(&dir, NULL);
+done:
+	opex_buf_release(&dir);
+	return out;
+}
+
+static void load_maps(opex_server_snapshot *snap, const opex_kb_repo *repo)
+{
+	size_t i, n = opex_kb_repo_count(repo), cap = 0;
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+
+	for (i = 0; i < n; i++) {
+		const opex_kb_entry *e = opex_kb_repo_entry(repo, i);
+		opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
+		opex_server_map *m;
+
+		if (e->kind != OPEX_KB_ENTRY_FILE ||
+		    !opex_path_under(e->path, "processes") ||
+		    !opex_path_has_suffix(e->path, ".dot"))
+			continue;
+		opex_array_grow((void **)&snap->maps, &cap, snap->map_count + 1,
+			sizeof(*snap->maps));
+		m = &snap->maps[snap->map_count++];
+		m->path = opex_strdup(e->path);
+		m->map = NULL;
+		opex_buf_clear(&text);
+		if (opex_kb_repo_read(&text, repo, e->path, NULL) == 0 &&
+		    opex_pm_map_load(&m->map, e->path, text.ptr, text.len,
+			&ignored, NULL) < 0)
+			m->map = NULL;
+		opex_diag_list_release(&ignored);
+	}
+	opex_buf_release(&text);
+}
+
+int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
+	const char *rev, opex_error *err)
+{
+	opex_kb_handbook_options hopts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_pm_lint_report report = OPEX_PM_LINT_REPORT_INIT;
+	opex_server_snapshot *snap = opex_calloc(1, sizeof(*snap));
+	const opex_kb_repo *kbrepo;
+	double started = now_seconds();
+	int error;
+
+	*out = NULL;
+	atomic_init(&snap->refs, 1u);
+	hopts.rev = rev;
+	error = opex_kb_handbook_load(&snap->hb, repo, &hopts, &snap->diags,
+		err);
+	if (error < 0)
+		goto done;
+	kbrepo = opex_kb_handbook_repo(snap->hb);
+	memcpy(snap->commit, opex_kb_repo_commit(kbrepo), 41);
+	snap->commit[40] = '\0';
+	/* A handbook that fails lint is still served, with its findings. */
+	error = opex_pm_lint_handbook(snap->hb, &snap->diags, &report, err);
+	if (error < 0)
+		goto done;
+	opex_diag_sort(&snap->diags);
+	load_maps(snap, kbrepo);
+	snap->cache_dir = make_cache_dir(kbrepo);
+	snap->loaded_at = (int64_t)time(NULL);
+	snap->load_seconds = now_seconds() - started;
+	*out = snap;
+	snap = NULL;
+done:
+	opex_pm_lint_report_release(&report);
+	opex_server_snapshot_release(snap);
+	return error;
+}
+
+void opex_server_snapshot_release(opex_server_snapshot *snap)
+{
+	size_t i;
+
+	if (snap == NULL || atomic_fetch_sub(&snap->refs, 1u) != 1u)
+		return;
+	for (i = 0; i < snap->map_count; i++) {
+		opex_free(snap->maps[i].path);
+		opex_pm_map_free(snap->maps[i].map);
+	}
+	opex_free(snap->maps);
+	opex_diag_list_release(&snap->diags);
+	opex_kb_handbook_free(snap->hb);
+	opex_free(snap->cache_dir);
+	opex_free(snap);
+}
+
+opex_server_snapshot *opex_server_snapshot_acquire(opex_server *server)
+{
+	opex_server_snapshot *snap;
+
+	pthread_mutex_lock(&server->snap_lock);
+	snap = server->snap;
+	atomic_fetch_add(&snap->refs, 1u);
+	pthread_mutex_unlock(&server->snap_lock);
+	return snap;
+}
+
+const opex_server_map *opex_server_snapshot_map(
+	const opex_server_snapshot *snap, const char *path)
+{
+	size_t lo = 0, hi = snap->map_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(snap->maps[mid].path, path);
+
+		if (c == 0)
+			return &snap->maps[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void opex_server_diags_for(opex_diag_list *out,
+	const opex_server_snapshot *snap, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < snap->diags.count; i++) {
+		const opex_diag *d = &snap->diags.items[i];
+
+		if (strcmp(d->path, path) == 0)
+			opex_diag_add(out, d->severity, d->rule, d->path,
+				d->line, d->col, "%s", d->message);
+	}
+}
+
+int opex_server_reload(opex_server *server, bool *changed, opex_error *err)
+{
+	opex_kb_repo *repo = NULL;
+	opex_server_snapshot *fresh = NULL, *old = NULL;
+	char current[41];
+	int error;
+
+	if (changed)
+		*changed = false;
+	pthread_mutex_lock(&server->reload_lock);
+	error = opex_kb_repo_open(&repo, server->opts.repo, server->opts.rev,
+		err);
+	if (error < 0)
+		goto done;
+	opex_server_revision(current, server);
+	if (strcmp(current, opex_kb_repo_commit(repo)) == 0)
+		goto done;
+	error = opex_server_snapshot_load(&fresh, server->opts.repo,
+		server->opts.rev, err);
+	if (error < 0) {
+		atomic_fetch_add(&server->metrics.reload_failures, 1u);
+		goto done;
+	}
+	atomic_store(&server->metrics.reload_seconds, fresh->load_seconds);
+	atomic_fetch_add(&server->metrics.reloads, 1u);
+	pthread_mutex_lock(&server->snap_lock);
+	old = server->snap;
+	server->snap = fresh;
+	pthread_mutex_unlock(&server->snap_lock);
+	fresh = NULL;
+	if (changed)
+		*changed = true;
+done:
+	pthread_mutex_unlock(&server->reload_lock);
+	opex_server_snapshot_release(old);
+	opex_server_snapshot_release(fresh);
+	opex_kb_repo_free(repo);
+	return error;
+}
+
+void opex_server_revision(char out[41], opex_server *server)
+{
+	opex_server_snapshot *snap = opex_server_snapshot_acquire(server);
+
+	memcpy(out, snap->commit, 41);
+	opex_server_snapshot_release(snap);
+}
+
+static void *watch(void *payload)
+{
+	opex_server *server = payload;
+	struct timespec until;
+	bool stopping;
+
+	for (;;) {
+		opex_error err = OPEX_ERROR_INIT;
+		bool changed = false;
+
+		pthread_mutex_lock(&server->stop_lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)server->opts.poll_seconds;
+		while (!server->stopping &&
+		       pthread_cond_timedwait(&server->stop_cond,
+				&server->stop_lock, &until) != ETIMEDOUT)
+			;
+		stopping = server->stopping;
+		pthread_mutex_unlock(&server->stop_lock);
+		if (stopping)
+			break;
+		if (opex_server_reload(server, &changed, &err) < 0)
+			fprintf(stderr, "opex serve: cannot reload '%s': %s\n",
+				server->opts.repo, err.message);
+		else if (changed && server->opts.access_log) {
+			char rev[41];
+
+			opex_server_revision(rev, server);
+			fprintf(stderr, "opex serve: now serving %.12s\n", rev);
+		}
+	}
+	return NULL;
+}
+
+int opex_server_watcher_start(opex_server *server, opex_error *err)
+{
+	if (server->opts.poll_seconds == 0 || server->watcher_running)
+		return 0;
+	server->stopping = false;
+	if (pthread_create(&server->watcher, NULL, watch, server) != 0)
+		return opex_error_set(err, OPEX_ERROR,
+			"cannot start the watcher thread");
+	server->watcher_running = true;
+	return 0;
+}
+
+void opex_server_watcher_stop(opex_server *server)
+{
+	if (!server->watcher_running)
+		return;
+	pthread_mutex_lock(&server->stop_lock);
+	server->stopping = true;
+	pthread_cond_signal(&server->stop_cond);
+	pthread_mutex_unlock(&server->stop_lock);
+	pthread_join(server->watcher, NULL);
+	server->watcher_running = false;
+}

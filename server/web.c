@@ -1,0 +1,285 @@
+/*
+ * web.c: the HTML pages (drawn by renderer/pages.c), the flowchart SVG
+ * and the embedded static files.
+ *
+ *   | path                       | page                                  |
+ *   |----------------------------|---------------------------------------|
+ *   | /, /search?q=              | search box, filters, article list     |
+ *   | /articles/{path}           | one article with owner and languages  |
+ *   | /processes                 | every process map                     |
+ *   | /processes/{path}.dot      | flowchart, people, findings, articles |
+ *   | /processes/{path}.dot.svg  | the flowchart alone                   |
+ *   | /health?sort=COLUMN        | the KB health report                  |
+ *   | /static/opex.css, .js      | embedded at build time                |
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "server/server_int.h"
+#include "core/limits.h"
+#include "core/path.h"
+
+#include <string.h>
+
+#include "renderer/renderer.h"
+
+#include "core/banned.h"
+
+static void begin(opex_server_ctx *ctx, opex_render_page *page,
+	const char *title, const char *nav)
+{
+	memset(page, 0, sizeof(*page));
+	page->title = title;
+	page->nav = nav;
+	page->query = opex_server_param_get(ctx, "q");
+	page->revision = ctx->snap->commit;
+	page->person = ctx->who.person;
+	opex_buf_clear(&ctx->res->body);
+	opex_render_page_begin(&ctx->res->body, page);
+}
+
+static void end(opex_server_ctx *ctx, opex_render_page *page)
+{
+	opex_render_page_end(&ctx->res->body, page);
+	ctx->res->status = 200;
+	ctx->res->content_type = "text/html; charset=utf-8";
+}
+
+void opex_server_page_home(opex_server_ctx *ctx)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	size_t i, n = opex_kb_handbook_article_count(hb), count = 0;
+	const opex_kb_article **list = opex_arena_alloc(&ctx->arena,
+		(n + 1) * sizeof(*list));
+	opex_render_page page;
+
+	for (i = 0; i < n; i++) {
+		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
+
+		if (opex_server_can_see(&ctx->who, a))
+			list[count++] = a;
+	}
+	begin(ctx, &page, "Search", "search");
+	opex_render_page_home(&ctx->res->body, page.query,
+		opex_kb_handbook_settings(hb), list, count);
+	end(ctx, &page);
+}
+
+void opex_server_page_article(opex_server_ctx *ctx)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	const opex_kb_article *a = opex_server_find_article(ctx, false);
+	opex_render_article_view view;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_render_page page;
+	const opex_kb_article **others;
+	const char *root;
+	size_t i, n = opex_kb_handbook_article_count(hb);
+
+	if (a == NULL)
+		return;
+	memset(&view, 0, sizeof(view));
+	view.article = a;
+	view.owner = a->owner
+		? opex_kb_roster_person(opex_kb_handbook_roster(hb), a->owner) : NULL;
+	if (a->translation_of) {
+		view.source = opex_kb_handbook_find(hb, a->translation_of);
+		if (view.source && !opex_server_can_see(&ctx->who, view.source))
+			view.source = NULL;
+	}
+	root = view.source ? view.source->path : a->path;
+	others = opex_arena_alloc(&ctx->arena, (n + 1) * sizeof(*others));
+	for (i = 0; i < n; i++) {
+		const opex_kb_article *t = opex_kb_handbook_article(hb, i);
+
+		if (t != a && t->translation_of &&
+		    strcmp(t->translation_of, root) == 0 &&
+		    opex_server_can_see(&ctx->who, t))
+			others[view.translation_count++] = t;
+	}
+	view.translations = others;
+	opex_server_diags_for(&diags, ctx->snap, a->path);
+	view.diags = &diags;
+	view.now = opex_kb_handbook_now(hb);
+	begin(ctx, &page, a->title ? a->title : a->path, "search");
+	if (opex_render_page_article(&ctx->res->body, &view, &err) < 0)
+		opex_server_html_error(ctx, 413, "%s", err.message);
+	else
+		end(ctx, &page);
+	opex_diag_list_release(&diags);
+}
+
+void opex_server_page_processes(opex_server_ctx *ctx)
+{
+	const opex_server_snapshot *snap = ctx->snap;
+	opex_render_process_row *rows = opex_arena_alloc(&ctx->arena,
+		(snap->map_count + 1) * sizeof(*rows));
+	opex_render_page page;
+	size_t i, j;
+
+	for (i = 0; i < snap->map_count; i++) {
+		rows[i].path = snap->maps[i].path;
+		rows[i].map = snap->maps[i].map;
+		rows[i].errors = rows[i].warnings = 0;
+		for (j = 0; j < snap->diags.count; j++) {
+			const opex_diag *d = &snap->diags.items[j];
+
+			if (strcmp(d->path, rows[i].path) != 0)
+				continue;
+			if (d->severity == OPEX_SEVERITY_ERROR)
+				rows[i].errors++;
+			else if (d->severity == OPEX_SEVERITY_WARNING)
+				rows[i].warnings++;
+		}
+	}
+	begin(ctx, &page, "Processes", "processes");
+	opex_render_page_processes(&ctx->res->body, rows, snap->map_count);
+	end(ctx, &page);
+}
+
+/* True if every article the map links to is one the reader may see. */
+static bool links_visible(const opex_server_ctx *ctx, const opex_pm_map *map)
+{
+	size_t i;
+
+	for (i = 0; i < opex_pm_map_node_count(map); i++) {
+		const opex_pm_node *n = opex_pm_map_node(map, i);
+
+		if (n->article && !opex_server_can_see_path(&ctx->who,
+			ctx->snap->hb, n->article))
+			return false;
+	}
+	return true;
+}
+
+static int flowchart(opex_buf *out, const opex_server_ctx *ctx,
+	const opex_server_map *m, opex_error *err)
+{
+	opex_render_flowchart_options opts = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	int error;
+
+	opex_server_diags_for(&diags, ctx->snap, m->path);
+	/* Steps link to article pages, unless a link would name an article
+	 * this reader may not see: then the chart has no links at all. */
+	opts.repo = links_visible(ctx, m->map)
+		? opex_kb_handbook_repo(ctx->snap->hb) : NULL;
+	opts.link_prefix = "/";
+	opts.diags = &diags;
+	opts.cache_dir = ctx->snap->cache_dir;
+	error = opex_render_flowchart(out, m->map, &opts, err);
+	opex_diag_list_release(&diags);
+	return error;
+}
+
+void opex_server_page_process_svg(opex_server_ctx *ctx)
+{
+	size_t len = strlen(ctx->rest);
+	const char *rest = opex_arena_strndup(&ctx->arena, ctx->rest, len - 4);
+	const opex_server_map *m = opex_server_find_map(ctx, rest, false);
+	opex_error err = OPEX_ERROR_INIT;
+
+	if (m == NULL)
+		return;
+	if (m->map == NULL) {
+		opex_server_html_error(ctx, 404, "'%s' cannot be drawn", m->path);
+		return;
+	}
+	opex_buf_clear(&ctx->res->body);
+	if (flowchart(&ctx->res->body, ctx, m, &err) < 0) {
+		opex_server_html_error(ctx, 413, "%s", err.message);
+		return;
+	}
+	ctx->res->status = 200;
+	ctx->res->content_type = "image/svg+xml";
+}
+
+void opex_server_page_process(opex_server_ctx *ctx)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
+	const opex_server_map *m;
+	opex_render_process_view view;
+	opex_render_page page;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_buf svg = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
+	opex_error err = OPEX_ERROR_INIT;
+	const opex_kb_article **articles;
+	size_t i, n, len = strlen(ctx->rest);
+	const char *owner, *champion;
+
+	if (len > 4 && strcmp(ctx->rest + len - 4, ".svg") == 0) {
+		opex_server_page_process_svg(ctx);
+		return;
+	}
+	m = opex_server_find_map(ctx, ctx->rest, false);
+	if (m == NULL)
+		goto done;
+	memset(&view, 0, sizeof(view));
+	view.path = m->path;
+	view.map = m->map;
+	opex_server_diags_for(&diags, ctx->snap, m->path);
+	view.diags = &diags;
+	if (m->map != NULL) {
+		owner = opex_pm_map_attr(m->map, OPEX_PM_ATTR_OWNER);
+		champion = opex_pm_map_attr(m->map, OPEX_PM_ATTR_CHAMPION);
+		view.owner = owner ? opex_kb_roster_person(roster, owner) : NULL;
+		view.champion = champion
+			? opex_kb_roster_person(roster, champion) : NULL;
+		if (flowchart(&svg, ctx, m, &err) == 0) {
+			view.svg = svg.ptr;
+			view.svg_len = svg.len;
+		}
+		n = opex_pm_map_node_count(m->map);
+		articles = opex_arena_alloc(&ctx->arena, (n + 1) * sizeof(*articles));
+		for (i = 0; i < n; i++) {
+			const opex_pm_node *node = opex_pm_map_node(m->map, i);
+			const opex_kb_article *a = node->article
+				? opex_kb_handbook_find(hb, node->article) : NULL;
+			size_t j;
+			bool seen = false;
+
+			if (a == NULL || !opex_server_can_see(&ctx->who, a))
+				continue;
+			for (j = 0; j < view.article_count; j++)
+				seen = seen || articles[j] == a;
+			if (!seen)
+				articles[view.article_count++] = a;
+		}
+		view.articles = articles;
+	}
+	begin(ctx, &page, view.map && opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE)
+		? opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE) : m->path,
+		"processes");
+	opex_render_page_process(&ctx->res->body, &view);
+	end(ctx, &page);
+done:
+	opex_buf_release(&svg);
+	opex_diag_list_release(&diags);
+}
+
+void opex_server_page_health(opex_server_ctx *ctx)
+{
+	opex_render_health health;
+	opex_render_page page;
+
+	opex_server_health_build(&health, ctx,
+		opex_server_param_get(ctx, "sort"));
+	begin(ctx, &page, "Health", "health");
+	opex_render_page_health(&ctx->res->body, &health);
+	end(ctx, &page);
+}
+
+void opex_server_static(opex_server_ctx *ctx)
+{
+	const opex_server_asset *asset = opex_server_asset_find(ctx->rest);
+
+	if (asset == NULL) {
+		opex_server_html_error(ctx, 404, "no file '%s'", ctx->rest);
+		return;
+	}
+	opex_buf_clear(&ctx->res->body);
+	opex_buf_put(&ctx->res->body, asset->data, asset->len);
+	ctx->res->status = 200;
+	ctx->res->content_type = asset->content_type;
+	opex_server_response_header(ctx->res, "Cache-Control", "max-age=300");
+}
