@@ -1286,6 +1286,57 @@ static bool term_matches(search_ctx *s, const char *term, opex_error *err,
 	return found;
 }
 
+/*
+ * English articles are indexed by stem ("timelines" as "timelin"): turn a
+ * stem back into a word as written, the first match of it in an article.
+ */
+static char *surface_form(search_ctx *s, const char *stem, opex_error *err,
+	int *error)
+{
+	opex_buf m = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	sqlite3_stmt *st = NULL;
+	char *word = NULL;
+	const char *h, *a, *b;
+
+	opex_buf_printf(&m, "\"%s\"", stem);
+	*error = prepare(&st, s->ix, "SELECT highlight(fts_en, 0, char(1), char(2))"
+		" || highlight(fts_en, 1, char(1), char(2))"
+		" || highlight(fts_en, 2, char(1), char(2))"
+		" || highlight(fts_en, 4, char(1), char(2))"
+		" FROM fts_en WHERE fts_en MATCH ?1 LIMIT 1", err);
+	if (*error < 0 || m.failed || strchr(stem, '"'))
+		goto done;
+	bind_buf(st, 1, &m);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto done;
+	h = (const char *)sqlite3_column_text(st, 0);
+	a = h ? strchr(h, MARK_OPEN) : NULL;
+	b = a ? strchr(a, MARK_CLOSE) : NULL;
+	if (a && b && b > a + 1) {
+		word = opex_strndup(a + 1, (size_t)(b - a - 1));
+		lower_ascii(word);
+	}
+done:
+	sqlite3_finalize(st);
+	opex_buf_release(&m);
+	return word;
+}
+
+/* Length of `s` without a common English suffix (s, es, ed, ing, ly). */
+static size_t english_suffix(const char *s, size_t n)
+{
+	static const char *const suffixes[] = { "ing", "es", "ed", "ly", "s" };
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t k = strlen(suffixes[i]);
+
+		if (n > k + 2 && memcmp(s + n - k, suffixes[i], k) == 0)
+			return n - k;
+	}
+	return n;
+}
+
 /* The closest vocabulary word to `term`, or NULL. */
 static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 	int *error)
@@ -1294,9 +1345,12 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 	char *low = opex_strdup(term), *best = NULL;
 	size_t n = strlen(low), max = n <= 4 ? 1 : 2, best_d = max + 1;
 	sqlite3_int64 best_docs = 0;
+	bool best_stemmed = false;
+	size_t stripped;
 	int rc;
 
 	lower_ascii(low);
+	stripped = english_suffix(low, n);
 	*error = prepare(&st, s->ix,
 		"SELECT term, doc, 0 FROM fts_vocab WHERE length(term) BETWEEN ?1 AND ?2"
 		" UNION ALL SELECT term, doc, 1 FROM fts_en_vocab"
@@ -1316,6 +1370,14 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 		if (cand == NULL || clen < 2)
 			continue;
 		d = opex_text_edit_distance(low, n, cand, clen, max);
+		if (sqlite3_column_int(st, 2) != 0 && stripped < n) {
+			/* A stem lost its suffix: compare the term without one too. */
+			size_t d2 = opex_text_edit_distance(low, stripped, cand, clen,
+				max);
+
+			if (d2 < d)
+				d = d2;
+		}
 		if (d == 0 || d > max)
 			continue;
 		if (d < best_d || (d == best_d && docs > best_docs)) {
@@ -1323,10 +1385,19 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 			best = opex_strndup(cand, clen);
 			best_d = d;
 			best_docs = docs;
+			best_stemmed = sqlite3_column_int(st, 2) != 0;
 		}
 	}
 	if (rc != SQLITE_DONE)
 		*error = db_error(s->ix, err, "search");
+	if (*error == 0 && best && best_stemmed) {
+		char *word = surface_form(s, best, err, error);
+
+		if (word) {
+			opex_free(best);
+			best = word;
+		}
+	}
 done:
 	sqlite3_finalize(st);
 	opex_free(low);
