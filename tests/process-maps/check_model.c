@@ -13,6 +13,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -173,6 +174,15 @@ START_TEST(pm_model__errors_do_not_leak_into_the_next_parse)
 }
 END_TEST
 
+/* Time limits stretch under valgrind: CK_TIMEOUT_MULTIPLIER, as for Check. */
+static double slack(void)
+{
+	const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+	double v = m ? atof(m) : 1.0;
+
+	return v >= 1.0 ? v : 1.0;
+}
+
 static double seconds(void)
 {
 	struct timespec ts;
@@ -198,7 +208,7 @@ START_TEST(pm_model__hundred_thousand_nodes_fail_fast)
 	ck_assert_ptr_null(load(text.ptr, text.len, &diags, &rc));
 	ck_assert_int_eq(rc, OPEX_ETOOBIG);
 	ck_assert(opex_test_has_diag(&diags, "dot-syntax", PATH, 0));
-	ck_assert_msg(seconds() - t0 < 2.0, "took %.2fs", seconds() - t0);
+	ck_assert_msg(seconds() - t0 < 2.0 * slack(), "took %.2fs", seconds() - t0);
 	opex_diag_list_release(&diags);
 	opex_buf_release(&text);
 }
@@ -221,7 +231,7 @@ START_TEST(pm_model__largest_allowed_map_loads_and_lints)
 	map = load(text.ptr, text.len, &diags, NULL);
 	ck_assert_ptr_nonnull(map);
 	opex_pm_lint_map(map, NULL, &diags, NULL);
-	ck_assert_msg(seconds() - t0 < 5.0, "took %.2fs", seconds() - t0);
+	ck_assert_msg(seconds() - t0 < 5.0 * slack(), "took %.2fs", seconds() - t0);
 	ck_assert(!opex_test_has_diag(&diags, "unreachable-node", NULL, 0));
 	ck_assert(!opex_test_has_diag(&diags, "dead-end", NULL, 0));
 	ck_assert(opex_test_has_diag(&diags, "step-without-article", PATH, 5));
