@@ -147,7 +147,8 @@ static void options(opex_buf *out, const char *name, const char *label,
 
 void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_settings *settings,
-	const opex_kb_article *const *articles, size_t count)
+	const opex_kb_article *const *articles, size_t count,
+	const opex_kb_search_result *results, const char *message)
 {
 	size_t i;
 
@@ -165,7 +166,10 @@ void opex_render_page_home(opex_buf *out, const char *query,
 	}
 	opex_buf_puts(out, "<label>Journey <input name=\"journey\" size=\"10\"></label>\n"
 		"<button type=\"submit\">Search</button>\n</div>\n</form>\n"
-		"<div id=\"results\" aria-live=\"polite\"></div>\n"
+		"<div id=\"results\" aria-live=\"polite\">");
+	if (results != NULL || message != NULL)
+		opex_render_page_results(out, results, message);
+	opex_buf_puts(out, "</div>\n"
 		"<h2>Articles</h2>\n<ul class=\"list\" id=\"articles\">\n");
 	for (i = 0; i < count; i++) {
 		const opex_kb_article *a = articles[i];
@@ -470,4 +474,62 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 	if (h->count == 0)
 		opex_buf_puts(out, "<tr><td colspan=\"4\">Nothing to fix.</td></tr>\n");
 	opex_buf_puts(out, "</tbody>\n</table>\n");
+	if (h->misses == NULL)
+		return;
+	opex_buf_puts(out, "<h2>Searches that found nothing (30 days)</h2>\n");
+	if (h->miss_count == 0)
+		opex_buf_puts(out, "<p class=\"none\">None.</p>\n");
+	else
+		opex_buf_puts(out, "<table class=\"table\" id=\"misses\">\n"
+			"<thead><tr><th>Search</th><th>Times</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < h->miss_count; i++) {
+		opex_buf_puts(out, "<tr><td>");
+		esc(out, h->misses[i]);
+		opex_buf_printf(out, "</td><td>%zu</td></tr>\n", h->miss_counts[i]);
+	}
+	if (h->miss_count)
+		opex_buf_puts(out, "</tbody>\n</table>\n");
+}
+
+void opex_render_page_results(opex_buf *out,
+	const opex_kb_search_result *result, const char *message)
+{
+	size_t i;
+
+	if (message != NULL) {
+		opex_buf_puts(out, "<p class=\"count\">");
+		esc(out, message);
+		opex_buf_puts(out, "</p>\n");
+		return;
+	}
+	opex_buf_printf(out, "<p class=\"count\">%zu result%s</p>\n",
+		result->total, result->total == 1 ? "" : "s");
+	if (result->suggestion) {
+		opex_buf_puts(out, "<p><a class=\"suggest\" href=\"/search?q=");
+		opex_render_url_path(out, result->suggestion);
+		opex_buf_puts(out, "\">did you mean: ");
+		esc(out, result->suggestion);
+		opex_buf_puts(out, "</a></p>\n");
+	}
+	for (i = 0; i < result->hit_count; i++) {
+		const opex_kb_search_hit *h = &result->hits[i];
+
+		opex_buf_puts(out, "<div class=\"result\"><a");
+		href(out, h->path);
+		opex_buf_puts(out, ">");
+		esc(out, h->title ? h->title : h->path);
+		opex_buf_puts(out, "</a>");
+		if (h->language) {
+			opex_buf_puts(out, " <span class=\"lang\">");
+			esc(out, h->language);
+			opex_buf_puts(out, "</span>");
+		}
+		if (h->stale)
+			opex_buf_puts(out, " <span class=\"badge stale\">stale</span>");
+		/* The index escaped the snippet's text and added only <mark>. */
+		opex_buf_puts(out, "<p class=\"snippet\">");
+		if (h->snippet)
+			opex_buf_puts(out, h->snippet);
+		opex_buf_puts(out, "</p></div>\n");
+	}
 }

@@ -139,11 +139,14 @@ void opex_render_page_error(opex_buf *out, unsigned status,
 /**
  * Append the body of the home page: the search form (filters by language,
  * market and journey) and the list of `articles` (already filtered for
- * the reader), with stale and outdated badges.
+ * the reader), with stale and outdated badges; `results` (may be NULL)
+ * or `message` (may be NULL) are shown under the form, as by
+ * opex_render_page_results().
  */
 void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_settings *settings,
-	const opex_kb_article *const *articles, size_t count);
+	const opex_kb_article *const *articles, size_t count,
+	const opex_kb_search_result *results, const char *message);
 
 typedef struct opex_render_article_view {
 	const opex_kb_article *article;
@@ -198,10 +201,22 @@ typedef struct opex_render_health {
 	size_t count;
 	size_t articles, errors, warnings, infos;
 	const char *sort;          /* the column rows are sorted by */
+	const char *const *misses; /* searches of the last 30 days that found nothing */
+	const size_t *miss_counts; /* how often each was made */
+	size_t miss_count;
 } opex_render_health;
 
 /** Append the body of the health page: counts and a table sortable by column links. */
 void opex_render_page_health(opex_buf *out, const opex_render_health *health);
+
+/**
+ * Append search results: the count, "did you mean" links and one entry per
+ * hit with its highlighted snippet (already escaped by the index, with
+ * <mark> around matches) and stale badge. `message` (may be NULL) is shown
+ * instead when the search could not run.
+ */
+void opex_render_page_results(opex_buf *out,
+	const opex_kb_search_result *result, const char *message);
 
 /** Append `s` percent-encoded for a URL path ('/' kept), then HTML-escaped. */
 void opex_render_url_path(opex_buf *out, const char *s);

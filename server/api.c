@@ -15,7 +15,8 @@
  *                               lint: [DIAG], articles: [{path, title}]}
  *   GET /api/health             {revision, articles, lint: {errors,
  *                               warnings, infos}, problems: [{kind, path,
- *                               title, owner, detail}]}
+ *                               title, owner, detail}], zero_result_searches:
+ *                               [{query, count}] (readers who see everything)}
  *   GET /healthz                {status: "ok", revision}
  *   GET /metrics                Prometheus text (metrics.c)
  *
@@ -371,7 +372,7 @@ void opex_server_api_process(opex_server_ctx *ctx)
 void opex_server_api_health(opex_server_ctx *ctx)
 {
 	opex_render_health health;
-	json_t *problems = json_array();
+	json_t *problems = json_array(), *root;
 	size_t i;
 
 	opex_server_health_build(&health, ctx,
@@ -384,11 +385,21 @@ void opex_server_api_health(opex_server_ctx *ctx)
 			"title", text(r->title), "owner", text(r->owner),
 			"detail", text(r->detail)));
 	}
-	emit(ctx, json_pack("{s:s,s:I,s:{s:I,s:I,s:I},s:o}",
+	root = json_pack("{s:s,s:I,s:{s:I,s:I,s:I},s:o}",
 		"revision", ctx->snap->commit,
 		"articles", (json_int_t)health.articles,
 		"lint", "errors", (json_int_t)health.errors,
 		"warnings", (json_int_t)health.warnings,
 		"infos", (json_int_t)health.infos,
-		"problems", problems));
+		"problems", problems);
+	if (health.misses != NULL) {
+		json_t *misses = json_array();
+
+		for (i = 0; i < health.miss_count; i++)
+			json_array_append_new(misses, json_pack("{s:o,s:I}",
+				"query", text(health.misses[i]),
+				"count", (json_int_t)health.miss_counts[i]));
+		json_object_set_new(root, "zero_result_searches", misses);
+	}
+	emit(ctx, root);
 }

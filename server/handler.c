@@ -26,6 +26,7 @@
  *   | GET    | /api/processes                | json | process list         |
  *   | GET    | /api/processes/{path}         | json | one process          |
  *   | GET    | /api/health                   | json | KB health report     |
+ *   | GET    | /api/search?q=&lang=&...      | json | full-text search     |
  *
  * Path hygiene: the path is percent-decoded once; a bad escape, a NUL or
  * control byte, a backslash, invalid or overlong UTF-8, and "." or ".."
@@ -74,6 +75,7 @@ static const route routes[] = {
 	{ "/api/processes", false, false, ROUTE_API, "api_processes", opex_server_api_processes },
 	{ "/api/processes/", true, false, ROUTE_API, "api_process", opex_server_api_process },
 	{ "/api/health", false, false, ROUTE_API, "api_health", opex_server_api_health },
+	{ "/api/search", false, false, ROUTE_API, "api_search", opex_server_api_search },
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

@@ -153,4 +153,5 @@ void opex_server_health_build(opex_render_health *out, opex_server_ctx *ctx,
 	out->rows = rows;
 	out->count = count;
 	out->sort = sort;
+	opex_server_health_misses(out, ctx);
 }

@@ -53,6 +53,7 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 	pthread_mutex_init(&server->snap_lock, NULL);
 	pthread_mutex_init(&server->reload_lock, NULL);
 	pthread_mutex_init(&server->stop_lock, NULL);
+	pthread_mutex_init(&server->misses_lock, NULL);
 	pthread_cond_init(&server->stop_cond, NULL);
 	opex_server_metrics_init(&server->metrics);
 	opex_server_routes_register(&server->metrics);
@@ -67,6 +68,7 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 		goto done;
 	atomic_store(&server->metrics.reload_seconds,
 		server->snap->load_seconds);
+	opex_server_index_init(server, server->snap);
 	*out = server;
 	server = NULL;
 done:
@@ -105,10 +107,12 @@ void opex_server_free(opex_server *server)
 		return;
 	opex_server_stop(server);
 	opex_server_snapshot_release(server->snap);
+	opex_server_index_release(server);
 	opex_server_auth_release(&server->auth);
 	pthread_mutex_destroy(&server->snap_lock);
 	pthread_mutex_destroy(&server->reload_lock);
 	pthread_mutex_destroy(&server->stop_lock);
+	pthread_mutex_destroy(&server->misses_lock);
 	pthread_cond_destroy(&server->stop_cond);
 	for (i = 0; i < sizeof(server->owned) / sizeof(server->owned[0]); i++)
 		opex_free(server->owned[i]);

@@ -181,6 +181,17 @@ void opex_server_api_article(opex_server_ctx *ctx);
 void opex_server_api_processes(opex_server_ctx *ctx);
 void opex_server_api_process(opex_server_ctx *ctx);
 void opex_server_api_health(opex_server_ctx *ctx);
+
+/**
+ * Run the search of the request's q, lang, journey, market, limit and
+ * offset parameters for the reader. Sends the error itself (JSON for
+ * `api`, HTML otherwise) and returns false when there is no result.
+ */
+bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
+	bool api);
+
+/** True if the reader may see every article of the snapshot. */
+bool opex_server_sees_all(const opex_server_ctx *ctx);
 void opex_server_api_healthz(opex_server_ctx *ctx);
 void opex_server_api_metrics(opex_server_ctx *ctx);
 
@@ -230,6 +241,14 @@ struct opex_server {
 	void *http;                /* http.c's daemon */
 	unsigned port;
 	char secret[65];           /* per-process key for CSRF tokens */
+	/* search: one read connection per worker thread, one writer */
+	pthread_key_t index_key;
+	bool has_index;
+	char *index_path;
+	opex_kb_index *writer;     /* used by whoever holds reload_lock */
+	pthread_mutex_t misses_lock; /* guards `misses` (searches finding nothing) */
+	struct opex_server_miss *misses;
+	size_t miss_count, miss_cap;
 	/* the watcher */
 	pthread_t watcher;
 	bool watcher_running;
@@ -245,6 +264,22 @@ void opex_server_routes_register(opex_server_metrics *m);
 struct opex_render_health;
 void opex_server_health_build(struct opex_render_health *out,
 	opex_server_ctx *ctx, const char *sort);
+
+/* search.c */
+typedef struct opex_server_miss {
+	char *query;
+	size_t count;
+	int64_t last;              /* seconds since the epoch */
+} opex_server_miss;
+
+/** Open the index beside the repository and bring it to `snap`; failures only disable search. */
+void opex_server_index_init(opex_server *server, const opex_server_snapshot *snap);
+/** Bring the index to `snap` (called by the watcher under reload_lock). */
+void opex_server_index_update(opex_server *server, const opex_server_snapshot *snap);
+void opex_server_index_release(opex_server *server);
+void opex_server_api_search(opex_server_ctx *ctx);
+/** Add the searches that found nothing (30 days) to a health report, for readers who see everything. */
+void opex_server_health_misses(struct opex_render_health *out, opex_server_ctx *ctx);
 
 /* http.c */
 int opex_server_http_start(opex_server *server, opex_error *err);

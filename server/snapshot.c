@@ -201,6 +201,7 @@ int opex_server_reload(opex_server *server, bool *changed, opex_error *err)
 		atomic_fetch_add(&server->metrics.reload_failures, 1u);
 		goto done;
 	}
+	opex_server_index_update(server, fresh);
 	atomic_store(&server->metrics.reload_seconds, fresh->load_seconds);
 	atomic_fetch_add(&server->metrics.reloads, 1u);
 	pthread_mutex_lock(&server->snap_lock);

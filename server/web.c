@@ -49,6 +49,9 @@ void opex_server_page_home(opex_server_ctx *ctx)
 	size_t i, n = opex_kb_handbook_article_count(hb), count = 0;
 	const opex_kb_article **list = opex_arena_alloc(&ctx->arena,
 		(n + 1) * sizeof(*list));
+	const char *q = opex_server_param_get(ctx, "q");
+	opex_kb_search_result result;
+	bool searched = false;
 	opex_render_page page;
 
 	for (i = 0; i < n; i++) {
@@ -57,10 +60,18 @@ void opex_server_page_home(opex_server_ctx *ctx)
 		if (opex_server_can_see(&ctx->who, a))
 			list[count++] = a;
 	}
+	memset(&result, 0, sizeof(result));
+	if (q != NULL && *q != '\0') {
+		if (!opex_server_search_run(&result, ctx, false))
+			return;
+		searched = true;
+	}
 	begin(ctx, &page, "Search", "search");
 	opex_render_page_home(&ctx->res->body, page.query,
-		opex_kb_handbook_settings(hb), list, count);
+		opex_kb_handbook_settings(hb), list, count,
+		searched ? &result : NULL, NULL);
 	end(ctx, &page);
+	opex_kb_search_result_release(&result);
 }
 
 void opex_server_page_article(opex_server_ctx *ctx)

@@ -1,0 +1,347 @@
+/*
+ * search.c: GET /api/search and the search behind /search, over the kb
+ * FTS5 index (<git-dir>/opex/index.sqlite).
+ *
+ *   GET /api/search?q=&lang=&journey=&market=&limit=&offset=
+ *   -> {revision, total, took, results: [{path, title, language, owner,
+ *       journey, stale, section, snippet, score}], suggestions: [...],
+ *       facets: {language|journey|market: [{value, count}]}, warnings}
+ *
+ * Each worker thread opens its own read connection on first use (a
+ * thread-specific key; closed when the thread ends), so searches take no
+ * lock. One writer connection brings the index to each new revision,
+ * under the reload lock, before the new snapshot is swapped in.
+ *
+ * Visibility: the index has no visibility filter yet, so a reader who may
+ * not see every article gets 403 rather than counts, facets or snippets
+ * that could reveal a restricted article.
+ *
+ * Searches that find nothing are counted (query, times, last time) for
+ * the health report, in memory, at most OPEX_SERVER_MISSES_MAX of them.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "server/server_int.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/str.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "renderer/renderer.h"
+
+#include "core/banned.h"
+
+#define OPEX_SERVER_MISSES_MAX 1000
+#define MISS_WINDOW (30 * 86400)
+
+static void close_index(void *payload)
+{
+	opex_kb_index_free(payload);
+}
+
+void opex_server_index_init(opex_server *server, const opex_server_snapshot *snap)
+{
+	opex_buf path = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
+	opex_error err = OPEX_ERROR_INIT;
+
+	pthread_mutex_init(&server->misses_lock, NULL);
+	opex_kb_index_default_path(&path, opex_kb_handbook_repo(snap->hb));
+	if (path.failed)
+		goto done;
+	if (opex_kb_index_open(&server->writer, path.ptr, &err) < 0) {
+		fprintf(stderr, "opex serve: search is off: %s\n", err.message);
+		goto done;
+	}
+	if (pthread_key_create(&server->index_key, close_index) != 0) {
+		opex_kb_index_free(server->writer);
+		server->writer = NULL;
+		goto done;
+	}
+	server->has_index = true;
+	server->index_path = opex_buf_detach(&path, NULL);
+	opex_server_index_update(server, snap);
+done:
+	opex_buf_release(&path);
+}
+
+void opex_server_index_update(opex_server *server, const opex_server_snapshot *snap)
+{
+	opex_kb_index_update_options opts = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+
+	if (server->writer == NULL)
+		return;
+	if (opex_kb_index_update(NULL, server->writer, snap->hb, &opts, &err) < 0)
+		fprintf(stderr, "opex serve: cannot update the search index: %s\n",
+			err.message);
+}
+
+void opex_server_index_release(opex_server *server)
+{
+	size_t i;
+
+	if (server->has_index) {
+		/* The calling thread's connection; workers closed theirs on exit. */
+		opex_kb_index_free(pthread_getspecific(server->index_key));
+		pthread_setspecific(server->index_key, NULL);
+		pthread_key_delete(server->index_key);
+		server->has_index = false;
+	}
+	opex_kb_index_free(server->writer);
+	server->writer = NULL;
+	opex_free(server->index_path);
+	server->index_path = NULL;
+	for (i = 0; i < server->miss_count; i++)
+		opex_free(server->misses[i].query);
+	opex_free(server->misses);
+	server->misses = NULL;
+	server->miss_count = server->miss_cap = 0;
+}
+
+static opex_kb_index *thread_index(opex_server *server)
+{
+	opex_kb_index *index;
+
+	if (!server->has_index)
+		return NULL;
+	index = pthread_getspecific(server->index_key);
+	if (index == NULL &&
+	    opex_kb_index_open(&index, server->index_path, NULL) == 0)
+		pthread_setspecific(server->index_key, index);
+	return index;
+}
+
+bool opex_server_sees_all(const opex_server_ctx *ctx)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	size_t i, n = opex_kb_handbook_article_count(hb);
+
+	if (ctx->who.open)
+		return true;
+	for (i = 0; i < n; i++)
+		if (!opex_server_can_see(&ctx->who, opex_kb_handbook_article(hb, i)))
+			return false;
+	return true;
+}
+
+static void record_miss(opex_server *server, const char *query)
+{
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	pthread_mutex_lock(&server->misses_lock);
+	for (i = 0; i < server->miss_count; i++)
+		if (strcmp(server->misses[i].query, query) == 0)
+			break;
+	if (i == server->miss_count && i < OPEX_SERVER_MISSES_MAX) {
+		opex_array_grow((void **)&server->misses, &server->miss_cap,
+			i + 1, sizeof(*server->misses));
+		server->misses[i].query = opex_strdup(query);
+		server->misses[i].count = 0;
+		server->miss_count++;
+	}
+	if (i < server->miss_count) {
+		server->misses[i].count++;
+		server->misses[i].last = now;
+	}
+	pthread_mutex_unlock(&server->misses_lock);
+}
+
+void opex_server_health_misses(opex_render_health *out, opex_server_ctx *ctx)
+{
+	opex_server *server = ctx->server;
+	int64_t now = (int64_t)time(NULL);
+	const char **queries;
+	size_t *counts, i, n = 0;
+
+	if (!server->has_index || !opex_server_sees_all(ctx))
+		return;
+	pthread_mutex_lock(&server->misses_lock);
+	queries = opex_arena_alloc(&ctx->arena,
+		(server->miss_count + 1) * sizeof(*queries));
+	counts = opex_arena_alloc(&ctx->arena,
+		(server->miss_count + 1) * sizeof(*counts));
+	for (i = 0; i < server->miss_count; i++) {
+		if (now - server->misses[i].last > MISS_WINDOW)
+			continue;
+		queries[n] = opex_arena_strdup(&ctx->arena, server->misses[i].query);
+		counts[n++] = server->misses[i].count;
+	}
+	pthread_mutex_unlock(&server->misses_lock);
+	out->misses = queries;
+	out->miss_counts = counts;
+	out->miss_count = n;
+}
+
+static bool parse_size(size_t *out, const char *s, size_t max)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0')
+		return true;
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v > max)
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+/* A filter value: letters, digits, '-', '_' and '.' only. */
+static bool filter_ok(const char *s)
+{
+	for (; s && *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return false;
+	return true;
+}
+
+static void fail(opex_server_ctx *ctx, bool api, unsigned status,
+	const char *detail)
+{
+	if (api)
+		opex_server_json_error(ctx, status, "%s", detail);
+	else
+		opex_server_html_error(ctx, status, "%s", detail);
+}
+
+bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
+	bool api)
+{
+	static const char *const filters[] = { "lang", "journey", "market" };
+	opex_kb_search_options opts = OPEX_KB_SEARCH_OPTIONS_INIT;
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_HTTP_URL_BYTES);
+	opex_kb_query *query = NULL;
+	opex_kb_index *index;
+	opex_error err = OPEX_ERROR_INIT;
+	const char *q = opex_server_param_get(ctx, "q");
+	bool ok = false;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!parse_size(&opts.limit, opex_server_param_get(ctx, "limit"),
+		OPEX_LIMIT_SEARCH_PAGE) || opts.limit == 0 ||
+	    !parse_size(&opts.offset, opex_server_param_get(ctx, "offset"),
+		1000000)) {
+		fail(ctx, api, 400, "limit must be 1 to 1000, offset 0 to 1000000");
+		goto done;
+	}
+	opex_buf_puts(&text, q ? q : "");
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		const char *v = opex_server_param_get(ctx, filters[i]);
+
+		if (v == NULL || *v == '\0')
+			continue;
+		if (!filter_ok(v)) {
+			fail(ctx, api, 400, "a filter value may hold letters, digits, '-', '_' and '.' only");
+			goto done;
+		}
+		opex_buf_printf(&text, " %s:%s", filters[i], v);
+	}
+	if (text.failed || opex_str_trim(opex_str_from(text.ptr)).len == 0) {
+		fail(ctx, api, 400, "give something to search for in q");
+		goto done;
+	}
+	if (!opex_server_sees_all(ctx)) {
+		fail(ctx, api, 403, "search is not available to readers with restricted visibility yet");
+		goto done;
+	}
+	index = thread_index(ctx->server);
+	if (index == NULL) {
+		fail(ctx, api, 404, "search is off: the index cannot be opened");
+		goto done;
+	}
+	if (opex_kb_query_parse(&query, text.ptr, text.len, &err) < 0) {
+		fail(ctx, api, 400, err.message);
+		goto done;
+	}
+	opts.mark_open = "<mark>";
+	opts.mark_close = "</mark>";
+	opts.escape = opex_html_escape;
+	if (opex_kb_search(out, index, query, &opts, &err) < 0) {
+		fail(ctx, api, 400, err.message);
+		goto done;
+	}
+	if (out->total == 0)
+		record_miss(ctx->server, text.ptr);
+	ok = true;
+done:
+	if (!ok)
+		opex_kb_search_result_release(out);
+	opex_kb_query_free(query);
+	opex_buf_release(&text);
+	return ok;
+}
+
+static json_t *text_json(const char *s)
+{
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	v = json_string(s);
+	return v ? v : json_string("?");
+}
+
+static json_t *facets_json(const opex_kb_facet *f, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o,s:I}", "value",
+			text_json(f[i].value), "count", (json_int_t)f[i].count));
+	return a;
+}
+
+void opex_server_api_search(opex_server_ctx *ctx)
+{
+	opex_kb_search_result r;
+	json_t *results, *suggestions, *root;
+	char *dump;
+	size_t i;
+
+	if (!opex_server_search_run(&r, ctx, true))
+		return;
+	results = json_array();
+	for (i = 0; i < r.hit_count; i++) {
+		const opex_kb_search_hit *h = &r.hits[i];
+
+		json_array_append_new(results, json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:f}",
+			"path", text_json(h->path), "title", text_json(h->title),
+			"language", text_json(h->language), "owner", text_json(h->owner),
+			"journey", text_json(h->journey), "stale", h->stale,
+			"section", text_json(h->section),
+			"snippet", text_json(h->snippet), "score", h->score));
+	}
+	suggestions = json_array();
+	if (r.suggestion)
+		json_array_append_new(suggestions, text_json(r.suggestion));
+	root = json_pack("{s:s,s:I,s:f,s:o,s:o,s:{s:o,s:o,s:o}}",
+		"revision", r.revision, "total", (json_int_t)r.total,
+		"took", r.took_ms, "results", results, "suggestions", suggestions,
+		"facets", "language", facets_json(r.languages, r.language_count),
+		"journey", facets_json(r.journeys, r.journey_count),
+		"market", facets_json(r.markets, r.market_count));
+	dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	if (dump == NULL) {
+		opex_server_json_error(ctx, 413, "the response cannot be encoded");
+	} else {
+		opex_buf_clear(&ctx->res->body);
+		opex_buf_puts(&ctx->res->body, dump);
+		opex_buf_putc(&ctx->res->body, '\n');
+		ctx->res->status = 200;
+		ctx->res->content_type = "application/json";
+	}
+	free(dump);
+	json_decref(root);
+	opex_kb_search_result_release(&r);
+}
