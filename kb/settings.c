@@ -22,8 +22,9 @@
 #define QUOTE_MAX 64
 #define DEFAULT_REVIEW (180 * OPEX_DAY_SECONDS)
 
+/* "lint" holds rule severities, read by process-maps/lint_config.c. */
 static const char *const known_keys[] = { "languages", "markets",
-	"review_every" };
+	"review_every", "lint" };
 
 /* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
@@ -309,6 +310,8 @@ void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 				path, key->value, v, false, diags);
 		} else if (strcmp(key->value, "review_every") == 0) {
 			read_review(settings, path, v, diags);
+		} else if (strcmp(key->value, "lint") == 0) {
+			continue; /* checked where it is read */
 		} else {
 			near = opex_text_closest(key->value, key->len,
 				known_keys,

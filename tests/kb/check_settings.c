@@ -193,6 +193,22 @@ START_TEST(kb_settings__empty)
 }
 END_TEST
 
+START_TEST(kb_settings__lint_section_is_known)
+{
+	static const char text[] =
+		"review_every: 90d\nlint:\n  step-without-article: off\n";
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kb_settings s;
+
+	opex_kb_settings_init(&s);
+	opex_kb_settings_parse(&s, PATH, text, sizeof(text) - 1, &diags);
+	ck_assert_uint_eq(diags.count, 0);
+	ck_assert_int_eq(s.review_every, 90 * OPEX_DAY_SECONDS);
+	opex_kb_settings_release(&s);
+	opex_diag_list_release(&diags);
+}
+END_TEST
+
 Suite *suite_settings(void)
 {
 	Suite *s = suite_create("kb_settings");
@@ -208,6 +224,7 @@ Suite *suite_settings(void)
 	tcase_add_loop_test(tc, kb_settings__problems, 0,
 		(int)(sizeof(problems) / sizeof(problems[0])));
 	tcase_add_test(tc, kb_settings__empty);
+	tcase_add_test(tc, kb_settings__lint_section_is_known);
 	suite_add_tcase(s, lang);
 	suite_add_tcase(s, tc);
 	return s;
