@@ -1,0 +1,67 @@
+/*
+ * url_path_fuzzer.c: the whole input is a request target ("/path?query"),
+ * sent as GET through opex_server_handle(): percent-decoding, UTF-8
+ * checks, segment checks, query parsing and routing. A 5xx aborts.
+ * The server is loaded once, as in http_request_fuzzer.c.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "server/server.h"
+#include "core/memory.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static opex_server *fuzz_server(void)
+{
+	static opex_server *server;
+	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+	char root[4096];
+	const char *env = getenv("OPEX_FUZZ_HANDBOOK");
+	char *cut;
+
+	if (server != NULL)
+		return server;
+	snprintf(root, sizeof(root), "%s", __FILE__);
+	cut = strstr(root, "/tests/fuzz/");
+	if (cut != NULL)
+		*cut = '\0';
+	opts.repo = env ? env : root;
+	opts.poll_seconds = 0;
+	opts.access_log = false;
+	if (opex_server_new(&server, &opts, &err) < 0) {
+		fprintf(stderr, "url_path_fuzzer: %s\n", err.message);
+		abort();
+	}
+	return server;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	opex_server *server = fuzz_server();
+	opex_server_request req;
+	opex_server_response res;
+	const char *q;
+
+	if (size > 64 * 1024)
+		return 0;
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = (const char *)data;
+	q = memchr(data, '?', size);
+	req.path_len = q ? (size_t)(q - (const char *)data) : size;
+	req.query = q ? q + 1 : NULL;
+	req.query_len = q ? size - req.path_len - 1 : 0;
+	opex_server_response_init(&res);
+	opex_server_handle(&res, server, &req);
+	if (res.status >= 500)
+		abort();
+	opex_server_response_release(&res);
+	return 0;
+}
