@@ -1,0 +1,110 @@
+// specs.mjs: the browser tests for opex serve, run by tests/browser/run.
+// playwright-core drives Debian's /usr/bin/chromium (never a downloaded
+// browser). Needs OPEX_URL (the server) and OPEX_SHOTS (a folder for
+// screenshots).
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.env.OPEX_URL;
+const shots = process.env.OPEX_SHOTS;
+assert.ok(base && shots, 'set OPEX_URL and OPEX_SHOTS');
+
+const profile = mkdtempSync(join(tmpdir(), 'opex-chromium-'));
+// A fresh profile folder: playwright passes it as --user-data-dir.
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.OPEX_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+});
+
+const specs = [];
+const spec = (name, fn) => specs.push({ name, fn });
+
+spec('search-as-you-type shows highlighted results', async (page) => {
+  await page.goto(base + '/');
+  await page.locator('#q').pressSequentially('chargeback', { delay: 30 });
+  const mark = page.locator('#results .result mark').first();
+  await mark.waitFor();
+  assert.match((await mark.textContent()).toLowerCase(), /chargeback/);
+  assert.ok(await page.locator('#results .result a').count() > 0);
+  await page.screenshot({ path: join(shots, 'search.png'), fullPage: true });
+});
+
+spec('search works without JavaScript (form submit)', async (page) => {
+  await page.goto(base + '/search?q=dispute');
+  assert.ok(await page.locator('#results .result mark').count() > 0);
+});
+
+spec('open an article from the results', async (page) => {
+  await page.goto(base + '/');
+  await page.locator('#q').fill('lost card');
+  await page.locator('#q').dispatchEvent('input');
+  const first = page.locator('#results .result a').first();
+  await first.waitFor();
+  await first.click();
+  await page.locator('article.opex-article').waitFor();
+  assert.match(page.url(), /\/articles\//);
+  assert.equal(await page.locator('.meta dt', { hasText: 'Owner' }).count(), 1);
+  await page.screenshot({ path: join(shots, 'article.png'), fullPage: true });
+});
+
+spec('open a process and follow a step to its article', async (page) => {
+  await page.goto(base + '/processes');
+  await page.locator('table a').first().click();
+  await page.locator('figure.flowchart svg').waitFor();
+  await page.screenshot({ path: join(shots, 'process.png'), fullPage: true });
+  const step = page.locator('figure.flowchart svg a[href^="/articles/"], ' +
+    'figure.flowchart svg a[*|href^="/articles/"]').first();
+  await step.waitFor({ state: 'attached' });
+  await step.click();
+  await page.waitForURL(/\/articles\//);
+  await page.locator('article.opex-article').waitFor();
+  await page.screenshot({ path: join(shots, 'step-article.png'), fullPage: true });
+});
+
+spec('phone-width pages have no horizontal scrolling', async (page) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of ['/', '/health', '/processes']) {
+    await page.goto(base + path);
+    const wide = await page.evaluate(() =>
+      document.documentElement.scrollWidth > window.innerWidth + 1);
+    assert.equal(wide, false, `${path} scrolls sideways at 375px`);
+  }
+  await page.screenshot({ path: join(shots, 'phone-health.png'), fullPage: true });
+});
+
+spec('no console errors or CSP violations', async (page) => {
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(base + '/');
+  await page.locator('#q').pressSequentially('refund', { delay: 20 });
+  await page.waitForTimeout(500);
+  await page.goto(base + '/processes');
+  assert.deepEqual(problems, []);
+});
+
+let failed = 0;
+for (const { name, fn } of specs) {
+  await context.clearCookies();
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  try {
+    await fn(page);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}\n     ${String(e.message || e).split('\n').join('\n     ')}`);
+    await page.screenshot({ path: join(shots, `failed-${specs.findIndex((s) => s.name === name)}.png`) }).catch(() => {});
+  }
+  await page.close();
+}
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(`${specs.length - failed} of ${specs.length} browser specs passed`);
+process.exit(failed ? 1 : 0);
