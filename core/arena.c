@@ -28,12 +28,14 @@ struct opex_arena_chunk {
 	alignas(max_align_t) unsigned char data[];
 };
 
+#ifndef OPEX_DEBUG_ARENA
 static size_t round_up(size_t n)
 {
 	if (n > SIZE_MAX - ALIGN)
 		OPEX_BUG("arena allocation size overflows");
 	return (n + ALIGN - 1) & ~(ALIGN - 1);
 }
+#endif
 
 static opex_arena_chunk *chunk_new(size_t size)
 {
