@@ -53,4 +53,15 @@
 /* The server's token file. */
 #define OPEX_LIMIT_AUTH_FILE_BYTES (1024u * 1024u)
 
+/* --- launches and approvals (process-maps/launch.c, kb/git_records.c) --- */
+/* Records on refs/opex/approvals, and one record's size. */
+#define OPEX_LIMIT_RECORDS 1000000u
+#define OPEX_LIMIT_RECORD_BYTES (64u * 1024u)
+/* Commits walked to find who changed a launch's scope or ticked an item. */
+#define OPEX_LIMIT_PATH_LOG_COMMITS 1000000u
+/* Gates, items and names listed in one launch file. */
+#define OPEX_LIMIT_LAUNCH_GATES 64u
+#define OPEX_LIMIT_LAUNCH_ITEMS 1000u
+#define OPEX_LIMIT_LAUNCH_NAMES 1000u
+
 #endif

@@ -522,4 +522,117 @@ int opex_kb_search(opex_kb_search_result *out, opex_kb_index *index,
 /** Free what a search result holds. */
 void opex_kb_search_result_release(opex_kb_search_result *result);
 
+
+/* ---------------------------------------------------------------------
+ * Records on a ref and per-path logs (git_records.c): launch approvals
+ * ------------------------------------------------------------------- */
+
+/* One commit of a record chain, oldest first in opex_kb_record_chain. */
+typedef struct opex_kb_record {
+	char commit[41];
+	char *content;            /* the record blob, NUL-terminated; NULL if none */
+	size_t len;
+	char *author_name, *author_email;
+	int64_t time;             /* committer time, seconds since the epoch */
+	char *problem;            /* NULL, or why this commit holds no record */
+} opex_kb_record;
+
+typedef struct opex_kb_record_chain {
+	opex_kb_record *records;
+	size_t count, cap;
+	char tip[41];             /* "" when the ref does not exist */
+	char *problem;            /* NULL, or why the ref itself is unusable */
+} opex_kb_record_chain;
+
+#define OPEX_KB_RECORD_CHAIN_INIT { NULL, 0, 0, { 0 }, NULL }
+
+/* The file that holds the record in each commit's tree. */
+#define OPEX_KB_RECORD_FILE "record"
+
+/**
+ * Read the chain of commits on `ref` (e.g. "refs/opex/approvals"), oldest
+ * first, following first parents. A commit without a readable record
+ * file, a merge, or a ref that points at something other than a commit is
+ * reported in `problem` fields and never fails the read. A missing ref is
+ * an empty chain. Errors: OPEX_EIO (the repository cannot be read),
+ * OPEX_ETOOBIG (more than OPEX_LIMIT_RECORDS commits). Release `out`
+ * with opex_kb_record_chain_release(), also after an error.
+ */
+int opex_kb_records_read(opex_kb_record_chain *out, const opex_kb_repo *repo,
+	const char *ref, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free what a chain holds; it is empty afterwards. */
+void opex_kb_record_chain_release(opex_kb_record_chain *chain);
+
+/**
+ * Builds the record to append on top of `parent` (40 hex digits, "" for
+ * the first record). Called again with the new tip when another writer
+ * won the race. Returns 0 or a negative OPEX_E* code (then nothing is
+ * written).
+ */
+typedef int (*opex_kb_record_build_fn)(opex_buf *out, const char *parent,
+	void *payload);
+
+typedef struct opex_kb_record_author {
+	const char *name, *email;
+	int64_t time;             /* 0: now */
+} opex_kb_record_author;
+
+/**
+ * Append one record commit to `ref`: a commit whose tree holds only
+ * OPEX_KB_RECORD_FILE, with `summary` as its message, parented on the
+ * current tip. The ref is moved with compare-and-swap; when another writer
+ * moved it first, the record is rebuilt on the new tip and the update is
+ * retried, so concurrent appends all land and nothing is rewritten.
+ * `out` (41 bytes, may be NULL) receives the new commit id. Errors:
+ * OPEX_EINVALID (the ref points at something other than a commit), what
+ * `build` returns, OPEX_EIO.
+ */
+int opex_kb_records_append(char *out, const opex_kb_repo *repo,
+	const char *ref, opex_kb_record_build_fn build, void *payload,
+	const char *summary, const opex_kb_record_author *author,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/**
+ * The git `user.email` in effect for the repository (its config, then the
+ * global and system ones) into `out`. OPEX_ENOTFOUND when none is set.
+ */
+int opex_kb_repo_user_email(opex_buf *out, const opex_kb_repo *repo,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** Read the blob with id `oid` (40 hex digits) into `out` (cleared first). */
+int opex_kb_repo_read_blob(opex_buf *out, const opex_kb_repo *repo,
+	const char *oid, opex_error *err) OPEX_WARN_UNUSED;
+
+/* A commit that changed one of the paths given to opex_kb_path_log_read(). */
+typedef struct opex_kb_path_change {
+	char commit[41];
+	char *author_name, *author_email;
+	int64_t time;             /* author time */
+	size_t path;              /* index into the paths given */
+	char blob[41];            /* the path's blob after the commit; "" if removed */
+} opex_kb_path_change;
+
+typedef struct opex_kb_path_log {
+	opex_kb_path_change *changes;  /* newest first */
+	size_t count, cap;
+	bool truncated;                /* stopped at OPEX_LIMIT_PATH_LOG_COMMITS */
+} opex_kb_path_log;
+
+#define OPEX_KB_PATH_LOG_INIT { NULL, 0, 0, false }
+
+/**
+ * List the commits reachable from the repository's revision, but not from
+ * `since` (a commit id, or NULL for all), that changed any of `paths`
+ * (compared with every parent: a commit that leaves a path as one of its
+ * parents had it is not a change), newest first. Release with
+ * opex_kb_path_log_release(), also after an error.
+ */
+int opex_kb_path_log_read(opex_kb_path_log *out, const opex_kb_repo *repo,
+	const char *const *paths, size_t path_count, const char *since,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free what a path log holds; it is empty afterwards. */
+void opex_kb_path_log_release(opex_kb_path_log *log);
+
 #endif

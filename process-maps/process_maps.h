@@ -314,4 +314,349 @@ int opex_pm_dot_with_graph(const char *text,
 	int (*fn)(opex_pm_dot_graph *graph, void *payload), void *payload,
 	opex_error *err) OPEX_WARN_UNUSED;
 
+
+/* ---------------------------------------------------------------------
+ * Launches (launch.c), checks (checks.c), approvals (approvals.c) and
+ * gate evaluation (gates.c). Docs: docs/internals/launches.md.
+ * ------------------------------------------------------------------- */
+
+/* The check catalogue. */
+typedef enum opex_pm_check {
+	OPEX_PM_CHECK_PROCESSES_LINT = 0,
+	OPEX_PM_CHECK_OWNERS_KNOWN,
+	OPEX_PM_CHECK_ARTICLES_EXIST,
+	OPEX_PM_CHECK_ARTICLES_VERIFIED,
+	OPEX_PM_CHECK_TRANSLATIONS_COMPLETE,
+	OPEX_PM_CHECK_STEPS_DOCUMENTED,
+	OPEX_PM_CHECK_CHECKLIST_DONE,
+	OPEX_PM_CHECK_PREVIOUS_GATES,
+	OPEX_PM_CHECK_COUNT
+} opex_pm_check;
+
+/** The check's name ("processes-lint"). */
+const char *opex_pm_check_name(opex_pm_check check);
+
+/** The check named `name`, or -1. */
+int opex_pm_check_parse(const char *name);
+
+/* A name in a launch file with the line it is written on. */
+typedef struct opex_pm_launch_name {
+	char *name;
+	unsigned line;
+} opex_pm_launch_name;
+
+/* One term of an all_of quorum: n people of a team, or one person. */
+typedef struct opex_pm_quorum_term {
+	char *team;               /* NULL for a person term */
+	char *person;             /* NULL for a team term */
+	unsigned n;
+	unsigned line;
+} opex_pm_quorum_term;
+
+typedef struct opex_pm_gate {
+	char *id, *title;
+	opex_pm_launch_name *approvers;   /* people and teams */
+	size_t approver_count;
+	unsigned quorum;                  /* N of the approvers; 0 with terms */
+	opex_pm_quorum_term *terms;       /* all_of terms */
+	size_t term_count;
+	opex_pm_check *checks;
+	unsigned *check_lines;
+	size_t check_count;
+	int64_t valid_for;                /* seconds; 0: approvals never expire */
+	bool independent;                 /* separation of duties (default true) */
+	unsigned line;
+	char *definition;                 /* canonical text, for the policy digest */
+} opex_pm_gate;
+
+/* A task-list item of the body: `- [ ] text {gate: id}`. */
+typedef struct opex_pm_item {
+	char *text;               /* without the box and the {gate: id} */
+	char *gate;               /* NULL if the item names none */
+	size_t gate_index;        /* the gate it belongs to (last gate if none) */
+	bool ticked;
+	unsigned line;
+} opex_pm_item;
+
+typedef struct opex_pm_launch opex_pm_launch;
+
+/**
+ * Parse the launch file at `path`. Problems become diagnostics with their
+ * line (rules launch-invalid, check-unknown, gate-duplicate, date-invalid,
+ * item-gate-unknown); what is sound is kept. Returns NULL (after a
+ * diagnostic) only when the file cannot be read as a launch at all.
+ */
+opex_pm_launch *opex_pm_launch_parse(const char *path, const char *text,
+	size_t len, opex_diag_list *diags);
+
+/** Free a launch. NULL is a no-op. */
+void opex_pm_launch_free(opex_pm_launch *launch);
+
+const char *opex_pm_launch_path(const opex_pm_launch *launch);
+const char *opex_pm_launch_title(const opex_pm_launch *launch);  /* may be NULL */
+const char *opex_pm_launch_owner(const opex_pm_launch *launch);  /* may be NULL */
+unsigned opex_pm_launch_owner_line(const opex_pm_launch *launch);
+int64_t opex_pm_launch_date(const opex_pm_launch *launch);       /* 0: none */
+
+/* Lists of names in the front matter. */
+typedef enum opex_pm_launch_list {
+	OPEX_PM_LAUNCH_PROCESSES = 0,
+	OPEX_PM_LAUNCH_ARTICLES,
+	OPEX_PM_LAUNCH_STAKEHOLDERS,
+	OPEX_PM_LAUNCH_MARKETS,
+	OPEX_PM_LAUNCH_LANGUAGES,
+	OPEX_PM_LAUNCH_LIST_COUNT
+} opex_pm_launch_list;
+
+size_t opex_pm_launch_list_count(const opex_pm_launch *launch,
+	opex_pm_launch_list list);
+const opex_pm_launch_name *opex_pm_launch_list_item(
+	const opex_pm_launch *launch, opex_pm_launch_list list, size_t i);
+
+size_t opex_pm_launch_gate_count(const opex_pm_launch *launch);
+const opex_pm_gate *opex_pm_launch_gate(const opex_pm_launch *launch,
+	size_t i);
+/** The index of the gate with this id, or -1. */
+long opex_pm_launch_gate_find(const opex_pm_launch *launch, const char *id);
+
+size_t opex_pm_launch_item_count(const opex_pm_launch *launch);
+const opex_pm_item *opex_pm_launch_item(const opex_pm_launch *launch,
+	size_t i);
+
+/**
+ * The launch file with every task box unticked, as hashed into the scope
+ * digest: ticking an item is evidence, not a change of what was approved.
+ */
+void opex_pm_launch_normalized(opex_buf *out, const char *text, size_t len);
+
+/**
+ * Check the launch against the handbook: processes and articles that do
+ * not exist (process-missing, article-missing), people and teams not in
+ * the roster (approver-unknown, person-unknown), a quorum larger than the
+ * people who may approve (quorum-too-large).
+ */
+void opex_pm_launch_lint(const opex_pm_launch *launch,
+	const opex_kb_handbook *hb, opex_diag_list *diags);
+
+/**
+ * Lint every launches/<path>.md of the handbook: parse + opex_pm_launch_lint.
+ * For `opex lint` (opex_pm_lint_handbook).
+ */
+void opex_pm_launch_lint_handbook(const opex_kb_handbook *hb,
+	opex_diag_list *diags);
+
+/* A reason a check gives, naming a file and line. */
+typedef struct opex_pm_reason {
+	char *path;               /* "" for none */
+	unsigned line;
+	char *message;
+} opex_pm_reason;
+
+typedef enum opex_pm_check_state {
+	OPEX_PM_CHECK_PASS = 0,
+	OPEX_PM_CHECK_FAIL,
+	OPEX_PM_CHECK_NOT_EVALUATED,
+	OPEX_PM_CHECK_WAIVED
+} opex_pm_check_state;
+
+/* Approval record actions. */
+typedef enum opex_pm_action {
+	OPEX_PM_ACTION_APPROVE = 0,
+	OPEX_PM_ACTION_REJECT,
+	OPEX_PM_ACTION_REVOKE,
+	OPEX_PM_ACTION_WAIVE
+} opex_pm_action;
+
+/** "approve", "reject", "revoke" or "waive". */
+const char *opex_pm_action_name(opex_pm_action action);
+
+/* One parsed approval record (format in approvals.c). */
+typedef struct opex_pm_approval {
+	opex_pm_action action;
+	char *launch, *gate, *person;
+	int64_t time;
+	char *revision;           /* the handbook commit the digests were taken at */
+	char *prev;               /* the previous record's commit ("" for none) */
+	char *scope, *policy;     /* 64 hex digits each */
+	char **scope_parts;       /* "launch <path> <sha>", "map <path> <hash>", ... */
+	size_t scope_part_count;
+	char **approvers;         /* resolved people who could approve */
+	size_t approver_count;
+	char *target;             /* waive: "check:NAME" or "item:TEXT" */
+	int64_t until;            /* waive: expiry (0: none) */
+	char *comment;            /* NULL if none */
+	/* From the chain, not the record text. */
+	char commit[41];
+	char *author_email;
+} opex_pm_approval;
+
+/**
+ * Parse one record. OPEX_EINVALID with a message naming the field when it
+ * is not a well-formed record; OPEX_ETOOBIG past OPEX_LIMIT_RECORD_BYTES.
+ */
+int opex_pm_approval_parse(opex_pm_approval *out, const char *text,
+	size_t len, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Write a record in its canonical text form. */
+void opex_pm_approval_format(opex_buf *out, const opex_pm_approval *a);
+
+/** Free what a record holds. */
+void opex_pm_approval_release(opex_pm_approval *a);
+
+/* The digests of a gate at one revision. */
+typedef struct opex_pm_digests {
+	char scope[OPEX_SHA256_HEX_SIZE];
+	char policy[OPEX_SHA256_HEX_SIZE];
+	char **scope_parts;       /* what the scope digest covers, one line each */
+	size_t scope_part_count;
+	char **approvers;         /* resolved people, sorted */
+	size_t approver_count;
+} opex_pm_digests;
+
+/**
+ * Compute the scope and policy digests of gate `gate` of `launch` at the
+ * handbook's revision (`text` is the launch file). A process map that
+ * cannot be read counts by its blob id; a missing file as "missing".
+ */
+void opex_pm_digests_compute(opex_pm_digests *out, const opex_pm_launch *launch,
+	const char *text, size_t len, size_t gate, const opex_kb_handbook *hb);
+
+/** Free what digests hold. */
+void opex_pm_digests_release(opex_pm_digests *d);
+
+/** The approvals ref. */
+#define OPEX_PM_APPROVALS_REF "refs/opex/approvals"
+
+/* Every record of the chain, parsed; problems kept. */
+typedef struct opex_pm_approval_log {
+	opex_pm_approval *items;
+	size_t count, cap;
+	opex_diag_list problems;  /* path: the commit id or the ref */
+} opex_pm_approval_log;
+
+/**
+ * Read and parse the whole approvals chain of the handbook's repository.
+ * Records that are not records (garbage, foreign objects, a broken prev
+ * link) are problems, never counted. Errors: those of
+ * opex_kb_records_read().
+ */
+int opex_pm_approval_log_read(opex_pm_approval_log *out,
+	const opex_kb_handbook *hb, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free what the log holds. */
+void opex_pm_approval_log_release(opex_pm_approval_log *log);
+
+/* What an approval record amounts to now. */
+typedef enum opex_pm_approval_state {
+	OPEX_PM_APPROVAL_FRESH = 0,    /* counts */
+	OPEX_PM_APPROVAL_STALE,        /* digests differ */
+	OPEX_PM_APPROVAL_REJECTED,     /* an active reject: blocks the gate */
+	OPEX_PM_APPROVAL_REVOKED,      /* withdrawn by a later revoke */
+	OPEX_PM_APPROVAL_WAIVED,       /* a waiver in force */
+	OPEX_PM_APPROVAL_EXPIRED,      /* past valid_for, or a waiver past until */
+	OPEX_PM_APPROVAL_NOT_COUNTED   /* not an approver, owner, author of scope... */
+} opex_pm_approval_state;
+
+const char *opex_pm_approval_state_name(opex_pm_approval_state state);
+
+typedef struct opex_pm_approval_status {
+	const opex_pm_approval *record;  /* borrowed from the log */
+	opex_pm_approval_state state;
+	char *why;                       /* what changed, or why not counted; may be NULL */
+} opex_pm_approval_status;
+
+typedef struct opex_pm_check_result {
+	opex_pm_check check;
+	opex_pm_check_state state;
+	opex_pm_reason *reasons;
+	size_t reason_count, reason_cap;
+	const opex_pm_approval *waiver;  /* the waiver in force, if WAIVED */
+} opex_pm_check_result;
+
+typedef struct opex_pm_item_status {
+	const opex_pm_item *item;
+	size_t number;                   /* 1-based in the checklist */
+	bool done, waived;
+	char ticked_commit[41];          /* "" if unknown */
+	char *ticked_by;                 /* person id or author name; NULL if unknown */
+	int64_t ticked_at;
+} opex_pm_item_status;
+
+typedef enum opex_pm_gate_state {
+	OPEX_PM_GATE_PASSED = 0,
+	OPEX_PM_GATE_PENDING,
+	OPEX_PM_GATE_BLOCKED
+} opex_pm_gate_state;
+
+const char *opex_pm_gate_state_name(opex_pm_gate_state state);
+
+typedef struct opex_pm_gate_status {
+	const opex_pm_gate *gate;
+	opex_pm_gate_state state;
+	opex_pm_check_result *checks;
+	size_t check_count;
+	opex_pm_item_status *items;
+	size_t item_count;
+	opex_pm_approval_status *approvals;
+	size_t approval_count, approval_cap;
+	size_t fresh;                    /* distinct people counted */
+	bool quorum_met;
+	char **excluded;                 /* people who may not approve, "id: why" */
+	size_t excluded_count, excluded_cap;
+	char **waiting;                  /* why it has not passed, one line each */
+	size_t waiting_count, waiting_cap;
+	opex_pm_digests digests;
+} opex_pm_gate_status;
+
+typedef struct opex_pm_launch_status {
+	const opex_pm_launch *launch;
+	char revision[41];
+	int64_t now;
+	opex_pm_gate_status *gates;
+	size_t gate_count;
+	size_t current;                  /* first gate not passed; gate_count if all passed */
+	bool passed;
+	opex_diag_list problems;         /* launch lint and record problems */
+} opex_pm_launch_status;
+
+typedef struct opex_pm_gate_options {
+	int64_t now;                     /* 0: the handbook's now */
+} opex_pm_gate_options;
+
+#define OPEX_PM_GATE_OPTIONS_INIT { 0 }
+
+/**
+ * Evaluate every gate of `launch` (whose file text is `text`) at the
+ * handbook's revision against the approvals in `log`: checks, items with
+ * who ticked them, approvals (fresh, stale with what changed, rejected,
+ * revoked, waived, expired, not counted), separation of duties and quorum.
+ * Gates are cumulative. Errors: those of reading history (OPEX_EIO).
+ * Release `out` with opex_pm_launch_status_release(), also after an error.
+ */
+int opex_pm_gate_evaluate(opex_pm_launch_status *out,
+	const opex_pm_launch *launch, const char *text, size_t len,
+	const opex_kb_handbook *hb, const opex_pm_approval_log *log,
+	const opex_pm_gate_options *opts, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free what a status holds. */
+void opex_pm_launch_status_release(opex_pm_launch_status *status);
+
+/**
+ * Run one check of the catalogue for gate `gate` (previous-gates and
+ * checklist-done are filled in by the evaluation). Appends reasons.
+ */
+void opex_pm_check_run(opex_pm_check_result *out, opex_pm_check check,
+	const opex_pm_launch *launch, const opex_kb_handbook *hb);
+
+/** Add a reason to a check result. */
+void opex_pm_check_reason(opex_pm_check_result *res, const char *path,
+	unsigned line, const char *fmt, ...) OPEX_PRINTF(4, 5);
+
+/** Free what a check result holds. */
+void opex_pm_check_result_release(opex_pm_check_result *res);
+
+/** True if `person` (an id) may approve per the gate's approvers (directly or by team). */
+bool opex_pm_gate_is_approver(const opex_pm_gate *gate,
+	const opex_kb_roster *roster, const char *person);
+
 #endif
