@@ -1138,7 +1138,7 @@ static void make_snippet(opex_buf *out, size_t *best_section,
 	while (to > from && is_ws(text[to - 1]))
 		to--;
 
-	if (from > 0)
+	if (from > sec_start)
 		opex_buf_puts(out, "\xE2\x80\xA6 ");
 	{
 		size_t pos = from;
@@ -1161,7 +1161,9 @@ static void make_snippet(opex_buf *out, size_t *best_section,
 		if (pos < to)
 			put_escaped(out, o, text + pos, to - pos);
 	}
-	if (to < len)
+	for (r = to; r < sec_end && is_ws(text[r]); r++)
+		;
+	if (r < sec_end)
 		opex_buf_puts(out, " \xE2\x80\xA6");
 }
 
@@ -1290,9 +1292,10 @@ static bool term_matches(search_ctx *s, const char *term, opex_error *err,
  * English articles are indexed by stem ("timelines" as "timelin"): turn a
  * stem back into a word as written, the first match of it in an article.
  */
-static char *surface_form(search_ctx *s, const char *stem, opex_error *err,
-	int *error)
+static char *surface_form(search_ctx *s, const char *stem, const char *typed,
+	opex_error *err, int *error)
 {
+	size_t best_d = 9;
 	opex_buf m = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	sqlite3_stmt *st = NULL;
 	char *word = NULL;
@@ -1310,11 +1313,22 @@ static char *surface_form(search_ctx *s, const char *stem, opex_error *err,
 	if (sqlite3_step(st) != SQLITE_ROW)
 		goto done;
 	h = (const char *)sqlite3_column_text(st, 0);
-	a = h ? strchr(h, MARK_OPEN) : NULL;
-	b = a ? strchr(a, MARK_CLOSE) : NULL;
-	if (a && b && b > a + 1) {
-		word = opex_strndup(a + 1, (size_t)(b - a - 1));
-		lower_ascii(word);
+	/* Of the forms written, the one closest to what was typed. */
+	for (a = h ? strchr(h, MARK_OPEN) : NULL; a != NULL;
+	     a = strchr(b, MARK_OPEN)) {
+		size_t len, d;
+
+		b = strchr(a, MARK_CLOSE);
+		if (b == NULL)
+			break;
+		len = (size_t)(b - a - 1);
+		d = opex_text_edit_distance(typed, strlen(typed), a + 1, len, 8);
+		if (len > 0 && d < best_d) {
+			opex_free(word);
+			word = opex_strndup(a + 1, len);
+			lower_ascii(word);
+			best_d = d;
+		}
 	}
 done:
 	sqlite3_finalize(st);
@@ -1391,7 +1405,7 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 	if (rc != SQLITE_DONE)
 		*error = db_error(s->ix, err, "search");
 	if (*error == 0 && best && best_stemmed) {
-		char *word = surface_form(s, best, err, error);
+		char *word = surface_form(s, best, low, err, error);
 
 		if (word) {
 			opex_free(best);

@@ -1,0 +1,392 @@
+/*
+ * bench/search.c: the search index against a bare FTS5 table, in one
+ * process, on one handbook (see the driver script bench/search).
+ *
+ *   bench_search REPO QUERIES WORKDIR
+ *
+ * REPO has two commits (HEAD~1: all articles; HEAD: one changed). QUERIES
+ * holds one query per line. WORKDIR receives the index files. Prints:
+ *
+ *   measure            opex                   baseline (bare FTS5)
+ *   -----------------  ---------------------  -------------------------------
+ *   full index         opex_kb_index_update   INSERT title, plain body; COMMIT
+ *                      (Markdown -> text,     (text made before timing)
+ *                      filters, sections)
+ *   update, 1 article  opex_kb_index_update   -
+ *                      HEAD~1 <-> HEAD
+ *   query p50/p99      parse + opex_kb_search MATCH (same expression) ORDER BY
+ *                      (10 results, snippets) bm25() LIMIT 10 with snippet()
+ *   size               index + WAL / corpus   table / corpus
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "kb/kb_int.h"
+#include "core/buf.h"
+#include "core/memory.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static double pct(double *v, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+
+	qsort(v, n, sizeof(*v), double_cmp);
+	return v[i];
+}
+
+static void die(const char *what, const char *msg)
+{
+	fprintf(stderr, "bench_search: %s: %s\n", what, msg);
+	exit(1);
+}
+
+static opex_kb_handbook *load(const char *repo, const char *rev, double *ms)
+{
+	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_handbook *hb = NULL;
+	double t = now_ms();
+
+	opts.rev = rev;
+	opts.history_cache = "";
+	if (opex_kb_handbook_load(&hb, repo, &opts, &diags, &err) < 0)
+		die("load", err.message);
+	*ms = now_ms() - t;
+	opex_diag_list_release(&diags);
+	return hb;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+static long long db_size(const char *path)
+{
+	char wal[4300];
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return file_size(path) + file_size(wal);
+}
+
+static void remove_db(const char *path)
+{
+	char other[4300];
+
+	unlink(path);
+	snprintf(other, sizeof(other), "%s-wal", path);
+	unlink(other);
+	snprintf(other, sizeof(other), "%s-shm", path);
+	unlink(other);
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		die(sql, sqlite3_errmsg(db));
+}
+
+/* The plain text of every article: what the baseline inserts. */
+typedef struct plain {
+	char *title, *body;
+} plain;
+
+static plain *plain_texts(const opex_kb_handbook *hb, size_t *corpus)
+{
+	size_t i, n = opex_kb_handbook_article_count(hb);
+	plain *p = opex_calloc(n + 1, sizeof(*p));
+
+	*corpus = 0;
+	for (i = 0; i < n; i++) {
+		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
+		opex_kb_md_text t;
+
+		opex_kb_md_text_init(&t, 1 << 24);
+		if (opex_kb_markdown_plain(&t, a->body, a->body_len, NULL) < 0)
+			die("plain", a->path);
+		p[i].title = opex_strdup(a->title ? a->title : "");
+		p[i].body = opex_buf_detach(&t.text, NULL);
+		opex_kb_md_text_release(&t);
+		*corpus += a->body_len;
+	}
+	return p;
+}
+
+static double bare_index(sqlite3 **out, const char *path, const plain *p,
+	size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	double t;
+	size_t i;
+
+	remove_db(path);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die("open", path);
+	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		" PRAGMA cache_size = -32768");
+	exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, body,"
+		" tokenize='unicode61 remove_diacritics 2')");
+	t = now_ms();
+	exec(db, "BEGIN");
+	if (sqlite3_prepare_v2(db, "INSERT INTO t(title, body) VALUES(?, ?)", -1,
+			&st, NULL) != SQLITE_OK)
+		die("prepare", sqlite3_errmsg(db));
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, p[i].title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, p[i].body, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("insert", sqlite3_errmsg(db));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	exec(db, "COMMIT");
+	t = now_ms() - t;
+	*out = db;
+	return t;
+}
+
+static double opex_index(opex_kb_index **out, const char *path,
+	const opex_kb_handbook *hb)
+{
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_index *ix = NULL;
+	double t;
+
+	remove_db(path);
+	if (opex_kb_index_open(&ix, path, &err) < 0)
+		die("open", err.message);
+	t = now_ms();
+	if (opex_kb_index_update(NULL, ix, hb, NULL, &err) < 0)
+		die("index", err.message);
+	t = now_ms() - t;
+	*out = ix;
+	return t;
+}
+
+static void html(opex_buf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '<')
+			opex_buf_puts(out, "&lt;");
+		else if (s[i] == '&')
+			opex_buf_puts(out, "&amp;");
+		else
+			opex_buf_putc(out, s[i]);
+	}
+}
+
+static char **read_lines(const char *path, size_t *count)
+{
+	FILE *f = fopen(path, "r");
+	char line[1200], **lines = NULL;
+	size_t n = 0, cap = 0;
+
+	if (f == NULL)
+		die("cannot read", path);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		opex_array_grow((void **)&lines, &cap, n + 1, sizeof(*lines));
+		lines[n++] = opex_strdup(line);
+	}
+	fclose(f);
+	*count = n;
+	return lines;
+}
+
+static double run_opex(opex_kb_index *ix, const char *text, bool facets,
+	size_t *hits)
+{
+	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
+	opex_kb_search_result r;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_query *q = NULL;
+	double t = now_ms();
+
+	so.mark_open = "<mark>";
+	so.mark_close = "</mark>";
+	so.escape = html;
+	so.facets = facets;
+	so.suggest = false;
+	if (opex_kb_query_parse(&q, text, strlen(text), &err) < 0)
+		die(text, err.message);
+	if (opex_kb_search(&r, ix, q, &so, &err) < 0)
+		die(text, err.message);
+	t = now_ms() - t;
+	*hits = r.hit_count;
+	opex_kb_search_result_release(&r);
+	opex_kb_query_free(q);
+	return t;
+}
+
+static double run_bare(sqlite3 *db, sqlite3_stmt *st, const char *text)
+{
+	opex_buf match = OPEX_BUF_INIT(1 << 16);
+	opex_kb_query *q = NULL;
+	double t;
+	int rc;
+
+	if (opex_kb_query_parse(&q, text, strlen(text), NULL) < 0)
+		die("parse", text);
+	opex_kb_query_match(&match, q);
+	t = now_ms();
+	sqlite3_bind_text(st, 1, match.ptr, (int)match.len, SQLITE_STATIC);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		(void)sqlite3_column_text(st, 1);
+	}
+	if (rc != SQLITE_DONE)
+		die(text, sqlite3_errmsg(db));
+	sqlite3_reset(st);
+	t = now_ms() - t;
+	opex_kb_query_free(q);
+	opex_buf_release(&match);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	char ix_path[4200], bare_path[4200];
+	opex_kb_handbook *hb1, *hb2;
+	opex_kb_index *ix = NULL;
+	sqlite3 *bare = NULL;
+	sqlite3_stmt *st = NULL;
+	plain *texts;
+	char **queries;
+	double load1, load2, t_bare, t_opex, up[10], *qo, *qb, *qf;
+	size_t n, corpus, nq, i, k, hits, empty = 0;
+	long long size_opex, size_bare;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: bench_search REPO QUERIES WORKDIR\n");
+		return 2;
+	}
+	mkdir(argv[3], 0777);
+	snprintf(ix_path, sizeof(ix_path), "%s/index.sqlite", argv[3]);
+	snprintf(bare_path, sizeof(bare_path), "%s/bare.sqlite", argv[3]);
+	hb1 = load(argv[1], "HEAD~1", &load1);
+	hb2 = load(argv[1], "HEAD", &load2);
+	n = opex_kb_handbook_article_count(hb1);
+	texts = plain_texts(hb1, &corpus);
+
+	/* Full index, baseline first then opex, twice; the faster of each. */
+	t_bare = t_opex = 1e30;
+	for (k = 0; k < 2; k++) {
+		double b, o;
+
+		sqlite3_close(bare);
+		opex_kb_index_free(ix);
+		b = bare_index(&bare, bare_path, texts, n);
+		o = opex_index(&ix, ix_path, hb1);
+		t_bare = b < t_bare ? b : t_bare;
+		t_opex = o < t_opex ? o : t_opex;
+	}
+	size_opex = db_size(ix_path);
+	size_bare = db_size(bare_path);
+
+	/* Incremental: HEAD~1 -> HEAD -> HEAD~1 ..., the index part alone. */
+	for (k = 0; k < 10; k++) {
+		opex_kb_index_stats stats;
+		opex_error err = OPEX_ERROR_INIT;
+
+		if (opex_kb_index_update(&stats, ix, k % 2 ? hb1 : hb2, NULL,
+				&err) < 0)
+			die("update", err.message);
+		if (stats.changed != 1 || stats.added + stats.removed != 0)
+			die("update", "expected exactly one changed article");
+		up[k] = stats.ms;
+	}
+
+	/* Queries, interleaved so both see the same noise; one warm-up pass. */
+	queries = read_lines(argv[2], &nq);
+	qo = opex_calloc(nq + 1, sizeof(*qo));
+	qb = opex_calloc(nq + 1, sizeof(*qb));
+	qf = opex_calloc(nq + 1, sizeof(*qf));
+	if (sqlite3_prepare_v2(bare, "SELECT rowid, snippet(t, 1, '<mark>',"
+			" '</mark>', '\xE2\x80\xA6', 24) FROM t WHERE t MATCH ?1"
+			" ORDER BY bm25(t) LIMIT 10", -1, &st, NULL) != SQLITE_OK)
+		die("prepare", sqlite3_errmsg(bare));
+	for (i = 0; i < nq; i++) {
+		run_opex(ix, queries[i], false, &hits);
+		run_bare(bare, st, queries[i]);
+	}
+	for (i = 0; i < nq; i++) {
+		qo[i] = run_opex(ix, queries[i], false, &hits);
+		qb[i] = run_bare(bare, st, queries[i]);
+		qf[i] = run_opex(ix, queries[i], true, &hits);
+		if (hits == 0)
+			empty++;
+	}
+
+	printf("\nN = %zu articles (%.1f MB of Markdown); handbook load %.0f ms\n",
+		n, (double)corpus / 1e6, load1);
+	printf("  full index           %9.1f ms   bare FTS5 %9.1f ms   ratio %.2f  (target <= 1.5)\n",
+		t_opex, t_bare, t_opex / t_bare);
+	printf("  update, 1 article    %9.2f ms   median of 10 (max %.2f)            (target < 50 ms)\n",
+		pct(up, 10, 0.5), pct(up, 10, 1.0));
+	printf("      + handbook load at the new revision %.0f ms (not incremental yet)\n",
+		load2);
+	{
+		double o50 = pct(qo, nq, 0.5), o99 = pct(qo, nq, 0.99);
+		double b50 = pct(qb, nq, 0.5), b99 = pct(qb, nq, 0.99);
+		double f50 = pct(qf, nq, 0.5), f99 = pct(qf, nq, 0.99);
+
+		printf("  query p50            %9.3f ms   bare FTS5 %9.3f ms   ratio %.2f  (target <= 1.3, < 1 ms)\n",
+			o50, b50, o50 / b50);
+		printf("  query p99            %9.3f ms   bare FTS5 %9.3f ms   ratio %.2f\n",
+			o99, b99, o99 / b99);
+		printf("  query with facets    %9.3f ms p50, %.3f ms p99  (%zu of %zu queries found nothing)\n",
+			f50, f99, empty, nq);
+	}
+	printf("  index size           %9.1f MB = %.2fx corpus   bare FTS5 %.1f MB = %.2fx\n",
+		(double)size_opex / 1e6, (double)size_opex / (double)corpus,
+		(double)size_bare / 1e6, (double)size_bare / (double)corpus);
+
+	sqlite3_finalize(st);
+	sqlite3_close(bare);
+	opex_kb_index_free(ix);
+	for (i = 0; i < n; i++) {
+		opex_free(texts[i].title);
+		opex_free(texts[i].body);
+	}
+	opex_free(texts);
+	for (i = 0; i < nq; i++)
+		opex_free(queries[i]);
+	opex_free(queries);
+	opex_free(qo);
+	opex_free(qb);
+	opex_free(qf);
+	opex_kb_handbook_free(hb1);
+	opex_kb_handbook_free(hb2);
+	return 0;
+}
