@@ -311,8 +311,19 @@ int main(int argc, char **argv)
 		t_bare = b < t_bare ? b : t_bare;
 		t_opex = o < t_opex ? o : t_opex;
 	}
+	/* Sizes once closed: the last connection checkpoints the WAL away. */
+	sqlite3_close(bare);
+	opex_kb_index_free(ix);
 	size_opex = db_size(ix_path);
 	size_bare = db_size(bare_path);
+	if (sqlite3_open(bare_path, &bare) != SQLITE_OK)
+		die("open", bare_path);
+	{
+		opex_error err = OPEX_ERROR_INIT;
+
+		if (opex_kb_index_open(&ix, ix_path, &err) < 0)
+			die("open", err.message);
+	}
 
 	/* Incremental: HEAD~1 -> HEAD -> HEAD~1 ..., the index part alone. */
 	for (k = 0; k < 10; k++) {
