@@ -89,5 +89,6 @@ extern const opex_cli_command opex_cli_index;
 extern const opex_cli_command opex_cli_search;
 extern const opex_cli_command opex_cli_serve;
 extern const opex_cli_command opex_cli_token;
+extern const opex_cli_command opex_cli_launch;
 
 #endif

@@ -20,6 +20,7 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_search,
 	&opex_cli_serve,
 	&opex_cli_token,
+	&opex_cli_launch,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

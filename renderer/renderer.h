@@ -245,4 +245,46 @@ int opex_render_search_json(opex_buf *out, const opex_kb_search_result *r,
 	const opex_kb_query *query, const char *query_text, size_t offset,
 	size_t limit, opex_error *err) OPEX_WARN_UNUSED;
 
+
+/* ---------------------------------------------------------------------
+ * Launch checklists (checklist.c)
+ * ------------------------------------------------------------------- */
+
+typedef enum opex_render_checklist_format {
+	OPEX_RENDER_CHECKLIST_TEXT = 0,
+	OPEX_RENDER_CHECKLIST_MARKDOWN,
+	OPEX_RENDER_CHECKLIST_JSON,
+	OPEX_RENDER_CHECKLIST_HTML
+} opex_render_checklist_format;
+
+typedef struct opex_render_checklist_options {
+	opex_render_checklist_format format;
+	long gate;       /* the index of the one gate to show; -1: every gate */
+	bool color;      /* text only: ANSI colours (the caller honours NO_COLOR) */
+} opex_render_checklist_options;
+
+#define OPEX_RENDER_CHECKLIST_OPTIONS_INIT { OPEX_RENDER_CHECKLIST_TEXT, -1, false }
+
+/**
+ * Append a launch's status: per gate its checks (pass/fail and why), manual
+ * items (done or open, who ticked them and when), approvals (fresh, stale
+ * and why, rejected, revoked, waived, expired, not counted) and its state.
+ * HTML goes through opex_html_escape. OPEX_ETOOBIG past out->max.
+ */
+int opex_render_launch_status(opex_buf *out, const opex_pm_launch_status *st,
+	const opex_render_checklist_options *opts, opex_error *err)
+	OPEX_WARN_UNUSED;
+
+/**
+ * Append the approval log as text, one record a line (only records of
+ * `launch` unless NULL), then its problems.
+ */
+void opex_render_approval_log_text(opex_buf *out,
+	const opex_pm_approval_log *log, const char *launch);
+
+/** Append the approval log as JSON: {"records": [...], "problems": [...]}. */
+int opex_render_approval_log_json(opex_buf *out,
+	const opex_pm_approval_log *log, const char *launch, opex_error *err)
+	OPEX_WARN_UNUSED;
+
 #endif
