@@ -307,6 +307,7 @@ static int run_status(const launch_args *a)
 	opex_error err = OPEX_ERROR_INIT;
 	opex_pm_launch *l = NULL;
 	const char *fmt = a->format ? a->format : "text";
+	size_t i;
 	int status;
 
 	memset(&st, 0, sizeof(st));
@@ -343,6 +344,11 @@ static int run_status(const launch_args *a)
 	status = evaluate(&st, &log, l, &text, hb, a->now);
 	if (status != 0)
 		goto done;
+	for (i = 0; i < diags.count; i++)
+		opex_diag_add(&st.problems, diags.items[i].severity,
+			diags.items[i].rule, diags.items[i].path, diags.items[i].line,
+			diags.items[i].col, "%s", diags.items[i].message);
+	opex_diag_sort(&st.problems);
 	if (opex_render_launch_status(&out, &st, &ropts, &err) < 0) {
 		fprintf(stderr, "opex launch: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
