@@ -655,53 +655,6 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 	if (error < 0)
 		goto done;
 
-	/* checks */
-	gs->checks = opex_calloc(g->check_count + 1, sizeof(*gs->checks));
-	gs->check_count = g->check_count;
-	for (i = 0; i < g->check_count; i++) {
-		opex_pm_check_result *c = &gs->checks[i];
-
-		if (g->checks[i] == OPEX_PM_CHECK_PREVIOUS_GATES) {
-			size_t k;
-
-			c->check = g->checks[i];
-			for (k = 0; k < gi; k++)
-				if (st->gates[k].state != OPEX_PM_GATE_PASSED)
-					opex_pm_check_reason(c, lp, st->gates[k].gate->line,
-						"gate '%s' has not passed (%s)",
-						st->gates[k].gate->id,
-						opex_pm_gate_state_name(st->gates[k].state));
-			c->state = c->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
-		} else if (g->checks[i] == OPEX_PM_CHECK_CHECKLIST_DONE) {
-			size_t k;
-
-			c->check = g->checks[i];
-			for (k = 0; k < opex_pm_launch_item_count(l); k++) {
-				const opex_pm_item *it = opex_pm_launch_item(l, k);
-
-				if (it->gate_index == gi && !it->ticked)
-					opex_pm_check_reason(c, lp, it->line,
-						"item not ticked: %s", it->text);
-			}
-			c->state = c->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
-		} else {
-			opex_pm_check_run(c, g->checks[i], l, hb);
-		}
-		if (c->state == OPEX_PM_CHECK_PASS)
-			continue;
-		opex_buf_clear(&target);
-		opex_buf_printf(&target, "check:%s", opex_pm_check_name(c->check));
-		c->waiver = waiver_in_force(gs, log, lp, target.ptr, roster, excluded,
-			excluded_count, st->now);
-		if (c->waiver != NULL) {
-			c->state = OPEX_PM_CHECK_WAIVED;
-			continue;
-		}
-		ok = false;
-		waiting(gs, fmt_dup("check %s %s", opex_pm_check_name(c->check),
-			c->state == OPEX_PM_CHECK_FAIL ? "fails" : "was not evaluated"));
-	}
-
 	/* items */
 	n = 0;
 	for (i = 0; i < opex_pm_launch_item_count(l); i++)
@@ -733,6 +686,54 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 		}
 		ok = false;
 		waiting(gs, fmt_dup("item %zu is open: %s", is->number, is->item->text));
+	}
+
+	/* checks */
+	gs->checks = opex_calloc(g->check_count + 1, sizeof(*gs->checks));
+	gs->check_count = g->check_count;
+	for (i = 0; i < g->check_count; i++) {
+		opex_pm_check_result *c = &gs->checks[i];
+
+		if (g->checks[i] == OPEX_PM_CHECK_PREVIOUS_GATES) {
+			size_t k;
+
+			c->check = g->checks[i];
+			for (k = 0; k < gi; k++)
+				if (st->gates[k].state != OPEX_PM_GATE_PASSED)
+					opex_pm_check_reason(c, lp, st->gates[k].gate->line,
+						"gate '%s' has not passed (%s)",
+						st->gates[k].gate->id,
+						opex_pm_gate_state_name(st->gates[k].state));
+			c->state = c->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
+		} else if (g->checks[i] == OPEX_PM_CHECK_CHECKLIST_DONE) {
+			size_t k;
+
+			c->check = g->checks[i];
+			for (k = 0; k < gs->item_count; k++) {
+				const opex_pm_item_status *it = &gs->items[k];
+
+				if (!it->done && !it->waived)
+					opex_pm_check_reason(c, lp, it->item->line,
+						"item %zu not ticked: %s", it->number,
+						it->item->text);
+			}
+			c->state = c->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
+		} else {
+			opex_pm_check_run(c, g->checks[i], l, hb);
+		}
+		if (c->state == OPEX_PM_CHECK_PASS)
+			continue;
+		opex_buf_clear(&target);
+		opex_buf_printf(&target, "check:%s", opex_pm_check_name(c->check));
+		c->waiver = waiver_in_force(gs, log, lp, target.ptr, roster, excluded,
+			excluded_count, st->now);
+		if (c->waiver != NULL) {
+			c->state = OPEX_PM_CHECK_WAIVED;
+			continue;
+		}
+		ok = false;
+		waiting(gs, fmt_dup("check %s %s", opex_pm_check_name(c->check),
+			c->state == OPEX_PM_CHECK_FAIL ? "fails" : "was not evaluated"));
 	}
 
 	/* approvals */
