@@ -77,6 +77,7 @@ void opex_render_page_begin(opex_buf *out, const opex_render_page *page)
 		"<a class=\"brand\" href=\"/\">opex</a>\n<nav>");
 	nav_item(out, page, "search", "/", "Search");
 	nav_item(out, page, "processes", "/processes", "Processes");
+	nav_item(out, page, "launches", "/launches", "Launches");
 	nav_item(out, page, "health", "/health", "Health");
 	opex_buf_puts(out, "</nav>\n"
 		"<form class=\"quick\" action=\"/search\" method=\"get\" role=\"search\">"

@@ -18,6 +18,9 @@
  *   | GET    | /processes/{path}.dot         | page | process              |
  *   | GET    | /processes/{path}.dot.svg     | svg  | flowchart            |
  *   | GET    | /health                       | page | KB health (sortable) |
+ *   | GET    | /launches                     | page | launch list          |
+ *   | GET    | /launches/{path}              | page | launch board + forms |
+ *   | POST   | /launches/{path}/gates/{id}/approve, /revoke | form | 303 to the board |
  *   | GET    | /static/{name}                | file | embedded CSS and JS  |
  *   | GET    | /healthz                      | text | liveness             |
  *   | GET    | /metrics                      | text | Prometheus           |
@@ -27,6 +30,11 @@
  *   | GET    | /api/processes/{path}         | json | one process          |
  *   | GET    | /api/health                   | json | KB health report     |
  *   | GET    | /api/search?q=&lang=&...      | json | full-text search     |
+ *   | GET    | /api/launches                 | json | launch list          |
+ *   | GET    | /api/launches/{path}          | json | every gate's status  |
+ *   | POST   | /api/launches/{path}/gates/{id}/approve, /revoke | json | record it |
+ *
+ * Launch routes and their auth and CSRF rules: launches.c.
  *
  * Path hygiene: the path is percent-decoded once; a bad escape, a NUL or
  * control byte, a backslash, invalid or overlong UTF-8, and "." or ".."
@@ -76,6 +84,12 @@ static const route routes[] = {
 	{ "/api/processes/", true, false, ROUTE_API, "api_process", opex_server_api_process },
 	{ "/api/health", false, false, ROUTE_API, "api_health", opex_server_api_health },
 	{ "/api/search", false, false, ROUTE_API, "api_search", opex_server_api_search },
+	{ "/launches", false, false, ROUTE_PAGE, "launches", opex_server_page_launches },
+	{ "/launches/", true, false, ROUTE_PAGE, "launch", opex_server_page_launch },
+	{ "/launches/", true, true, ROUTE_PAGE, "launch_act", opex_server_page_launch_act },
+	{ "/api/launches", false, false, ROUTE_API, "api_launches", opex_server_api_launches },
+	{ "/api/launches/", true, false, ROUTE_API, "api_launch", opex_server_api_launch },
+	{ "/api/launches/", true, true, ROUTE_API, "api_launch_act", opex_server_api_launch_act },
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -246,7 +260,7 @@ static int hex_value(char c)
  * (query strings). Returns NULL for a bad escape, a NUL or control byte,
  * or text that is not well-formed UTF-8 (overlong forms included).
  */
-static const char *decode(opex_arena *arena, const char *s, size_t len,
+const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
 	bool plus)
 {
 	char *out = opex_arena_alloc(arena, len + 1);
@@ -324,12 +338,12 @@ static int parse_query(opex_server_ctx *ctx)
 			p = &ctx->params[ctx->param_count++];
 			eq = memchr(q + start, '=', plen);
 			if (eq == NULL) {
-				p->name = decode(&ctx->arena, q + start, plen, true);
+				p->name = opex_server_decode(&ctx->arena, q + start, plen, true);
 				p->value = "";
 			} else {
-				p->name = decode(&ctx->arena, q + start,
+				p->name = opex_server_decode(&ctx->arena, q + start,
 					(size_t)(eq - (q + start)), true);
-				p->value = decode(&ctx->arena, eq + 1,
+				p->value = opex_server_decode(&ctx->arena, eq + 1,
 					(size_t)(q + i - eq - 1), true);
 			}
 			if (p->name == NULL || p->value == NULL)
@@ -450,7 +464,7 @@ static void dispatch(opex_server_ctx *ctx)
 		set_error(ctx->res, kind, 413, "the request body is too large");
 		return;
 	}
-	path = decode(&ctx->arena, req->path, req->path_len, false);
+	path = opex_server_decode(&ctx->arena, req->path, req->path_len, false);
 	if (path == NULL || !path_clean(path)) {
 		set_error(ctx->res, kind, 400,
 			"the path has a bad escape, a control byte, invalid "

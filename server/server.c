@@ -54,6 +54,7 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 	pthread_mutex_init(&server->reload_lock, NULL);
 	pthread_mutex_init(&server->stop_lock, NULL);
 	pthread_mutex_init(&server->misses_lock, NULL);
+	pthread_mutex_init(&server->launch_lock, NULL);
 	pthread_cond_init(&server->stop_cond, NULL);
 	opex_server_metrics_init(&server->metrics);
 	opex_server_routes_register(&server->metrics);
@@ -113,6 +114,7 @@ void opex_server_free(opex_server *server)
 	pthread_mutex_destroy(&server->reload_lock);
 	pthread_mutex_destroy(&server->stop_lock);
 	pthread_mutex_destroy(&server->misses_lock);
+	pthread_mutex_destroy(&server->launch_lock);
 	pthread_cond_destroy(&server->stop_cond);
 	for (i = 0; i < sizeof(server->owned) / sizeof(server->owned[0]); i++)
 		opex_free(server->owned[i]);

@@ -203,6 +203,25 @@ const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
 const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
 	const char *rest, bool api);
 
+/* Launches (launches.c) */
+void opex_server_api_launches(opex_server_ctx *ctx);
+void opex_server_api_launch(opex_server_ctx *ctx);
+void opex_server_api_launch_act(opex_server_ctx *ctx);
+void opex_server_page_launches(opex_server_ctx *ctx);
+void opex_server_page_launch(opex_server_ctx *ctx);
+void opex_server_page_launch_act(opex_server_ctx *ctx);
+
+/** The CSRF token of `person`'s forms: HMAC-SHA256 of the per-process secret, hex. */
+void opex_server_csrf_token(char out[65], const opex_server *server,
+	const char *person);
+
+/**
+ * Percent-decode `s[0..len)` into the arena (`plus`: '+' is a space).
+ * NULL for a bad escape, a NUL or control byte, or invalid UTF-8.
+ */
+const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
+	bool plus);
+
 /* Page handlers (web.c) */
 void opex_server_page_home(opex_server_ctx *ctx);
 void opex_server_page_article(opex_server_ctx *ctx);
@@ -241,6 +260,7 @@ struct opex_server {
 	void *http;                /* http.c's daemon */
 	unsigned port;
 	char secret[65];           /* per-process key for CSRF tokens */
+	pthread_mutex_t launch_lock; /* approvals: read the ref, evaluate, append */
 	/* search: one read connection per worker thread, one writer */
 	pthread_key_t index_key;
 	bool has_index;
