@@ -1110,6 +1110,7 @@ int opex_pm_lint_handbook(const opex_kb_handbook *hb, opex_diag_list *diags,
 		report_out->map_count += count;
 	lint_subprocess_cycles(maps, count, &ctx, diags, report_out);
 	opex_kb_lint(hb, diags);
+	opex_pm_launch_lint_handbook(hb, diags);
 	if (count > 0)
 		lint_orphans(hb, maps, count, diags);
 	opex_pm_lint_config_apply(config, diags);
