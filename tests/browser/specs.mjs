@@ -1,7 +1,9 @@
 // specs.mjs: the browser tests for opex serve, run by tests/browser/run.
 // playwright-core drives Debian's /usr/bin/chromium (never a downloaded
-// browser). Needs OPEX_URL (the server) and OPEX_SHOTS (a folder for
-// screenshots).
+// browser). Needs OPEX_URL (the server), OPEX_SHOTS (a folder for
+// screenshots), and for the launch board OPEX_AUTH_URL (a server with
+// --auth on a copy of the sample handbook) with OPEX_TOKEN_APPROVER (sari,
+// an approver of the design gate) and OPEX_TOKEN_OTHER (tom, no gate).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +13,10 @@ import { join } from 'node:path';
 const base = process.env.OPEX_URL;
 const shots = process.env.OPEX_SHOTS;
 assert.ok(base && shots, 'set OPEX_URL and OPEX_SHOTS');
+const authBase = process.env.OPEX_AUTH_URL;
+const approverToken = process.env.OPEX_TOKEN_APPROVER;
+const otherToken = process.env.OPEX_TOKEN_OTHER;
+const board = '/launches/france-in-app-disputes.md';
 
 const profile = mkdtempSync(join(tmpdir(), 'opex-chromium-'));
 // A fresh profile folder: playwright passes it as --user-data-dir.
@@ -69,7 +75,7 @@ spec('open a process and follow a step to its article', async (page) => {
 
 spec('phone-width pages have no horizontal scrolling', async (page) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  for (const path of ['/', '/health', '/processes']) {
+  for (const path of ['/', '/health', '/processes', '/launches', board]) {
     await page.goto(base + path);
     const wide = await page.evaluate(() =>
       document.documentElement.scrollWidth > window.innerWidth + 1);
@@ -87,6 +93,65 @@ spec('no console errors or CSP violations', async (page) => {
   await page.waitForTimeout(500);
   await page.goto(base + '/processes');
   assert.deepEqual(problems, []);
+});
+
+spec('approve a gate as an approver and see the board change', async (page) => {
+  assert.ok(authBase && approverToken, 'set OPEX_AUTH_URL and OPEX_TOKEN_APPROVER');
+  const problems = [];
+  // Chromium asks a new origin for /favicon.ico (404) outside the page's
+  // own requests; those are checked through the response events instead.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+  await page.setExtraHTTPHeaders({ Authorization: `Bearer ${approverToken}` });
+  await page.goto(authBase + '/launches');
+  await page.locator(`a[href="${board}"]`).click();
+  await page.locator('article.launch-board').waitFor();
+  const design = page.locator('section.launch-gate').first();
+  assert.match(await design.locator('h2').textContent(), /design/);
+  assert.match(await design.locator('.state').first().textContent(), /pending/);
+  assert.equal(await design.locator('table.approvals tr.fresh').count(), 0);
+  await page.screenshot({ path: join(shots, 'board-before.png'), fullPage: true });
+  const form = page.locator('#gate-design form.gate-action[action$="/gates/design/approve"]');
+  await form.locator('input[name="comment"]').fill('design reviewed with the app team');
+  await form.locator('button[type="submit"]').click();
+  await page.waitForURL(/done=approve/);
+  await page.locator('p.notice').waitFor();
+  assert.match(await design.locator('.state').first().textContent(), /passed/);
+  const row = design.locator('table.approvals tr.fresh');
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), /sari/);
+  assert.equal(await page.locator('#gate-design form[action$="/gates/design/revoke"]').count(), 1);
+  await page.screenshot({ path: join(shots, 'board-approved.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+spec('an unauthorised user cannot approve', async (page) => {
+  assert.ok(authBase && otherToken, 'set OPEX_AUTH_URL and OPEX_TOKEN_OTHER');
+  await page.setExtraHTTPHeaders({ Authorization: `Bearer ${otherToken}` });
+  await page.goto(authBase + board);
+  await page.locator('article.launch-board').waitFor();
+  assert.equal(await page.locator('form.gate-action').count(), 0);
+  assert.equal(await page.locator('input[name="csrf"]').count(), 0);
+  await page.locator('p.no-actions').waitFor();
+  await page.screenshot({ path: join(shots, 'board-not-approver.png'), fullPage: true });
+  const api = `${authBase}/api${board}/gates/design/approve`;
+  const asTom = await page.request.post(api, { headers: { Authorization: `Bearer ${otherToken}` } });
+  assert.equal(asTom.status(), 403);
+  assert.equal((await asTom.json()).error, 'forbidden');
+  const anonymous = await page.request.post(api);
+  assert.equal(anonymous.status(), 401);
+  // The approver's form replayed by tom, with a made-up CSRF token.
+  const forged = await page.request.post(`${authBase}${board}/gates/design/approve`, {
+    headers: { Authorization: `Bearer ${otherToken}` },
+    form: { csrf: '0'.repeat(64) },
+    maxRedirects: 0,
+  });
+  assert.equal(forged.status(), 403);
+  await page.reload();
+  const rows = await page.locator('table.approvals tr').allTextContents();
+  assert.ok(!rows.some((r) => /\btom\b/.test(r)), 'tom appears among the approvals');
 });
 
 let failed = 0;
