@@ -83,7 +83,7 @@ static int run(int argc, char **argv)
 		opex_render_search_text(&out, &result, opts.offset);
 	}
 	status = opex_cli_print(&out);
-	if (status == 0 && result.total == 0)
+	if (status == 0 && result.hit_count == 0)
 		status = OPEX_EXIT_FINDINGS;
 done:
 	opex_kb_search_result_release(&result);

@@ -3,20 +3,21 @@
  * SQLite. The index is derived data, a cache of one handbook revision:
  * deleting it loses nothing.
  *
- * Schema version 2:
+ * Schema version 4:
  *
  *   table          columns                                   notes
  *   -------------  ----------------------------------------  --------------------------------
  *   meta           key TEXT PRIMARY KEY, value TEXT           schema = "1", revision (commit
  *                                                            id), context (blob ids of
  *                                                            opex.yaml and people.yaml)
- *   doc            id INTEGER PRIMARY KEY, path UNIQUE,       one row per article; path,
+ *   doc            id INTEGER PRIMARY KEY, path,              one row per article; path,
  *                  blob, title, language, owner, journey,    language, owner, journey and
- *                  stale_after, stemmed                      stale_after indexed (NOCASE)
+ *                  stale_after, stemmed, sections            stale_after indexed (NOCASE);
+ *                                                            UNIQUE (path, blob, stemmed)
+ *                                                            covers the tree compare of an
+ *                                                            update
  *   doc_tag        tag, doc   (PRIMARY KEY tag, doc)          lowercase; + index on doc
  *   doc_market     market, doc (PRIMARY KEY market, doc)      lowercase; + index on doc
- *   section        doc, ord, offset, heading                 where each section of the body
- *                  (PRIMARY KEY doc, ord)                    starts (byte offset in `body`)
  *   fts            FTS5(title, tags, headings, path, body)   unicode61 remove_diacritics 2:
  *                                                            every article not in English;
  *                                                            rowid = doc.id
@@ -24,6 +25,10 @@
  *                                                            2: English articles
  *   fts_vocab,     fts5vocab(fts, row), (fts_en, row)         the vocabulary, for "did you mean"
  *   fts_en_vocab
+ *
+ * doc.sections says where each section of the body starts, one line per
+ * section: "<byte offset in fts.body> <heading>\n" (an empty heading for
+ * the text before the first one): read for the shown page only.
  *
  * An article lives in exactly one of fts and fts_en, so English words are
  * stemmed (refunds finds refund) and French, German or Indonesian words
@@ -68,7 +73,7 @@
 
 #include "core/banned.h"
 
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "4"
 #define BM25_WEIGHTS "10.0, 5.0, 3.0, 2.0, 1.0"
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
@@ -81,9 +86,11 @@ struct opex_kb_index {
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE doc(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+	"CREATE TABLE doc(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
 	" blob TEXT NOT NULL, title TEXT, language TEXT, owner TEXT,"
-	" journey TEXT, stale_after INTEGER NOT NULL, stemmed INTEGER NOT NULL);"
+	" journey TEXT, stale_after INTEGER NOT NULL, stemmed INTEGER NOT NULL,"
+	" sections TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX doc_tree ON doc(path, blob, stemmed);"
 	"CREATE INDEX doc_language ON doc(language COLLATE NOCASE);"
 	"CREATE INDEX doc_owner ON doc(owner COLLATE NOCASE);"
 	"CREATE INDEX doc_journey ON doc(journey COLLATE NOCASE);"
@@ -94,8 +101,6 @@ static const char schema_sql[] =
 	"CREATE TABLE doc_market(market TEXT NOT NULL, doc INTEGER NOT NULL,"
 	" PRIMARY KEY(market, doc)) WITHOUT ROWID;"
 	"CREATE INDEX doc_market_doc ON doc_market(doc);"
-	"CREATE TABLE section(doc INTEGER NOT NULL, ord INTEGER NOT NULL,"
-	" offset INTEGER NOT NULL, heading TEXT, PRIMARY KEY(doc, ord)) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, tags, headings, path, body,"
 	" tokenize='unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_en USING fts5(title, tags, headings, path, body,"
@@ -341,11 +346,9 @@ int opex_kb_index_revision(char out[41], opex_kb_index *ix, opex_error *err)
 /* Statements used for every article written or removed. */
 typedef struct writer {
 	opex_kb_index *ix;
-	sqlite3_stmt *ins_doc, *ins_fts, *ins_fts_en, *ins_tag, *ins_market,
-		*ins_section;
-	sqlite3_stmt *del_doc, *del_fts, *del_fts_en, *del_tag, *del_market,
-		*del_section;
-	opex_buf title, tags, headings, body;
+	sqlite3_stmt *ins_doc, *ins_fts, *ins_fts_en, *ins_tag, *ins_market;
+	sqlite3_stmt *del_doc, *del_fts, *del_fts_en, *del_tag, *del_market;
+	opex_buf title, tags, headings, body, sections;
 	opex_kb_md_text md;
 } writer;
 
@@ -359,10 +362,11 @@ static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
 	opex_buf_init(&w->tags, OPEX_LIMIT_LINE_BYTES);
 	opex_buf_init(&w->headings, 4 * OPEX_LIMIT_FILE_BYTES);
 	opex_buf_init(&w->body, 4 * OPEX_LIMIT_FILE_BYTES);
+	opex_buf_init(&w->sections, 4 * OPEX_LIMIT_FILE_BYTES);
 	opex_kb_md_text_init(&w->md, OPEX_LIMIT_FILE_BYTES);
 	error = prepare(&w->ins_doc, ix, "INSERT INTO doc(path, blob, title,"
-		" language, owner, journey, stale_after, stemmed)"
-		" VALUES(?, ?, ?, ?, ?, ?, ?, ?)", err);
+		" language, owner, journey, stale_after, stemmed, sections)"
+		" VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (error == 0)
 		error = prepare(&w->ins_fts, ix, "INSERT INTO fts(rowid, title,"
 			" tags, headings, path, body) VALUES(?, ?, ?, ?, ?, ?)", err);
@@ -377,9 +381,6 @@ static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
 		error = prepare(&w->ins_market, ix,
 			"INSERT OR IGNORE INTO doc_market(market, doc) VALUES(?, ?)", err);
 	if (error == 0)
-		error = prepare(&w->ins_section, ix, "INSERT INTO section(doc, ord,"
-			" offset, heading) VALUES(?, ?, ?, ?)", err);
-	if (error == 0)
 		error = prepare(&w->del_doc, ix, "DELETE FROM doc WHERE id = ?", err);
 	if (error == 0)
 		error = prepare(&w->del_fts, ix, "DELETE FROM fts WHERE rowid = ?", err);
@@ -392,9 +393,6 @@ static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
 	if (error == 0)
 		error = prepare(&w->del_market, ix,
 			"DELETE FROM doc_market WHERE doc = ?", err);
-	if (error == 0)
-		error = prepare(&w->del_section, ix,
-			"DELETE FROM section WHERE doc = ?", err);
 	return error;
 }
 
@@ -405,17 +403,16 @@ static void writer_release(writer *w)
 	sqlite3_finalize(w->ins_fts_en);
 	sqlite3_finalize(w->ins_tag);
 	sqlite3_finalize(w->ins_market);
-	sqlite3_finalize(w->ins_section);
 	sqlite3_finalize(w->del_doc);
 	sqlite3_finalize(w->del_fts);
 	sqlite3_finalize(w->del_fts_en);
 	sqlite3_finalize(w->del_tag);
 	sqlite3_finalize(w->del_market);
-	sqlite3_finalize(w->del_section);
 	opex_buf_release(&w->title);
 	opex_buf_release(&w->tags);
 	opex_buf_release(&w->headings);
 	opex_buf_release(&w->body);
+	opex_buf_release(&w->sections);
 	opex_kb_md_text_release(&w->md);
 }
 
@@ -435,16 +432,15 @@ static int remove_doc(writer *w, sqlite3_int64 id, bool stemmed,
 	opex_error *err)
 {
 	sqlite3_stmt *fts = stemmed ? w->del_fts_en : w->del_fts;
-	sqlite3_stmt *each[5];
+	sqlite3_stmt *each[4];
 	size_t i;
 	int error = 0;
 
 	each[0] = fts;
 	each[1] = w->del_tag;
 	each[2] = w->del_market;
-	each[3] = w->del_section;
-	each[4] = w->del_doc;
-	for (i = 0; i < 5 && error == 0; i++) {
+	each[3] = w->del_doc;
+	for (i = 0; i < 4 && error == 0; i++) {
 		sqlite3_bind_int64(each[i], 1, id);
 		error = run(w, each[i], err);
 	}
@@ -499,7 +495,7 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	sqlite3_stmt *fts;
 	sqlite3_int64 id;
 	bool stemmed = is_english(a->language);
-	size_t i, ord = 0;
+	size_t i;
 	int error;
 
 	opex_kb_md_text_release(md);
@@ -507,10 +503,26 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	opex_buf_clear(&w->tags);
 	opex_buf_clear(&w->headings);
 	opex_buf_clear(&w->body);
+	opex_buf_clear(&w->sections);
 	error = opex_kb_markdown_plain(md, a->body, a->body_len, err);
 	if (error < 0)
 		goto done;
 
+	/* Sections: the text before the first heading, then one per heading. */
+	for (i = 0; i <= md->section_count; i++) {
+		size_t from = i == 0 ? 0 : md->sections[i - 1].offset;
+		size_t to = i < md->section_count ? md->sections[i].offset
+			: md->text.len;
+		const char *h = i == 0 ? NULL : md->sections[i - 1].heading;
+
+		if (i == 0 && to == from)
+			continue;
+		opex_buf_printf(&w->sections, "%zu ", w->body.len);
+		for (; h && *h; h++)
+			opex_buf_putc(&w->sections, *h == '\n' ? ' ' : *h);
+		opex_buf_putc(&w->sections, '\n');
+		opex_kb_text_cjk_split(&w->body, md->text.ptr + from, to - from);
+	}
 	sqlite3_bind_text(w->ins_doc, 1, a->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(w->ins_doc, 2, blob, -1, SQLITE_STATIC);
 	bind_text(w->ins_doc, 3, a->title);
@@ -519,29 +531,12 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	bind_text(w->ins_doc, 6, a->journey);
 	sqlite3_bind_int64(w->ins_doc, 7, stale_after(a, settings));
 	sqlite3_bind_int(w->ins_doc, 8, stemmed);
+	bind_buf(w->ins_doc, 9, &w->sections);
 	error = run(w, w->ins_doc, err);
 	if (error < 0)
 		goto done;
 	id = sqlite3_last_insert_rowid(w->ix->db);
 
-	/* Sections: the text before the first heading, then one per heading. */
-	for (i = 0; i <= md->section_count; i++) {
-		size_t from = i == 0 ? 0 : md->sections[i - 1].offset;
-		size_t to = i < md->section_count ? md->sections[i].offset
-			: md->text.len;
-
-		if (i == 0 && to == from)
-			continue;
-		sqlite3_bind_int64(w->ins_section, 1, id);
-		sqlite3_bind_int64(w->ins_section, 2, (sqlite3_int64)ord++);
-		sqlite3_bind_int64(w->ins_section, 3, (sqlite3_int64)w->body.len);
-		bind_text(w->ins_section, 4, i == 0 ? NULL
-			: md->sections[i - 1].heading);
-		error = run(w, w->ins_section, err);
-		if (error < 0)
-			goto done;
-		opex_kb_text_cjk_split(&w->body, md->text.ptr + from, to - from);
-	}
 	if (a->title)
 		opex_kb_text_cjk_split(&w->title, a->title, strlen(a->title));
 	for (i = 0; i < a->tag_count; i++) {
@@ -550,7 +545,7 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	}
 	opex_kb_text_cjk_split(&w->headings, md->headings.ptr, md->headings.len);
 	if (w->title.failed || w->tags.failed || w->headings.failed ||
-	    w->body.failed) {
+	    w->body.failed || w->sections.failed) {
 		error = opex_error_set(err, OPEX_ETOOBIG,
 			"article '%s' is too large to index", a->path);
 		goto done;
@@ -583,6 +578,29 @@ static void context_of(opex_buf *out, const opex_kb_handbook *hb)
 		(long long)opex_kb_handbook_settings(hb)->review_every);
 }
 
+/*
+ * The tree entry of `path`: articles come in the tree's order, so a cursor
+ * walking the tree finds each in one pass (a binary search per article
+ * costs more than the whole rest of a one-article update at 20,000).
+ */
+static const opex_kb_entry *entry_at(const opex_kb_repo *repo, size_t *cursor,
+	const char *path)
+{
+	size_t n = opex_kb_repo_count(repo);
+
+	while (*cursor < n) {
+		const opex_kb_entry *e = opex_kb_repo_entry(repo, *cursor);
+		int c = strcmp(e->path, path);
+
+		if (c == 0)
+			return e;
+		if (c > 0)
+			break;
+		(*cursor)++;
+	}
+	return opex_kb_repo_find(repo, path);
+}
+
 typedef struct old_doc {
 	sqlite3_int64 id;
 	char *path;
@@ -601,7 +619,8 @@ static int load_old(old_doc **out, size_t *count, opex_kb_index *ix,
 	*out = NULL;
 	*count = 0;
 	error = prepare(&st, ix,
-		"SELECT id, path, blob, stemmed FROM doc ORDER BY path", err);
+		"SELECT id, path, blob, stemmed FROM doc INDEXED BY doc_tree"
+		" ORDER BY path", err);
 	if (error < 0)
 		goto done;
 	for (;;) {
@@ -690,7 +709,7 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	opex_buf rev = OPEX_BUF_INIT(64), ctx = OPEX_BUF_INIT(256),
 		new_ctx = OPEX_BUF_INIT(256);
 	old_doc *old = NULL;
-	size_t old_count = 0, i = 0, j = 0, k;
+	size_t old_count = 0, i = 0, j = 0, k, cursor = 0;
 	size_t art_count = opex_kb_handbook_article_count(hb);
 	const opex_kb_article **to_add = NULL;
 	const char **add_blobs = NULL, **removed_blobs = NULL;
@@ -745,7 +764,7 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	while (i < old_count || j < art_count) {
 		const opex_kb_article *a = j < art_count
 			? opex_kb_handbook_article(hb, j) : NULL;
-		const opex_kb_entry *e = a ? opex_kb_repo_find(repo, a->path) : NULL;
+		const opex_kb_entry *e = a ? entry_at(repo, &cursor, a->path) : NULL;
 		int c = i >= old_count ? 1 : a == NULL ? -1
 			: strcmp(old[i].path, a->path);
 
@@ -1220,26 +1239,33 @@ static int fill_hit(opex_kb_search_hit *hit, search_ctx *s, sqlite3_int64 id,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	error = prepare(&st, s->ix, "SELECT offset, heading FROM section"
-		" WHERE doc = ? ORDER BY ord", err);
+	error = prepare(&st, s->ix, "SELECT sections FROM doc WHERE id = ?", err);
 	if (error < 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, id);
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		size_t need = nsec + 1, c2 = seccap;
-
-		opex_array_grow((void **)&offsets, &seccap, need, sizeof(*offsets));
-		opex_array_grow((void **)&headings, &c2, need, sizeof(*headings));
-		offsets[nsec] = (size_t)sqlite3_column_int64(st, 0);
-		headings[nsec] = column_dup(st, 1);
-		nsec++;
-	}
-	if (rc != SQLITE_DONE) {
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		error = db_error(s->ix, err, "search");
 		goto done;
+	}
+	h = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	while (h && *h) {
+		const char *line = (const char *)h, *end = strchr(line, '\n');
+		size_t need = nsec + 1, c2 = seccap, off = 0;
+
+		if (end == NULL)
+			end = line + strlen(line);
+		while (line < end && *line >= '0' && *line <= '9')
+			off = off * 10 + (size_t)(*line++ - '0');
+		if (line < end && *line == ' ')
+			line++;
+		opex_array_grow((void **)&offsets, &seccap, need, sizeof(*offsets));
+		opex_array_grow((void **)&headings, &c2, need, sizeof(*headings));
+		offsets[nsec] = off;
+		headings[nsec] = line < end
+			? opex_strndup(line, (size_t)(end - line)) : NULL;
+		nsec++;
+		h = (const unsigned char *)(*end ? end + 1 : end);
 	}
 	make_snippet(&snip, &best, text.ptr, text.len, ranges, nr, offsets,
 		nsec, o);

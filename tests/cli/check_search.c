@@ -100,7 +100,7 @@ START_TEST(cli_search__json_and_filters)
 	opex_free(err);
 
 	ck_assert_int_eq(run(&out, &err,
-		"search '%s' 'refund' --format json", dir), 0);
+		"search '%s' 'refund' --format json --now 2026-01-05", dir), 0);
 	expect(out, "\"snippet\": \"A <mark>refund</mark> of the &lt;fees&gt; is possible.\"");
 	expect(out, "\"section\": \"Refunds\"");
 	expect(out, "\"stale\": false");
