@@ -304,10 +304,15 @@ int opex_pm_approval_parse(opex_pm_approval *out, const char *text,
 			    memcmp(field_names[f], line, (size_t)(sp - line)) == 0)
 				break;
 		if (f == F_COUNT) {
+			/* the record is not NUL-terminated: quote from a copy */
+			char key[41];
+			size_t kl = (size_t)(sp - line) < 40 ? (size_t)(sp - line) : 40;
+
+			memcpy(key, line, kl);
+			key[kl] = '\0';
 			error = opex_error_set(err, OPEX_EINVALID,
 				"line %u: unknown field '%.*s'", n,
-				(int)opex_text_clip(line, (size_t)(sp - line) < 40 ?
-				(size_t)(sp - line) : 40), line);
+				(int)opex_text_clip(key, kl), key);
 			goto done;
 		}
 		if (f < last || (seen[f] && f != F_SCOPE_PART && f != F_APPROVER)) {
