@@ -90,7 +90,7 @@ static void put_token(FILE *f, const char *token, const char *person,
 	fprintf(f, "%s %s%s\n", hash, person, partner ? " partner" : "");
 }
 
-static void launches_init(bool auth)
+static void launches_init(bool auth, const char *trust_header)
 {
 	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
@@ -115,6 +115,7 @@ static void launches_init(bool auth)
 		T0, "handbook", NULL);
 	opts.repo = opex_test_repo_path(fx.repo);
 	opts.auth_file = auth ? fx.auth : NULL;
+	opts.trust_header = trust_header;
 	opts.poll_seconds = 0;
 	opts.port = 0;
 	opts.threads = 2;
@@ -123,8 +124,9 @@ static void launches_init(bool auth)
 		ck_abort_msg("opex_server_new: %s", err.message);
 }
 
-static void auth_setup(void) { launches_init(true); }
-static void open_setup(void) { launches_init(false); }
+static void auth_setup(void) { launches_init(true, NULL); }
+static void open_setup(void) { launches_init(false, NULL); }
+static void proxy_setup(void) { launches_init(false, "X-Remote-User"); }
 
 static void teardown(void)
 {
@@ -513,6 +515,31 @@ START_TEST(server_launches__open_server_needs_a_person)
 }
 END_TEST
 
+START_TEST(server_launches__behind_a_proxy_forms_need_csrf)
+{
+	opex_server_response res;
+
+	/*
+	 * The proxy adds the person to every request, a cross-site one too:
+	 * without a bearer token or a JSON body, the CSRF token is required.
+	 */
+	request_h(&res, "POST", APPROVE_URL, NULL, NULL, "X-Remote-User", "maria");
+	ck_assert_uint_eq(res.status, 403);
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, "CSRF"));
+	opex_server_response_release(&res);
+	request_h(&res, "POST", APPROVE_URL, NULL, "csrf=1", "X-Remote-User", "maria");
+	ck_assert_uint_eq(res.status, 403);
+	opex_server_response_release(&res);
+	request_h(&res, "POST", FORM_URL, NULL, "{}", "X-Remote-User", "maria");
+	ck_assert_uint_eq(res.status, 403);
+	opex_server_response_release(&res);
+	/* Someone the roster does not know. */
+	request_h(&res, "POST", APPROVE_URL, NULL, NULL, "X-Remote-User", "mallory");
+	ck_assert_uint_eq(res.status, 404);
+	opex_server_response_release(&res);
+}
+END_TEST
+
 /* --- a real socket -------------------------------------------------- */
 
 static unsigned exchange(opex_buf *out, const char *raw)
@@ -580,6 +607,7 @@ Suite *suite_launches(void)
 	Suite *s = suite_create("server_launches");
 	TCase *auth = tcase_create("auth");
 	TCase *open = tcase_create("open");
+	TCase *proxy = tcase_create("proxy");
 
 	tcase_add_checked_fixture(auth, auth_setup, teardown);
 	tcase_add_test(auth, server_launches__status_json_shape);
@@ -596,5 +624,8 @@ Suite *suite_launches(void)
 	tcase_add_checked_fixture(open, open_setup, teardown);
 	tcase_add_test(open, server_launches__open_server_needs_a_person);
 	suite_add_tcase(s, open);
+	tcase_add_checked_fixture(proxy, proxy_setup, teardown);
+	tcase_add_test(proxy, server_launches__behind_a_proxy_forms_need_csrf);
+	suite_add_tcase(s, proxy);
 	return s;
 }
