@@ -43,6 +43,7 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 	const opex_cli_options *opts, const char *name, bool progress)
 {
 	opex_kb_index_update_options uopts = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
+	opex_kb_handbook_options hopts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
 	opex_kb_index_stats local;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
@@ -80,17 +81,28 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 		status = 0;
 		goto found;
 	}
-	status = opex_cli_load(&hb, opts, &diags);
-	if (status != 0)
+	/* Read only the articles the index does not hold yet. */
+	if (opex_kb_index_plan(ix, repo, opts->rebuild, &err) < 0) {
+		fprintf(stderr, "opex %s: %s\n", name, err.message);
 		goto done;
+	}
+	hopts.rev = opts->rev;
+	hopts.now = opts->now;
+	hopts.history_cache = opts->no_cache ? "" : NULL;
+	hopts.want = opex_kb_index_wants;
+	hopts.want_payload = ix;
+	if (opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags, &err) < 0) {
+		fprintf(stderr, "opex %s: %s\n", name, err.message);
+		goto done;
+	}
 	uopts.rebuild = opts->rebuild;
 	if (progress && fancy_terminal(2))
 		uopts.progress = draw_progress;
 	if (opex_kb_index_update(stats, ix, hb, &uopts, &err) < 0) {
 		fprintf(stderr, "opex %s: %s\n", name, err.message);
-		status = OPEX_EXIT_USAGE;
 		goto done;
 	}
+	status = 0;
 found:
 	*out = ix;
 	ix = NULL;

@@ -104,7 +104,8 @@ static void check_entry_kind(const opex_kb_entry *entry, opex_diag_list *diags)
 			: "submodule in the handbook: its content is not in this repository");
 }
 
-static void load_articles(opex_kb_handbook *hb, opex_diag_list *diags)
+static void load_articles(opex_kb_handbook *hb,
+	const opex_kb_handbook_options *opts, opex_diag_list *diags)
 {
 	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	size_t i, n = opex_kb_repo_count(hb->repo);
@@ -117,6 +118,9 @@ static void load_articles(opex_kb_handbook *hb, opex_diag_list *diags)
 		if (entry->kind != OPEX_KB_ENTRY_FILE ||
 		    !opex_path_under(entry->path, ARTICLES_DIR) ||
 		    !opex_path_has_suffix(entry->path, ".md"))
+			continue;
+		if (opts->want && !opts->want(entry->path, entry->oid,
+				opts->want_payload))
 			continue;
 		if (read_file(&buf, hb->repo, entry->path, diags) < 0)
 			continue;
@@ -218,7 +222,7 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 		goto done;
 	load_settings(hb, diags);
 	load_roster(hb, diags);
-	load_articles(hb, diags);
+	load_articles(hb, opts, diags);
 
 	hopts.cache_path = opts->history_cache;
 	error = opex_kb_history_load(&hb->history, hb->repo, &hopts, err);

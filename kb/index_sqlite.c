@@ -78,11 +78,42 @@
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
 
+/* An indexed article, as the tree compare of an update reads it. */
+typedef struct old_doc {
+	sqlite3_int64 id;
+	char *path;
+	char blob[41];
+	bool stemmed;
+} old_doc;
+
 struct opex_kb_index {
 	sqlite3 *db;
 	char *path;
 	bool schema_ok;   /* the schema is there and has our version */
+	/* opex_kb_index_plan(): the indexed map, for opex_kb_index_wants() */
+	bool planned, plan_all;
+	char plan_rev[41];
+	old_doc *plan;
+	size_t plan_count, plan_cursor;
 };
+
+static void free_docs(old_doc *docs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		opex_free(docs[i].path);
+	opex_free(docs);
+}
+
+static void plan_release(opex_kb_index *ix)
+{
+	free_docs(ix->plan, ix->plan_count);
+	ix->plan = NULL;
+	ix->plan_count = ix->plan_cursor = 0;
+	ix->planned = ix->plan_all = false;
+	ix->plan_rev[0] = '\0';
+}
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -308,6 +339,7 @@ void opex_kb_index_free(opex_kb_index *ix)
 {
 	if (ix == NULL)
 		return;
+	plan_release(ix);
 	sqlite3_close(ix->db);
 	opex_free(ix->path);
 	opex_free(ix);
@@ -568,45 +600,22 @@ done:
 }
 
 /* What staleness depends on besides the article: settings and roster. */
-static void context_of(opex_buf *out, const opex_kb_handbook *hb)
+static void context_of(opex_buf *out, const opex_kb_repo *repo)
 {
-	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
 	const opex_kb_entry *s = opex_kb_repo_find(repo, "opex.yaml");
 	const opex_kb_entry *p = opex_kb_repo_find(repo, "people.yaml");
 
-	opex_buf_printf(out, "%s %s %lld", s ? s->oid : "-", p ? p->oid : "-",
-		(long long)opex_kb_handbook_settings(hb)->review_every);
+	opex_buf_printf(out, "%s %s", s ? s->oid : "-", p ? p->oid : "-");
 }
 
-/*
- * The tree entry of `path`: articles come in the tree's order, so a cursor
- * walking the tree finds each in one pass (a binary search per article
- * costs more than the whole rest of a one-article update at 20,000).
- */
-static const opex_kb_entry *entry_at(const opex_kb_repo *repo, size_t *cursor,
-	const char *path)
+static bool is_article(const opex_kb_entry *e)
 {
-	size_t n = opex_kb_repo_count(repo);
+	size_t n = strlen(e->path);
 
-	while (*cursor < n) {
-		const opex_kb_entry *e = opex_kb_repo_entry(repo, *cursor);
-		int c = strcmp(e->path, path);
-
-		if (c == 0)
-			return e;
-		if (c > 0)
-			break;
-		(*cursor)++;
-	}
-	return opex_kb_repo_find(repo, path);
+	return e->kind == OPEX_KB_ENTRY_FILE &&
+	       strncmp(e->path, "articles/", 9) == 0 && n > 12 &&
+	       strcmp(e->path + n - 3, ".md") == 0;
 }
-
-typedef struct old_doc {
-	sqlite3_int64 id;
-	char *path;
-	char blob[41];
-	bool stemmed;
-} old_doc;
 
 static int load_old(old_doc **out, size_t *count, opex_kb_index *ix,
 	opex_error *err)
@@ -698,6 +707,81 @@ static int refresh_staleness(opex_kb_index *ix, const opex_kb_handbook *hb,
 	return error;
 }
 
+int opex_kb_index_plan(opex_kb_index *ix, const opex_kb_repo *repo,
+	bool rebuild, opex_error *err)
+{
+	opex_buf rev = OPEX_BUF_INIT(64), ctx = OPEX_BUF_INIT(256),
+		new_ctx = OPEX_BUF_INIT(256);
+	bool in_txn = false;
+	int error;
+
+	plan_release(ix);
+	error = exec(ix, "BEGIN", "read", err);
+	if (error < 0)
+		goto done;
+	in_txn = true;
+	error = check_schema(ix, err);
+	if (error < 0 || !ix->schema_ok || rebuild) {
+		ix->plan_all = true;
+		goto planned;
+	}
+	error = meta_get(&rev, ix, "revision", err);
+	if (error == 0)
+		error = meta_get(&ctx, ix, "context", err);
+	if (error < 0)
+		goto done;
+	context_of(&new_ctx, repo);
+	if (rev.len != 40 || strcmp(ctx.ptr, new_ctx.ptr) != 0) {
+		ix->plan_all = true;
+		goto planned;
+	}
+	snprintf(ix->plan_rev, sizeof(ix->plan_rev), "%s", rev.ptr);
+	error = load_old(&ix->plan, &ix->plan_count, ix, err);
+	if (error < 0)
+		goto done;
+planned:
+	ix->planned = true;
+done:
+	if (in_txn)
+		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+	if (error < 0)
+		plan_release(ix);
+	opex_buf_release(&rev);
+	opex_buf_release(&ctx);
+	opex_buf_release(&new_ctx);
+	return error;
+}
+
+bool opex_kb_index_wants(const char *path, const char *oid, void *payload)
+{
+	opex_kb_index *ix = payload;
+	size_t lo, hi;
+
+	if (ix == NULL || !ix->planned || ix->plan_all)
+		return true;
+	/* The handbook asks in tree order: walk a cursor, else search. */
+	while (ix->plan_cursor < ix->plan_count &&
+	       strcmp(ix->plan[ix->plan_cursor].path, path) < 0)
+		ix->plan_cursor++;
+	if (ix->plan_cursor < ix->plan_count &&
+	    strcmp(ix->plan[ix->plan_cursor].path, path) == 0)
+		return strcmp(ix->plan[ix->plan_cursor].blob, oid) != 0;
+	lo = 0;
+	hi = ix->plan_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ix->plan[mid].path, path);
+
+		if (c == 0)
+			return strcmp(ix->plan[mid].blob, oid) != 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return true;
+}
+
 int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	const opex_kb_handbook *hb, const opex_kb_index_update_options *opts,
 	opex_error *err)
@@ -709,8 +793,8 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	opex_buf rev = OPEX_BUF_INIT(64), ctx = OPEX_BUF_INIT(256),
 		new_ctx = OPEX_BUF_INIT(256);
 	old_doc *old = NULL;
-	size_t old_count = 0, i = 0, j = 0, k, cursor = 0;
-	size_t art_count = opex_kb_handbook_article_count(hb);
+	size_t old_count = 0, i = 0, j = 0, k;
+	size_t entry_count = opex_kb_repo_count(repo);
 	const opex_kb_article **to_add = NULL;
 	const char **add_blobs = NULL, **removed_blobs = NULL;
 	size_t add_count = 0, removed_count = 0;
@@ -748,7 +832,19 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 		stats.rebuilt = true;
 	snprintf(stats.from, sizeof(stats.from), "%s", rev.ptr);
 	snprintf(stats.to, sizeof(stats.to), "%s", opex_kb_repo_commit(repo));
-	context_of(&new_ctx, hb);
+	context_of(&new_ctx, repo);
+	if (ix->planned && !ix->plan_all && strcmp(rev.ptr, ix->plan_rev) != 0) {
+		/* Another process moved the index since the plan. */
+		if (strcmp(rev.ptr, stats.to) == 0 && !opts->rebuild) {
+			snprintf(stats.from, sizeof(stats.from), "%s", stats.to);
+			if (out)
+				*out = stats;
+			goto done;
+		}
+		error = opex_error_set(err, OPEX_EEXISTS,
+			"index '%s' changed during the update: try again", ix->path);
+		goto done;
+	}
 
 	error = load_old(&old, &old_count, ix, err);
 	if (error < 0)
@@ -756,38 +852,51 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	error = writer_init(&w, ix, err);
 	if (error < 0)
 		goto done;
-	to_add = opex_calloc(art_count + 1, sizeof(*to_add));
-	add_blobs = opex_calloc(art_count + 1, sizeof(*add_blobs));
+	to_add = opex_calloc(entry_count + 1, sizeof(*to_add));
+	add_blobs = opex_calloc(entry_count + 1, sizeof(*add_blobs));
 	removed_blobs = opex_calloc(old_count + 1, sizeof(*removed_blobs));
 
-	/* Merge the indexed paths with the handbook's, both in path order. */
-	while (i < old_count || j < art_count) {
-		const opex_kb_article *a = j < art_count
-			? opex_kb_handbook_article(hb, j) : NULL;
-		const opex_kb_entry *e = a ? entry_at(repo, &cursor, a->path) : NULL;
-		int c = i >= old_count ? 1 : a == NULL ? -1
-			: strcmp(old[i].path, a->path);
+	/*
+	 * Merge the indexed paths with the tree's articles, both in path
+	 * order. The handbook need only hold the new and changed articles;
+	 * one missing there could not be read and is not indexed.
+	 */
+	while (i < old_count || j < entry_count) {
+		const opex_kb_entry *e = j < entry_count
+			? opex_kb_repo_entry(repo, j) : NULL;
+		const opex_kb_article *a;
+		int c;
 
-		if (a && e == NULL) {   /* cannot happen: articles come from the tree */
+		if (e && !is_article(e)) {
 			j++;
 			continue;
 		}
+		c = i >= old_count ? 1 : e == NULL ? -1
+			: strcmp(old[i].path, e->path);
 		if (c < 0) {
 			removed_blobs[removed_count++] = old[i].blob;
 			error = remove_doc(&w, old[i].id, old[i].stemmed, err);
 			i++;
 		} else if (c > 0) {
-			add_blobs[add_count] = e->oid;
-			to_add[add_count++] = a;
+			a = opex_kb_handbook_find(hb, e->path);
+			if (a) {
+				add_blobs[add_count] = e->oid;
+				to_add[add_count++] = a;
+			}
 			j++;
-		} else {
-			if (strcmp(old[i].blob, e->oid) != 0) {
+		} else if (strcmp(old[i].blob, e->oid) != 0) {
+			a = opex_kb_handbook_find(hb, e->path);
+			error = remove_doc(&w, old[i].id, old[i].stemmed, err);
+			if (a) {
 				stats.changed++;
-				error = remove_doc(&w, old[i].id, old[i].stemmed, err);
 				to_add[add_count++] = a;
 			} else {
-				stats.unchanged++;
+				removed_blobs[removed_count++] = old[i].blob;
 			}
+			i++;
+			j++;
+		} else {
+			stats.unchanged++;
 			i++;
 			j++;
 		}
@@ -798,6 +907,8 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	for (k = 0; k < add_count; k++) {
 		const opex_kb_entry *e = opex_kb_repo_find(repo, to_add[k]->path);
 
+		if (e == NULL)
+			OPEX_BUG("an article of the handbook is not in its tree");
 		error = add_doc(&w, to_add[k], e->oid, settings, err);
 		if (error < 0)
 			goto done;
@@ -839,10 +950,9 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 done:
 	if (in_txn)
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	plan_release(ix);
 	writer_release(&w);
-	for (k = 0; k < old_count; k++)
-		opex_free(old[k].path);
-	opex_free(old);
+	free_docs(old, old_count);
 	opex_free(to_add);
 	opex_free(add_blobs);
 	opex_free(removed_blobs);

@@ -335,13 +335,21 @@ void opex_kb_article_free(opex_kb_article *article);
 
 typedef struct opex_kb_handbook opex_kb_handbook;
 
+/** Whether to read the article at `path` (blob `oid`): see `want` below. */
+typedef bool (*opex_kb_article_want_fn)(const char *path, const char *oid,
+	void *payload);
+
 typedef struct opex_kb_handbook_options {
 	const char *rev;           /* NULL: HEAD */
 	const char *history_cache; /* as opex_kb_history_options.cache_path */
 	int64_t now;               /* 0: the current time */
+	/* NULL: read every article. Else only those it accepts (the search
+	 * index asks for the changed ones); the others are left out. */
+	opex_kb_article_want_fn want;
+	void *want_payload;
 } opex_kb_handbook_options;
 
-#define OPEX_KB_HANDBOOK_OPTIONS_INIT { NULL, NULL, 0 }
+#define OPEX_KB_HANDBOOK_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL }
 
 /**
  * Load the handbook at `path`: open the revision, read settings, roster and
@@ -444,6 +452,22 @@ typedef struct opex_kb_index_stats {
 	double ms;               /* wall time of the update */
 } opex_kb_index_stats;
 
+/**
+ * Plan an update to `repo`'s revision: read the indexed path -> blob map, so
+ * that opex_kb_index_wants() can tell which articles the update needs. With
+ * `rebuild`, or when the schema, people.yaml or opex.yaml changed, it wants
+ * every article.
+ */
+int opex_kb_index_plan(opex_kb_index *index, const opex_kb_repo *repo,
+	bool rebuild, opex_error *err) OPEX_WARN_UNUSED;
+
+/**
+ * For opex_kb_handbook_options.want, with the index as `payload`: true
+ * when the article at `path` has a blob id the index does not hold (new or
+ * changed), or when the plan wants everything. Without a plan: true.
+ */
+bool opex_kb_index_wants(const char *path, const char *oid, void *payload);
+
 /** Progress of an update: `done` of `total` articles written. */
 typedef void (*opex_kb_index_progress_fn)(size_t done, size_t total,
 	void *payload);
@@ -460,8 +484,11 @@ typedef struct opex_kb_index_update_options {
  * Bring the index to the handbook's revision in one transaction: articles
  * whose blob id differs from the indexed one are re-indexed, the others
  * are left alone (a changed roster or opex.yaml only refreshes the
- * staleness dates). Readers see the old revision or the new one, never a
- * mix; a killed update leaves the old one. `out` may be NULL.
+ * staleness dates). The handbook may hold only the articles that
+ * opex_kb_index_wants() asked for. Readers see the old revision or the new
+ * one, never a mix; a killed update leaves the old one. `out` may be NULL.
+ * Errors: OPEX_EEXISTS when a partial handbook was planned against a
+ * revision another process has since replaced; OPEX_EIO.
  */
 int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *index,
 	const opex_kb_handbook *handbook,

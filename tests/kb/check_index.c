@@ -511,6 +511,68 @@ START_TEST(kb_index__incremental_updates)
 }
 END_TEST
 
+/* The handbook read for an update holds only what the index asked for. */
+START_TEST(kb_index__update_reads_only_changed_articles)
+{
+	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kb_index_stats st;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_handbook *hb = NULL;
+	opex_kb_repo *repo = NULL;
+	env e;
+
+	env_open(&e);
+	opex_test_repo_put(e.repo, "articles/rank/in-body.md",
+		"---\ntitle: Merchant letters\nowner: ben\nlanguage: en\n---\n"
+		"Write to the merchant first.\n");
+	opex_test_repo_put(e.repo, "articles/new/one.md",
+		"---\ntitle: Brand new\nowner: ana\nlanguage: en\n---\nFresh.\n");
+	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", T0 + 10,
+		"Change", NULL);
+	ck_assert_int_eq(opex_kb_repo_open(&repo, opex_test_repo_path(e.repo),
+		NULL, &err), 0);
+	ck_assert_int_eq(opex_kb_index_plan(e.ix, repo, false, &err), 0);
+	opts.history_cache = "";
+	opts.now = T0 + DAY;
+	opts.want = opex_kb_index_wants;
+	opts.want_payload = e.ix;
+	ck_assert_int_eq(opex_kb_handbook_load(&hb, opex_test_repo_path(e.repo),
+		&opts, &diags, &err), 0);
+	ck_assert_uint_eq(opex_kb_handbook_article_count(hb), 2);
+	ck_assert_int_eq(opex_kb_index_update(&st, e.ix, hb, NULL, &err), 0);
+	ck_assert_uint_eq(st.changed, 1);
+	ck_assert_uint_eq(st.added, 1);
+	ck_assert_uint_eq(st.unchanged, FIXTURE_COUNT - 1);
+	ck_assert_uint_eq(st.articles, FIXTURE_COUNT + 1);
+	assert_found(&e, "chargeback", "articles/rank/in-title.md "
+		"articles/rank/in-tags.md");
+	assert_found(&e, "fresh", "articles/new/one.md");
+	/* A plan against a revision that another update replaced: refused. */
+	ck_assert_int_eq(opex_kb_index_plan(e.ix, repo, false, &err), 0);
+	{
+		opex_kb_index *other = NULL;
+		opex_kb_handbook *first = NULL;
+
+		opts.want = NULL;
+		opts.rev = "HEAD~1";
+		ck_assert_int_eq(opex_kb_handbook_load(&first,
+			opex_test_repo_path(e.repo), &opts, &diags, &err), 0);
+		ck_assert_int_eq(opex_kb_index_open(&other, e.index_path, &err), 0);
+		ck_assert_int_eq(opex_kb_index_update(NULL, other, first, NULL,
+			&err), 0);
+		opex_kb_index_free(other);
+		opex_kb_handbook_free(first);
+	}
+	ck_assert_int_eq(opex_kb_index_update(&st, e.ix, hb, NULL, &err),
+		OPEX_EEXISTS);
+	opex_kb_handbook_free(hb);
+	opex_kb_repo_free(repo);
+	opex_diag_list_release(&diags);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(kb_index__roster_change_refreshes_staleness)
 {
 	opex_kb_index_stats st;
@@ -696,6 +758,7 @@ Suite *suite_index(void)
 	tc = tcase_create("update");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, kb_index__incremental_updates);
+	tcase_add_test(tc, kb_index__update_reads_only_changed_articles);
 	tcase_add_test(tc, kb_index__roster_change_refreshes_staleness);
 	tcase_add_test(tc, kb_index__killed_update_leaves_a_consistent_index);
 	suite_add_tcase(s, tc);
