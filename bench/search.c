@@ -283,7 +283,7 @@ int main(int argc, char **argv)
 	sqlite3_stmt *st = NULL;
 	plain *texts;
 	char **queries;
-	double load1, load2, t_bare, t_opex, up[10], *qo, *qb, *qf;
+	double load1, load2, t_bare, t_opex, up[10], up_total[10], *qo, *qb, *qf;
 	size_t n, corpus, nq, i, k, hits, empty = 0;
 	long long size_opex, size_bare;
 
@@ -325,17 +325,36 @@ int main(int argc, char **argv)
 			die("open", err.message);
 	}
 
-	/* Incremental: HEAD~1 -> HEAD -> HEAD~1 ..., the index part alone. */
+	/*
+	 * Incremental, HEAD~1 -> HEAD -> HEAD~1 ..., as `opex index` runs it:
+	 * open the revision, plan, read the changed articles, update.
+	 */
 	for (k = 0; k < 10; k++) {
+		opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 		opex_kb_index_stats stats;
 		opex_error err = OPEX_ERROR_INIT;
+		opex_kb_handbook *hb = NULL;
+		opex_kb_repo *repo = NULL;
+		double t = now_ms();
 
-		if (opex_kb_index_update(&stats, ix, k % 2 ? hb1 : hb2, NULL,
-				&err) < 0)
+		opts.rev = k % 2 ? "HEAD~1" : "HEAD";
+		opts.history_cache = "";
+		opts.want = opex_kb_index_wants;
+		opts.want_payload = ix;
+		if (opex_kb_repo_open(&repo, argv[1], opts.rev, &err) < 0 ||
+		    opex_kb_index_plan(ix, repo, false, &err) < 0 ||
+		    opex_kb_handbook_load(&hb, argv[1], &opts, &diags, &err) < 0 ||
+		    opex_kb_index_update(&stats, ix, hb, NULL, &err) < 0)
 			die("update", err.message);
-		if (stats.changed != 1 || stats.added + stats.removed != 0)
+		up_total[k] = now_ms() - t;
+		if (stats.changed != 1 || stats.added + stats.removed != 0 ||
+		    opex_kb_handbook_article_count(hb) != 1)
 			die("update", "expected exactly one changed article");
 		up[k] = stats.ms;
+		opex_kb_handbook_free(hb);
+		opex_kb_repo_free(repo);
+		opex_diag_list_release(&diags);
 	}
 
 	/* Queries, interleaved so both see the same noise; one warm-up pass. */
@@ -363,10 +382,10 @@ int main(int argc, char **argv)
 		n, (double)corpus / 1e6, load1);
 	printf("  full index           %9.1f ms   bare FTS5 %9.1f ms   ratio %.2f  (target <= 1.5)\n",
 		t_opex, t_bare, t_opex / t_bare);
-	printf("  update, 1 article    %9.2f ms   median of 10 (max %.2f)            (target < 50 ms)\n",
-		pct(up, 10, 0.5), pct(up, 10, 1.0));
-	printf("      + handbook load at the new revision %.0f ms (not incremental yet)\n",
-		load2);
+	printf("  update, 1 article    %9.2f ms   median of 10 (max %.2f), end to end  (target < 50 ms)\n",
+		pct(up_total, 10, 0.5), pct(up_total, 10, 1.0));
+	printf("      of which the index transaction %.2f ms; reading all %zu articles would take %.0f ms\n",
+		pct(up, 10, 0.5), n, load2);
 	{
 		double o50 = pct(qo, nq, 0.5), o99 = pct(qo, nq, 0.99);
 		double b50 = pct(qb, nq, 0.5), b99 = pct(qb, nq, 0.99);

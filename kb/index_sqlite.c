@@ -77,6 +77,7 @@
 #define BM25_WEIGHTS "10.0, 5.0, 3.0, 2.0, 1.0"
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
+#define STMT_CACHE 64
 
 /* An indexed article, as the tree compare of an update reads it. */
 typedef struct old_doc {
@@ -95,6 +96,12 @@ struct opex_kb_index {
 	char plan_rev[41];
 	old_doc *plan;
 	size_t plan_count, plan_cursor;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		bool busy;
+	} cache[STMT_CACHE];      /* see prepare() */
+	size_t cache_count, cache_next;
 };
 
 static void free_docs(old_doc *docs, size_t n)
@@ -170,13 +177,64 @@ static int exec(opex_kb_index *ix, const char *sql, const char *what,
 	return 0;
 }
 
+/*
+ * Prepared statements are kept for the life of the connection, keyed by
+ * their SQL (preparing the ~20 statements of one search cost more than
+ * running them for rare words). prepare() hands out a statement that is
+ * not in use; finish() resets it for the next caller. A statement that
+ * does not fit in the cache is finalized by finish().
+ */
 static int prepare(sqlite3_stmt **out, opex_kb_index *ix, const char *sql,
 	opex_error *err)
 {
+	size_t i, slot = STMT_CACHE;
+
 	*out = NULL;
+	for (i = 0; i < ix->cache_count; i++) {
+		if (!ix->cache[i].busy && strcmp(ix->cache[i].sql, sql) == 0) {
+			ix->cache[i].busy = true;
+			*out = ix->cache[i].st;
+			return 0;
+		}
+	}
 	if (sqlite3_prepare_v2(ix->db, sql, -1, out, NULL) != SQLITE_OK)
 		return db_error(ix, err, "query");
+	if (ix->cache_count < STMT_CACHE) {
+		slot = ix->cache_count++;
+	} else {
+		for (i = 0; i < STMT_CACHE && slot == STMT_CACHE; i++) {
+			size_t k = (ix->cache_next + i) % STMT_CACHE;
+
+			if (!ix->cache[k].busy)
+				slot = k;
+		}
+		if (slot == STMT_CACHE)
+			return 0;
+		ix->cache_next = (slot + 1) % STMT_CACHE;
+		sqlite3_finalize(ix->cache[slot].st);
+		opex_free(ix->cache[slot].sql);
+	}
+	ix->cache[slot].sql = opex_strdup(sql);
+	ix->cache[slot].st = *out;
+	ix->cache[slot].busy = true;
 	return 0;
+}
+
+static void finish(opex_kb_index *ix, sqlite3_stmt *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < ix->cache_count; i++) {
+		if (ix->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			ix->cache[i].busy = false;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -217,7 +275,7 @@ static int meta_get(opex_buf *out, opex_kb_index *ix, const char *key,
 	else if (rc != SQLITE_DONE)
 		error = db_error(ix, err, "read");
 done:
-	sqlite3_finalize(st);
+	finish(ix, st);
 	return error;
 }
 
@@ -235,7 +293,7 @@ static int meta_set(opex_kb_index *ix, const char *key, const char *value,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		error = db_error(ix, err, "write");
 done:
-	sqlite3_finalize(st);
+	finish(ix, st);
 	return error;
 }
 
@@ -274,7 +332,7 @@ static int check_schema(opex_kb_index *ix, opex_error *err)
 		goto done;
 	ix->schema_ok = strcmp(v.ptr, SCHEMA_VERSION) == 0;
 done:
-	sqlite3_finalize(st);
+	finish(ix, st);
 	opex_buf_release(&v);
 	return error;
 }
@@ -340,6 +398,10 @@ void opex_kb_index_free(opex_kb_index *ix)
 	if (ix == NULL)
 		return;
 	plan_release(ix);
+	for (size_t i = 0; i < ix->cache_count; i++) {
+		sqlite3_finalize(ix->cache[i].st);
+		opex_free(ix->cache[i].sql);
+	}
 	sqlite3_close(ix->db);
 	opex_free(ix->path);
 	opex_free(ix);
@@ -430,16 +492,16 @@ static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
 
 static void writer_release(writer *w)
 {
-	sqlite3_finalize(w->ins_doc);
-	sqlite3_finalize(w->ins_fts);
-	sqlite3_finalize(w->ins_fts_en);
-	sqlite3_finalize(w->ins_tag);
-	sqlite3_finalize(w->ins_market);
-	sqlite3_finalize(w->del_doc);
-	sqlite3_finalize(w->del_fts);
-	sqlite3_finalize(w->del_fts_en);
-	sqlite3_finalize(w->del_tag);
-	sqlite3_finalize(w->del_market);
+	finish(w->ix, w->ins_doc);
+	finish(w->ix, w->ins_fts);
+	finish(w->ix, w->ins_fts_en);
+	finish(w->ix, w->ins_tag);
+	finish(w->ix, w->ins_market);
+	finish(w->ix, w->del_doc);
+	finish(w->ix, w->del_fts);
+	finish(w->ix, w->del_fts_en);
+	finish(w->ix, w->del_tag);
+	finish(w->ix, w->del_market);
 	opex_buf_release(&w->title);
 	opex_buf_release(&w->tags);
 	opex_buf_release(&w->headings);
@@ -648,7 +710,7 @@ static int load_old(old_doc **out, size_t *count, opex_kb_index *ix,
 	if (rc != SQLITE_DONE)
 		error = db_error(ix, err, "read");
 done:
-	sqlite3_finalize(st);
+	finish(ix, st);
 	*out = docs;
 	*count = n;
 	return error;
@@ -703,7 +765,7 @@ static int refresh_staleness(opex_kb_index *ix, const opex_kb_handbook *hb,
 			error = db_error(ix, err, "update");
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	finish(ix, st);
 	return error;
 }
 
@@ -1112,7 +1174,7 @@ static int count_total(size_t *out, search_ctx *s, opex_error *err)
 	else
 		error = db_error(s->ix, err, "search");
 done:
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	opex_buf_release(&sql);
 	return error;
 }
@@ -1145,7 +1207,7 @@ static int facet(opex_kb_facet **out, size_t *count, search_ctx *s,
 	if (rc != SQLITE_DONE)
 		error = db_error(s->ix, err, "search");
 done:
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	opex_buf_release(&sql);
 	return error;
 }
@@ -1347,7 +1409,7 @@ static int fill_hit(opex_kb_search_hit *hit, search_ctx *s, sqlite3_int64 id,
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	st = NULL;
 	error = prepare(&st, s->ix, "SELECT sections FROM doc WHERE id = ?", err);
 	if (error < 0)
@@ -1387,7 +1449,7 @@ static int fill_hit(opex_kb_search_hit *hit, search_ctx *s, sqlite3_int64 id,
 		opex_buf_truncate(&snip, 0);
 	hit->snippet = opex_buf_detach(&snip, NULL);
 done:
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	for (size_t i = 0; i < nsec; i++)
 		opex_free(headings[i]);
 	opex_free(headings);
@@ -1422,7 +1484,7 @@ static bool term_matches(search_ctx *s, const char *term, opex_error *err,
 		bind_buf(st, 1, &m);
 		found = sqlite3_step(st) == SQLITE_ROW;
 	}
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	opex_buf_release(&m);
 	return found;
 }
@@ -1470,7 +1532,7 @@ static char *surface_form(search_ctx *s, const char *stem, const char *typed,
 		}
 	}
 done:
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	opex_buf_release(&m);
 	return word;
 }
@@ -1552,7 +1614,7 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 		}
 	}
 done:
-	sqlite3_finalize(st);
+	finish(s->ix, st);
 	opex_free(low);
 	return best;
 }
@@ -1709,7 +1771,7 @@ int opex_kb_search(opex_kb_search_result *out, opex_kb_index *ix,
 		error = db_error(ix, err, "search");
 		goto done;
 	}
-	sqlite3_finalize(st);
+	finish(ix, st);
 	st = NULL;
 	/* The page is known: now, and only now, snippets and sections. */
 	for (k = 0; k < out->hit_count; k++) {
@@ -1741,7 +1803,7 @@ int opex_kb_search(opex_kb_search_result *out, opex_kb_index *ix,
 			goto done;
 	}
 done:
-	sqlite3_finalize(st);
+	finish(ix, st);
 	if (in_txn)
 		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
 	out->took_ms = now_ms() - start;
