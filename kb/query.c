@@ -256,6 +256,16 @@ static char *lower_dup(const char *s, size_t n)
 	return r;
 }
 
+/* Length of at most `max` bytes of s[0..len) that does not split UTF-8. */
+static size_t clip(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
@@ -363,8 +373,7 @@ term:
 	if (!has_token_chars(word.ptr, word.len)) {
 		if (word.len > 0)
 			warn(q, "'%.*s' has no letters or digits: ignored",
-				(int)opex_text_clip(word.ptr, word.len < 64 ? word.len : 64),
-				word.ptr);
+				(int)clip(word.ptr, word.len, 64), word.ptr);
 		else if (t->negated && closed)
 			warn(q, "an empty exclusion excludes nothing: ignored");
 		return true;
