@@ -63,7 +63,6 @@
 #include "core/str.h"
 #include "core/text.h"
 
-#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,9 +345,8 @@ static void make_parent(const char *path)
 	if (slash == NULL || slash == path)
 		return;
 	dir = opex_strndup(path, (size_t)(slash - path));
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		/* sqlite3_open_v2 reports the failure with the path. */
-	}
+	/* A failure shows when SQLite cannot open the file: it names the path. */
+	(void)mkdir(dir, 0777);
 	opex_free(dir);
 }
 

@@ -673,10 +673,13 @@ START_TEST(kb_index__killed_update_leaves_a_consistent_index)
 			opex_kb_index *cix = NULL;
 			opex_kb_handbook *target = round % 2 ? old_hb : new_hb;
 
-			if (opex_kb_index_open(&cix, path, NULL) < 0 ||
-			    opex_kb_index_update(NULL, cix, target, NULL, NULL) < 0)
-				_exit(1);
-			_exit(0);
+			int rc = 1;
+
+			if (opex_kb_index_open(&cix, path, NULL) == 0 &&
+			    opex_kb_index_update(NULL, cix, target, NULL, NULL) == 0)
+				rc = 0;
+			opex_kb_index_free(cix);
+			_exit(rc);
 		}
 		if (delay > 0) {
 			struct timespec d = { delay / 1000000L, (delay % 1000000L) * 1000L };
