@@ -121,6 +121,25 @@ static void plan_release(opex_kb_index *ix)
 	ix->plan_rev[0] = '\0';
 }
 
+/*
+ * Filter indexes: a full build creates them after the rows are in, which
+ * is cheaper than keeping six b-trees up to date row by row.
+ */
+#define FILTER_INDEX_SQL \
+	"CREATE INDEX doc_language ON doc(language COLLATE NOCASE);" \
+	"CREATE INDEX doc_owner ON doc(owner COLLATE NOCASE);" \
+	"CREATE INDEX doc_journey ON doc(journey COLLATE NOCASE);" \
+	"CREATE INDEX doc_stale ON doc(stale_after);" \
+	"CREATE INDEX doc_tag_doc ON doc_tag(doc);" \
+	"CREATE INDEX doc_market_doc ON doc_market(doc);"
+
+static const char filter_index_sql[] = FILTER_INDEX_SQL;
+
+static const char drop_filter_index_sql[] =
+	"DROP INDEX IF EXISTS doc_language; DROP INDEX IF EXISTS doc_owner;"
+	"DROP INDEX IF EXISTS doc_journey; DROP INDEX IF EXISTS doc_stale;"
+	"DROP INDEX IF EXISTS doc_tag_doc; DROP INDEX IF EXISTS doc_market_doc;";
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE doc(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
@@ -128,22 +147,17 @@ static const char schema_sql[] =
 	" journey TEXT, stale_after INTEGER NOT NULL, stemmed INTEGER NOT NULL,"
 	" sections TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX doc_tree ON doc(path, blob, stemmed);"
-	"CREATE INDEX doc_language ON doc(language COLLATE NOCASE);"
-	"CREATE INDEX doc_owner ON doc(owner COLLATE NOCASE);"
-	"CREATE INDEX doc_journey ON doc(journey COLLATE NOCASE);"
-	"CREATE INDEX doc_stale ON doc(stale_after);"
 	"CREATE TABLE doc_tag(tag TEXT NOT NULL, doc INTEGER NOT NULL,"
 	" PRIMARY KEY(tag, doc)) WITHOUT ROWID;"
-	"CREATE INDEX doc_tag_doc ON doc_tag(doc);"
 	"CREATE TABLE doc_market(market TEXT NOT NULL, doc INTEGER NOT NULL,"
 	" PRIMARY KEY(market, doc)) WITHOUT ROWID;"
-	"CREATE INDEX doc_market_doc ON doc_market(doc);"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, tags, headings, path, body,"
 	" tokenize='unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_en USING fts5(title, tags, headings, path, body,"
 	" tokenize='porter unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');"
 	"CREATE VIRTUAL TABLE fts_en_vocab USING fts5vocab(fts_en, 'row');"
+	FILTER_INDEX_SQL
 	"INSERT INTO meta VALUES('schema', '" SCHEMA_VERSION "'), ('revision', ''),"
 	" ('context', '');";
 
@@ -906,6 +920,11 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 		goto done;
 	}
 
+	if (stats.rebuilt) {
+		error = exec(ix, drop_filter_index_sql, "rebuild", err);
+		if (error < 0)
+			goto done;
+	}
 	error = load_old(&old, &old_count, ix, err);
 	if (error < 0)
 		goto done;
@@ -989,6 +1008,11 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	if (strcmp(ctx.ptr, new_ctx.ptr) != 0 && !stats.rebuilt &&
 	    stats.unchanged > 0) {
 		error = refresh_staleness(ix, hb, err);
+		if (error < 0)
+			goto done;
+	}
+	if (stats.rebuilt) {
+		error = exec(ix, filter_index_sql, "rebuild", err);
 		if (error < 0)
 			goto done;
 	}
