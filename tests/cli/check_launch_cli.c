@@ -357,6 +357,63 @@ START_TEST(launch_cli__bad_launch_is_reported)
 }
 END_TEST
 
+/* One gate: the owner may approve, ann plus two of ops, approvals last 10 days. */
+static const char launch_solo[] =
+	"---\n"
+	"title: Refund limits\n"
+	"date: 2026-03-01\n"
+	"owner: dan\n"
+	"processes: [processes/refunds.dot]\n"
+	"gates:\n"
+	"  - id: solo\n"
+	"    title: Sign-off\n"
+	"    approvers: [ops]\n"
+	"    quorum: {all_of: [{team: ops, n: 2}, {person: ann}]}\n"
+	"    independent: false\n"
+	"    valid_for: 10d\n"
+	"    checks: [owners-known]\n"
+	"---\n";
+
+static int solo(const char *what, const char *who)
+{
+	char *out = NULL;
+	int status = launch(&out, who,
+		"%s '%s' launches/solo.md --gate solo --as %s", what,
+		opex_test_repo_path(repo), who);
+
+	if (status != 0)
+		fprintf(stderr, "%s by %s: %s", what, who, out);
+	opex_free(out);
+	return status;
+}
+
+START_TEST(launch_cli__all_of_quorum_not_independent_valid_for)
+{
+	char *out = NULL;
+
+	opex_test_repo_put(repo, "launches/solo.md", launch_solo);
+	opex_test_repo_commit(repo, "Eve Editor", "eve@example.com", T0 + 2 * DAY,
+		"solo launch", NULL);
+	/* independent: false lets the owner approve */
+	ck_assert_int_eq(solo("approve", "dan"), 0);
+	ck_assert_int_eq(solo("approve", "bob"), 0);
+	/* two of ops, but the person term (ann) is unfilled */
+	ck_assert_int_eq(launch(&out, NULL, "status '%s' launches/solo.md",
+		opex_test_repo_path(repo)), 1);
+	opex_free(out);
+	ck_assert_int_eq(solo("approve", "ann"), 0);
+	ck_assert_int_eq(launch(&out, NULL, "status '%s' launches/solo.md",
+		opex_test_repo_path(repo)), 0);
+	opex_free(out);
+	/* approvals were made now; far in the future they have expired */
+	ck_assert_int_eq(launch(&out, NULL,
+		"status '%s' launches/solo.md --now 2099-01-01",
+		opex_test_repo_path(repo)), 1);
+	ck_assert_msg(strstr(out, "expired") != NULL, "%s", out);
+	opex_free(out);
+}
+END_TEST
+
 Suite *suite_launch_cli(void)
 {
 	Suite *s = suite_create("cli_launch");
@@ -371,6 +428,7 @@ Suite *suite_launch_cli(void)
 	tcase_add_test(tc, launch_cli__waiver_expires);
 	tcase_add_test(tc, launch_cli__identity);
 	tcase_add_test(tc, launch_cli__bad_launch_is_reported);
+	tcase_add_test(tc, launch_cli__all_of_quorum_not_independent_valid_for);
 	suite_add_tcase(s, tc);
 	return s;
 }
