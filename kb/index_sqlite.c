@@ -921,7 +921,10 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	}
 
 	if (stats.rebuilt) {
-		error = exec(ix, drop_filter_index_sql, "rebuild", err);
+		/* A full build merges FTS5 segments it has just written: keep them in memory. */
+		error = exec(ix, "PRAGMA cache_size = -262144", "rebuild", err);
+		if (error == 0)
+			error = exec(ix, drop_filter_index_sql, "rebuild", err);
 		if (error < 0)
 			goto done;
 	}
@@ -1034,6 +1037,8 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 done:
 	if (in_txn)
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	if (stats.rebuilt)
+		sqlite3_exec(ix->db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
 	plan_release(ix);
 	writer_release(&w);
 	free_docs(old, old_count);
