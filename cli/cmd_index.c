@@ -76,34 +76,34 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 		goto done;
 	}
 	if (!opts->rebuild && strcmp(indexed, opex_kb_repo_commit(repo)) == 0) {
+		/* Up to date: no need to read the handbook at all. */
 		snprintf(stats->from, sizeof(stats->from), "%s", indexed);
 		snprintf(stats->to, sizeof(stats->to), "%s", indexed);
-		status = 0;
-		goto found;
-	}
-	/* Read only the articles the index does not hold yet. */
-	if (opex_kb_index_plan(ix, repo, opts->rebuild, &err) < 0) {
-		fprintf(stderr, "opex %s: %s\n", name, err.message);
-		goto done;
-	}
-	hopts.rev = opts->rev;
-	hopts.now = opts->now;
-	hopts.history_cache = opts->no_cache ? "" : NULL;
-	hopts.want = opex_kb_index_wants;
-	hopts.want_payload = ix;
-	if (opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags, &err) < 0) {
-		fprintf(stderr, "opex %s: %s\n", name, err.message);
-		goto done;
-	}
-	uopts.rebuild = opts->rebuild;
-	if (progress && fancy_terminal(2))
-		uopts.progress = draw_progress;
-	if (opex_kb_index_update(stats, ix, hb, &uopts, &err) < 0) {
-		fprintf(stderr, "opex %s: %s\n", name, err.message);
-		goto done;
+	} else {
+		/* Read only the articles the index does not hold yet. */
+		if (opex_kb_index_plan(ix, repo, opts->rebuild, &err) < 0) {
+			fprintf(stderr, "opex %s: %s\n", name, err.message);
+			goto done;
+		}
+		hopts.rev = opts->rev;
+		hopts.now = opts->now;
+		hopts.history_cache = opts->no_cache ? "" : NULL;
+		hopts.want = opex_kb_index_wants;
+		hopts.want_payload = ix;
+		if (opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags,
+				&err) < 0) {
+			fprintf(stderr, "opex %s: %s\n", name, err.message);
+			goto done;
+		}
+		uopts.rebuild = opts->rebuild;
+		if (progress && fancy_terminal(2))
+			uopts.progress = draw_progress;
+		if (opex_kb_index_update(stats, ix, hb, &uopts, &err) < 0) {
+			fprintf(stderr, "opex %s: %s\n", name, err.message);
+			goto done;
+		}
 	}
 	status = 0;
-found:
 	*out = ix;
 	ix = NULL;
 done:

@@ -795,25 +795,21 @@ int opex_kb_index_plan(opex_kb_index *ix, const opex_kb_repo *repo,
 		goto done;
 	in_txn = true;
 	error = check_schema(ix, err);
-	if (error < 0 || !ix->schema_ok || rebuild) {
-		ix->plan_all = true;
-		goto planned;
-	}
-	error = meta_get(&rev, ix, "revision", err);
-	if (error == 0)
+	if (error == 0 && ix->schema_ok && !rebuild)
+		error = meta_get(&rev, ix, "revision", err);
+	if (error == 0 && ix->schema_ok && !rebuild)
 		error = meta_get(&ctx, ix, "context", err);
 	if (error < 0)
 		goto done;
 	context_of(&new_ctx, repo);
-	if (rev.len != 40 || strcmp(ctx.ptr, new_ctx.ptr) != 0) {
-		ix->plan_all = true;
-		goto planned;
+	ix->plan_all = !ix->schema_ok || rebuild || rev.len != 40 ||
+		strcmp(ctx.ptr, new_ctx.ptr) != 0;
+	if (!ix->plan_all) {
+		snprintf(ix->plan_rev, sizeof(ix->plan_rev), "%s", rev.ptr);
+		error = load_old(&ix->plan, &ix->plan_count, ix, err);
+		if (error < 0)
+			goto done;
 	}
-	snprintf(ix->plan_rev, sizeof(ix->plan_rev), "%s", rev.ptr);
-	error = load_old(&ix->plan, &ix->plan_count, ix, err);
-	if (error < 0)
-		goto done;
-planned:
 	ix->planned = true;
 done:
 	if (in_txn)
