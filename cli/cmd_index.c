@@ -52,7 +52,7 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 	opex_kb_handbook *hb = NULL;
 	opex_kb_index *ix = NULL;
 	char indexed[41];
-	int status = OPEX_EXIT_USAGE;
+	int status = OPEX_EXIT_USAGE, error;
 
 	*out = NULL;
 	if (stats == NULL)
@@ -98,7 +98,18 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 		uopts.rebuild = opts->rebuild;
 		if (progress && fancy_terminal(2))
 			uopts.progress = draw_progress;
-		if (opex_kb_index_update(stats, ix, hb, &uopts, &err) < 0) {
+		error = opex_kb_index_update(stats, ix, hb, &uopts, &err);
+		if (error == OPEX_EEXISTS) {
+			/* Another opex moved the index meanwhile: read every article. */
+			opex_kb_handbook_free(hb);
+			hb = NULL;
+			hopts.want = NULL;
+			error = opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags,
+				&err);
+			if (error == 0)
+				error = opex_kb_index_update(stats, ix, hb, &uopts, &err);
+		}
+		if (error < 0) {
 			fprintf(stderr, "opex %s: %s\n", name, err.message);
 			goto done;
 		}

@@ -14,7 +14,8 @@
  *   git_source.c  libgit2   repository, revision, tree listing, blobs
  *   history.c     libgit2   last change and verifications per path (one walk)
  *   yaml.c        libyaml   YAML documents as a small node tree
- *   markdown.c    cmark     headings, links, HTML
+ *   markdown.c    cmark     headings, links, HTML, plain text for search
+ *   index_sqlite.c SQLite   the FTS5 search index (query.c: the query language)
  *   roster.c, settings.c, article.c, handbook.c, lint.c: plain C on top
  *
  * Problems with individual files never fail a load: they become diagnostics

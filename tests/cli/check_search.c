@@ -73,6 +73,9 @@ START_TEST(cli_search__index_then_search)
 
 	ck_assert_int_eq(run(&out, &err, "index '%s'", dir), 0);
 	expect(out, "index is up to date at ");
+	/* Piped: no progress bar, no escape sequences. */
+	ck_assert_ptr_null(strchr(err, '\033'));
+	ck_assert_ptr_null(strchr(out, '\033'));
 	opex_free(out);
 	opex_free(err);
 
@@ -80,6 +83,7 @@ START_TEST(cli_search__index_then_search)
 	expect(out, "1. Lost card  [stale]\n");
 	expect(out, "articles/cards/lost-card.md  en  ana  \xC2\xA7 Refunds\n");
 	expect(out, "A **refund** of the <fees> is possible.");
+	ck_assert_ptr_null(strchr(out, '\033'));
 	expect(out, "1-1 of 1 result at ");
 	ck_assert_str_eq(err, "");
 	opex_free(out);
