@@ -80,6 +80,12 @@ void opex_buf_putc(opex_buf *buf, int c)
 {
 	char ch = (char)c;
 
+	/* The common case, one byte into room already there (escapers call this per byte). */
+	if (!buf->failed && buf->len + 2 <= buf->cap && buf->len < buf->max) {
+		buf->ptr[buf->len++] = ch;
+		buf->ptr[buf->len] = '\0';
+		return;
+	}
 	opex_buf_put(buf, &ch, 1);
 }
 

@@ -379,6 +379,13 @@ int opex_kb_index_open(opex_kb_index **out, const char *path, opex_error *err)
 	}
 	if (!memory)
 		make_parent(path);
+	/*
+	 * Allocation statistics take a process-wide mutex on every malloc and
+	 * opex reads none of them. This only takes effect before SQLite's first
+	 * initialisation (the first open, made before any worker thread runs);
+	 * later calls are refused by SQLite without touching its state.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &ix->db, SQLITE_OPEN_READWRITE |
 			SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		error = opex_error_set(err, OPEX_EIO, "cannot open index '%s': %s",
