@@ -3,7 +3,7 @@
  * SQLite. The index is derived data, a cache of one handbook revision:
  * deleting it loses nothing.
  *
- * Schema version 4:
+ * Schema version 5:
  *
  *   table          columns                                   notes
  *   -------------  ----------------------------------------  --------------------------------
@@ -18,6 +18,8 @@
  *                                                            update
  *   doc_tag        tag, doc   (PRIMARY KEY tag, doc)          lowercase; + index on doc
  *   doc_market     market, doc (PRIMARY KEY market, doc)      lowercase; + index on doc
+ *   doc_team       team, doc (PRIMARY KEY team, doc)          the article's teams, as written;
+ *                                                            + index on doc
  *   fts            FTS5(title, tags, headings, path, body)   unicode61 remove_diacritics 2:
  *                                                            every article not in English;
  *                                                            rowid = doc.id
@@ -48,7 +50,16 @@
  * now > stale_after, so the index never needs a rewrite as days pass.
  *
  * Filters live in doc, doc_tag and doc_market, joined to the FTS rows by
- * rowid: never FTS5 column constraints. Snippets are made after ranking,
+ * rowid: never FTS5 column constraints.
+ *
+ * Who may see an article (opex_kb_search_options.audience) is a filter
+ * like the others, on doc.visibility (0 internal, 1 partners, 2 public)
+ * and doc_team, applied inside every query a search runs: ranking, the
+ * count, facets, and the words tried for "did you mean" (a word counts
+ * only if a visible article has it), so nothing a reader may not see
+ * shapes what they get. The rule is the server's (server/auth.c): public
+ * is seen by everyone; a partner sees partners articles without teams; a
+ * member sees every article without teams and those of their teams. Snippets are made after ranking,
  * for the page shown only, from highlight() of that row.
  *
  * Updates run in one transaction (BEGIN IMMEDIATE), in WAL mode: readers
@@ -72,7 +83,7 @@
 
 #include "core/banned.h"
 
-#define SCHEMA_VERSION "4"
+#define SCHEMA_VERSION "5"
 #define BM25_WEIGHTS "10.0, 5.0, 3.0, 2.0, 1.0"
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
@@ -131,26 +142,30 @@ static void plan_release(opex_kb_index *ix)
 	"CREATE INDEX doc_journey ON doc(journey COLLATE NOCASE);" \
 	"CREATE INDEX doc_stale ON doc(stale_after);" \
 	"CREATE INDEX doc_tag_doc ON doc_tag(doc);" \
-	"CREATE INDEX doc_market_doc ON doc_market(doc);"
+	"CREATE INDEX doc_market_doc ON doc_market(doc);" \
+	"CREATE INDEX doc_team_doc ON doc_team(doc);"
 
 static const char filter_index_sql[] = FILTER_INDEX_SQL;
 
 static const char drop_filter_index_sql[] =
 	"DROP INDEX IF EXISTS doc_language; DROP INDEX IF EXISTS doc_owner;"
 	"DROP INDEX IF EXISTS doc_journey; DROP INDEX IF EXISTS doc_stale;"
-	"DROP INDEX IF EXISTS doc_tag_doc; DROP INDEX IF EXISTS doc_market_doc;";
+	"DROP INDEX IF EXISTS doc_tag_doc; DROP INDEX IF EXISTS doc_market_doc;"
+	"DROP INDEX IF EXISTS doc_team_doc;";
 
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE doc(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
 	" blob TEXT NOT NULL, title TEXT, language TEXT, owner TEXT,"
 	" journey TEXT, stale_after INTEGER NOT NULL, stemmed INTEGER NOT NULL,"
-	" sections TEXT NOT NULL);"
+	" sections TEXT NOT NULL, visibility INTEGER NOT NULL);"
 	"CREATE UNIQUE INDEX doc_tree ON doc(path, blob, stemmed);"
 	"CREATE TABLE doc_tag(tag TEXT NOT NULL, doc INTEGER NOT NULL,"
 	" PRIMARY KEY(tag, doc)) WITHOUT ROWID;"
 	"CREATE TABLE doc_market(market TEXT NOT NULL, doc INTEGER NOT NULL,"
 	" PRIMARY KEY(market, doc)) WITHOUT ROWID;"
+	"CREATE TABLE doc_team(team TEXT NOT NULL, doc INTEGER NOT NULL,"
+	" PRIMARY KEY(team, doc)) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, tags, headings, path, body,"
 	" tokenize='unicode61 remove_diacritics 2');"
 	"CREATE VIRTUAL TABLE fts_en USING fts5(title, tags, headings, path, body,"
@@ -165,6 +180,7 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS fts_vocab; DROP TABLE IF EXISTS fts_en_vocab;"
 	"DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_en;"
 	"DROP TABLE IF EXISTS section; DROP TABLE IF EXISTS doc_market;"
+	"DROP TABLE IF EXISTS doc_team;"
 	"DROP TABLE IF EXISTS doc_tag; DROP TABLE IF EXISTS doc;"
 	"DROP TABLE IF EXISTS meta;";
 
@@ -461,6 +477,7 @@ typedef struct writer {
 	opex_kb_index *ix;
 	sqlite3_stmt *ins_doc, *ins_fts, *ins_fts_en, *ins_tag, *ins_market;
 	sqlite3_stmt *del_doc, *del_fts, *del_fts_en, *del_tag, *del_market;
+	sqlite3_stmt *ins_team, *del_team;
 	opex_buf title, tags, headings, body, sections;
 	opex_kb_md_text md;
 } writer;
@@ -478,8 +495,8 @@ static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
 	opex_buf_init(&w->sections, 4 * OPEX_LIMIT_FILE_BYTES);
 	opex_kb_md_text_init(&w->md, OPEX_LIMIT_FILE_BYTES);
 	error = prepare(&w->ins_doc, ix, "INSERT INTO doc(path, blob, title,"
-		" language, owner, journey, stale_after, stemmed, sections)"
-		" VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+		" language, owner, journey, stale_after, stemmed, sections,"
+		" visibility) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (error == 0)
 		error = prepare(&w->ins_fts, ix, "INSERT INTO fts(rowid, title,"
 			" tags, headings, path, body) VALUES(?, ?, ?, ?, ?, ?)", err);
@@ -506,6 +523,12 @@ static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
 	if (error == 0)
 		error = prepare(&w->del_market, ix,
 			"DELETE FROM doc_market WHERE doc = ?", err);
+	if (error == 0)
+		error = prepare(&w->ins_team, ix,
+			"INSERT OR IGNORE INTO doc_team(team, doc) VALUES(?, ?)", err);
+	if (error == 0)
+		error = prepare(&w->del_team, ix,
+			"DELETE FROM doc_team WHERE doc = ?", err);
 	return error;
 }
 
@@ -521,6 +544,8 @@ static void writer_release(writer *w)
 	finish(w->ix, w->del_fts_en);
 	finish(w->ix, w->del_tag);
 	finish(w->ix, w->del_market);
+	finish(w->ix, w->ins_team);
+	finish(w->ix, w->del_team);
 	opex_buf_release(&w->title);
 	opex_buf_release(&w->tags);
 	opex_buf_release(&w->headings);
@@ -545,15 +570,16 @@ static int remove_doc(writer *w, sqlite3_int64 id, bool stemmed,
 	opex_error *err)
 {
 	sqlite3_stmt *fts = stemmed ? w->del_fts_en : w->del_fts;
-	sqlite3_stmt *each[4];
+	sqlite3_stmt *each[5];
 	size_t i;
 	int error = 0;
 
 	each[0] = fts;
 	each[1] = w->del_tag;
 	each[2] = w->del_market;
-	each[3] = w->del_doc;
-	for (i = 0; i < 4 && error == 0; i++) {
+	each[3] = w->del_team;
+	each[4] = w->del_doc;
+	for (i = 0; i < 5 && error == 0; i++) {
 		sqlite3_bind_int64(each[i], 1, id);
 		error = run(w, each[i], err);
 	}
@@ -645,6 +671,7 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	sqlite3_bind_int64(w->ins_doc, 7, stale_after(a, settings));
 	sqlite3_bind_int(w->ins_doc, 8, stemmed);
 	bind_buf(w->ins_doc, 9, &w->sections);
+	sqlite3_bind_int(w->ins_doc, 10, (int)a->visibility);
 	error = run(w, w->ins_doc, err);
 	if (error < 0)
 		goto done;
@@ -676,6 +703,12 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	if (error == 0)
 		error = add_list(w, w->ins_market, id, a->markets, a->market_count,
 			err);
+	for (i = 0; i < a->team_count && error == 0; i++) {
+		/* Teams as written: the roster's ids are compared exactly. */
+		sqlite3_bind_text(w->ins_team, 1, a->teams[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(w->ins_team, 2, id);
+		error = run(w, w->ins_team, err);
+	}
 done:
 	return error;
 }
@@ -1060,7 +1093,7 @@ done:
 
 /* The SQL conditions on `d` (doc) for the query's filters, with parameters. */
 typedef struct sql_params {
-	const char *text[OPEX_LIMIT_QUERY_FILTERS + 4];
+	const char *text[OPEX_LIMIT_QUERY_FILTERS * 3 + OPEX_KB_AUDIENCE_MAX_TEAMS];
 	size_t count;
 } sql_params;
 
@@ -1130,6 +1163,47 @@ static void filter_sql(opex_buf *sql, sql_params *p, const opex_kb_query *q)
 }
 
 /*
+ * The audience's condition on `d` (doc): what the reader may see (see the
+ * top of this file). Teams past OPEX_KB_AUDIENCE_MAX_TEAMS are not
+ * counted: the reader sees less, never more.
+ */
+static void audience_sql(opex_buf *sql, sql_params *p,
+	const opex_kb_search_options *o)
+{
+	size_t i, n = o->team_count < OPEX_KB_AUDIENCE_MAX_TEAMS
+		? o->team_count : OPEX_KB_AUDIENCE_MAX_TEAMS;
+
+	switch (o->audience) {
+	case OPEX_KB_AUDIENCE_ALL:
+		return;
+	case OPEX_KB_AUDIENCE_PUBLIC:
+		opex_buf_puts(sql, " AND d.visibility = 2");
+		return;
+	case OPEX_KB_AUDIENCE_PARTNER:
+		opex_buf_puts(sql, " AND (d.visibility = 2 OR (d.visibility = 1"
+			" AND NOT EXISTS (SELECT 1 FROM doc_team dt WHERE dt.doc = d.id)))");
+		return;
+	case OPEX_KB_AUDIENCE_MEMBER:
+		opex_buf_puts(sql, " AND (d.visibility = 2 OR NOT EXISTS"
+			" (SELECT 1 FROM doc_team dt WHERE dt.doc = d.id)");
+		if (n > 0) {
+			opex_buf_puts(sql, " OR EXISTS (SELECT 1 FROM doc_team dt"
+				" WHERE dt.doc = d.id AND dt.team IN (");
+			for (i = 0; i < n; i++) {
+				if (i > 0)
+					opex_buf_puts(sql, ", ");
+				param(sql, p, o->teams[i]);
+			}
+			opex_buf_puts(sql, "))");
+		}
+		opex_buf_putc(sql, ')');
+		return;
+	}
+	/* An audience this file does not know sees nothing. */
+	opex_buf_puts(sql, " AND 0");
+}
+
+/*
  * The matching articles as `hits(id, score)`. Parameters: ?1 the MATCH
  * expression of the positive part, ?2 that of the excluded part, ?3 now.
  */
@@ -1162,6 +1236,9 @@ typedef struct search_ctx {
 	sql_params params;
 	opex_buf filters;
 	int64_t now;
+	/* The audience alone, for the words "did you mean" may use. */
+	sql_params audience_params;
+	opex_buf audience;
 } search_ctx;
 
 static int prepare_search(sqlite3_stmt **out, search_ctx *s, const char *sql,
@@ -1497,6 +1574,7 @@ static bool term_matches(search_ctx *s, const char *term, opex_error *err,
 	int *error)
 {
 	opex_buf m = OPEX_BUF_INIT(4 * OPEX_LIMIT_QUERY_BYTES);
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	sqlite3_stmt *st = NULL;
 	bool found = false;
 	size_t i;
@@ -1508,13 +1586,27 @@ static bool term_matches(search_ctx *s, const char *term, opex_error *err,
 		opex_buf_putc(&m, term[i]);
 	}
 	opex_buf_putc(&m, '"');
-	*error = prepare(&st, s->ix, "SELECT 1 FROM fts WHERE fts MATCH ?1"
-		" UNION ALL SELECT 1 FROM fts_en WHERE fts_en MATCH ?1 LIMIT 1", err);
+	if (s->audience.len == 0) {
+		*error = prepare(&st, s->ix, "SELECT 1 FROM fts WHERE fts MATCH ?1"
+			" UNION ALL SELECT 1 FROM fts_en WHERE fts_en MATCH ?1 LIMIT 1",
+			err);
+	} else {
+		/* Only what the audience may see: a word of a hidden article is no word. */
+		opex_buf_printf(&sql, "SELECT 1 FROM (SELECT rowid AS id FROM fts"
+			" WHERE fts MATCH ?1 UNION ALL SELECT rowid FROM fts_en"
+			" WHERE fts_en MATCH ?1) h JOIN doc d ON d.id = h.id"
+			" WHERE 1%s LIMIT 1", s->audience.ptr);
+		*error = sql.failed ? opex_error_set(err, OPEX_ETOOBIG,
+			"query is too large") : prepare(&st, s->ix, sql.ptr, err);
+	}
 	if (*error == 0) {
 		bind_buf(st, 1, &m);
+		for (i = 0; i < s->audience_params.count; i++)
+			bind_text(st, (int)i + 4, s->audience_params.text[i]);
 		found = sqlite3_step(st) == SQLITE_ROW;
 	}
 	finish(s->ix, st);
+	opex_buf_release(&sql);
 	opex_buf_release(&m);
 	return found;
 }
@@ -1686,6 +1778,12 @@ static int suggest(char **out, search_ctx *s, opex_error *err)
 			    !opex_kb_text_has_cjk(t->text, strlen(t->text)) &&
 			    !term_matches(s, t->text, err, &error) && error == 0)
 				better = closest_word(s, t->text, err, &error);
+			/* The vocabulary is every article's: keep a word the audience can find. */
+			if (better != NULL && error == 0 && s->audience.len > 0 &&
+			    !term_matches(s, better, err, &error)) {
+				opex_free(better);
+				better = NULL;
+			}
 			put_query_term(&q, t, better ? better : t->text);
 			if (better)
 				fixed++;
@@ -1724,6 +1822,7 @@ int opex_kb_search(opex_kb_search_result *out, opex_kb_index *ix,
 	opex_buf_init(&s.match, 8 * OPEX_LIMIT_QUERY_BYTES);
 	opex_buf_init(&s.excluded, 8 * OPEX_LIMIT_QUERY_BYTES);
 	opex_buf_init(&s.filters, OPEX_LIMIT_LINE_BYTES);
+	opex_buf_init(&s.audience, OPEX_LIMIT_LINE_BYTES);
 	if (opts == NULL)
 		opts = &defaults;
 	s.ix = ix;
@@ -1739,7 +1838,10 @@ int opex_kb_search(opex_kb_search_result *out, opex_kb_index *ix,
 	opex_kb_query_match(&s.match, q);
 	opex_kb_query_match_excluded(&s.excluded, q);
 	filter_sql(&s.filters, &s.params, q);
-	if (s.match.failed || s.excluded.failed || s.filters.failed) {
+	audience_sql(&s.filters, &s.params, opts);
+	audience_sql(&s.audience, &s.audience_params, opts);
+	if (s.match.failed || s.excluded.failed || s.filters.failed ||
+	    s.audience.failed) {
 		error = opex_error_set(err, OPEX_ETOOBIG, "query is too large");
 		goto done;
 	}
@@ -1844,6 +1946,7 @@ done:
 	opex_buf_release(&s.match);
 	opex_buf_release(&s.excluded);
 	opex_buf_release(&s.filters);
+	opex_buf_release(&s.audience);
 	return error;
 }
 

@@ -499,6 +499,23 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *index,
 /** Append `s[0..len)` to `out`, escaped for the output at hand. */
 typedef void (*opex_kb_escape_fn)(opex_buf *out, const char *s, size_t len);
 
+/*
+ * Who is searching: the articles a search may return, count, facet or
+ * suggest from (the rule of server/auth.c, on front-matter visibility and
+ * teams). ALL: every article; PUBLIC: public ones; PARTNER: public, and
+ * partners articles without teams; MEMBER: public, every article without
+ * teams, and those restricted to one of `teams`.
+ */
+typedef enum opex_kb_audience {
+	OPEX_KB_AUDIENCE_ALL = 0,
+	OPEX_KB_AUDIENCE_PUBLIC,
+	OPEX_KB_AUDIENCE_PARTNER,
+	OPEX_KB_AUDIENCE_MEMBER
+} opex_kb_audience;
+
+/* A member's teams beyond this many are not counted (they see less). */
+#define OPEX_KB_AUDIENCE_MAX_TEAMS 64
+
 typedef struct opex_kb_search_options {
 	size_t limit, offset;       /* the page: default 10 from 0 */
 	const char *mark_open;      /* put before each match in snippets ("" if NULL) */
@@ -508,9 +525,13 @@ typedef struct opex_kb_search_options {
 	bool facets;                /* count languages, journeys, markets */
 	bool suggest;               /* "did you mean" when nothing matches */
 	int64_t now;                /* judge staleness as of; 0: the current time */
+	opex_kb_audience audience;  /* who may see the results; ALL by default */
+	const char *const *teams;   /* MEMBER: the reader's teams (borrowed) */
+	size_t team_count;
 } opex_kb_search_options;
 
-#define OPEX_KB_SEARCH_OPTIONS_INIT { 10, 0, NULL, NULL, NULL, 0, true, true, 0 }
+#define OPEX_KB_SEARCH_OPTIONS_INIT \
+	{ 10, 0, NULL, NULL, NULL, 0, true, true, 0, OPEX_KB_AUDIENCE_ALL, NULL, 0 }
 
 typedef struct opex_kb_search_hit {
 	char *path, *title, *language, *owner, *journey; /* NULL if absent */

@@ -12,9 +12,12 @@
  * lock. One writer connection brings the index to each new revision,
  * under the reload lock, before the new snapshot is swapped in.
  *
- * Visibility: the index has no visibility filter yet, so a reader who may
- * not see every article gets 403 rather than counts, facets or snippets
- * that could reveal a restricted article.
+ * Visibility: the search runs for the reader's audience (the rule of
+ * auth.c: anonymous readers get public articles, partners partners ones
+ * without teams, roster people everything not restricted to teams they
+ * are not in). The index applies it inside its queries, so totals,
+ * facets, suggestions and snippets only ever come from articles the
+ * reader may see.
  *
  * Searches that find nothing are counted (query, times, last time) for
  * the health report, in memory, at most OPEX_SERVER_MISSES_MAX of them.
@@ -213,6 +216,24 @@ static void fail(opex_server_ctx *ctx, bool api, unsigned status,
 		opex_server_html_error(ctx, status, "%s", detail);
 }
 
+/* Who the search is for (see the top of this file). */
+static void audience(opex_kb_search_options *opts, const opex_server_ctx *ctx)
+{
+	const opex_server_identity *who = &ctx->who;
+
+	if (who->open || opex_server_sees_all(ctx)) {
+		opts->audience = OPEX_KB_AUDIENCE_ALL;
+	} else if (who->person == NULL) {
+		opts->audience = OPEX_KB_AUDIENCE_PUBLIC;
+	} else if (who->partner || who->member == NULL) {
+		opts->audience = OPEX_KB_AUDIENCE_PARTNER;
+	} else {
+		opts->audience = OPEX_KB_AUDIENCE_MEMBER;
+		opts->teams = (const char *const *)who->member->teams;
+		opts->team_count = who->member->team_count;
+	}
+}
+
 bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
 	bool api)
 {
@@ -250,10 +271,7 @@ bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
 		fail(ctx, api, 400, "give something to search for in q");
 		goto done;
 	}
-	if (!opex_server_sees_all(ctx)) {
-		fail(ctx, api, 403, "search is not available to readers with restricted visibility yet");
-		goto done;
-	}
+	audience(&opts, ctx);
 	index = thread_index(ctx->server);
 	if (index == NULL) {
 		fail(ctx, api, 404, "search is off: the index cannot be opened");
