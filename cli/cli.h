@@ -61,6 +61,14 @@ int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
 	int argc, char **argv);
 
 /**
+ * The value of option `name` at argv[*i], written "--name=v" or "--name v"
+ * (then *i moves past v); "" when the value is missing, NULL when argv[*i]
+ * is another option.
+ */
+const char *opex_cli_option_value(int argc, char **argv, int *i,
+	const char *name);
+
+/**
  * Load the handbook named by `opts`, printing a repository error to stderr.
  * Returns 0 or OPEX_EXIT_USAGE.
  */

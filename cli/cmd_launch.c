@@ -83,22 +83,6 @@ static int fail_usage(const char *fmt, ...)
 	return OPEX_EXIT_USAGE;
 }
 
-static const char *value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *arg = argv[*i];
-
-	if (strncmp(arg, name, n) != 0)
-		return NULL;
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (arg[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 static int parse(launch_args *a, int argc, char **argv)
 {
 	const char *pos[3];
@@ -129,14 +113,14 @@ static int parse(launch_args *a, int argc, char **argv)
 			pos[npos++] = arg;
 			continue;
 		}
-		v = value(argc, argv, &i, "--now");
+		v = opex_cli_option_value(argc, argv, &i, "--now");
 		if (v != NULL) {
 			if (opex_time_parse_date(&a->now, v, NULL) < 0)
 				return fail_usage("--now: '%s' is not a date", v);
 			continue;
 		}
 		for (k = 0; names[k] != NULL && slot == NULL; k++) {
-			v = value(argc, argv, &i, names[k]);
+			v = opex_cli_option_value(argc, argv, &i, names[k]);
 			if (v == NULL)
 				continue;
 			slot = k == 0 ? &a->gate : k == 1 ? &a->as : k == 2 ? &a->comment :

@@ -48,23 +48,6 @@ static const char usage[] =
 	"Stops cleanly on SIGINT or SIGTERM.\n"
 	"Exit status: 0 stopped, 2 usage, repository or listening error.\n";
 
-/* The value of option `name` at argv[*i]: "--name=v" or "--name v". */
-static const char *value_of(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *arg = argv[*i];
-
-	if (strncmp(arg, name, n) != 0)
-		return NULL;
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (arg[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 static int bad(const char *what, const char *value)
 {
 	fprintf(stderr, "opex serve: %s '%s'\n"
@@ -96,7 +79,7 @@ static int take_option(opex_server_options *opts, int argc, char **argv,
 	size_t k;
 
 	for (k = 0; k < sizeof(names) / sizeof(names[0]) && v == NULL; k++)
-		v = value_of(argc, argv, i, names[k]);
+		v = opex_cli_option_value(argc, argv, i, names[k]);
 	if (v == NULL)
 		return 1;
 	k--;

@@ -39,8 +39,7 @@ static bool format_allowed(const char *formats, const char *format)
 	return false;
 }
 
-/* The value of option `name` at argv[*i]: "--name=v" or "--name v". */
-static const char *option_value(int argc, char **argv, int *i,
+const char *opex_cli_option_value(int argc, char **argv, int *i,
 	const char *name)
 {
 	size_t n = strlen(name);
@@ -87,15 +86,15 @@ static int parse_search_option(opex_cli_options *opts,
 	const char *v = NULL;
 
 	if (cmd->accept & OPEX_CLI_ACCEPT_QUERY) {
-		v = option_value(argc, argv, i, "--limit");
+		v = opex_cli_option_value(argc, argv, i, "--limit");
 		if (v != NULL)
 			return parse_count(&opts->limit, cmd, "--limit", v, 1000);
-		v = option_value(argc, argv, i, "--offset");
+		v = opex_cli_option_value(argc, argv, i, "--offset");
 		if (v != NULL)
 			return parse_count(&opts->offset, cmd, "--offset", v, 1000000);
 	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_INDEX) {
-		v = option_value(argc, argv, i, "--index");
+		v = opex_cli_option_value(argc, argv, i, "--index");
 		if (v != NULL) {
 			if (*v == '\0')
 				return usage_error(cmd, "%s needs a file name", "--index");
@@ -115,7 +114,7 @@ static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
 	int argc, char **argv, int *i)
 {
 	opex_error err = OPEX_ERROR_INIT;
-	const char *v = option_value(argc, argv, i, "--rev");
+	const char *v = opex_cli_option_value(argc, argv, i, "--rev");
 
 	if (v != NULL) {
 		if (*v == '\0')
@@ -124,23 +123,23 @@ static int parse_option(opex_cli_options *opts, const opex_cli_command *cmd,
 		return -1;
 	}
 	v = (cmd->accept & OPEX_CLI_ACCEPT_FORMAT)
-		? option_value(argc, argv, i, "--format") : NULL;
+		? opex_cli_option_value(argc, argv, i, "--format") : NULL;
 	if (v != NULL) {
 		if (!format_allowed(cmd->formats, v))
 			return usage_error(cmd, "unknown format '%s'", v);
 		opts->format = v;
 		return -1;
 	}
-	v = option_value(argc, argv, i, "--now");
+	v = opex_cli_option_value(argc, argv, i, "--now");
 	if (v != NULL) {
 		if (opex_time_parse_date(&opts->now, v, &err) < 0)
 			return usage_error(cmd, "--now: %s", err.message);
 		return -1;
 	}
 	v = (cmd->accept & OPEX_CLI_ACCEPT_OUTPUT)
-		? option_value(argc, argv, i, "-o") : NULL;
+		? opex_cli_option_value(argc, argv, i, "-o") : NULL;
 	if (v == NULL && (cmd->accept & OPEX_CLI_ACCEPT_OUTPUT))
-		v = option_value(argc, argv, i, "--output");
+		v = opex_cli_option_value(argc, argv, i, "--output");
 	if (v != NULL) {
 		if (*v == '\0')
 			return usage_error(cmd, "%s needs a file name", "-o");
