@@ -562,12 +562,14 @@ static void lint_splits(lint_run *run)
 }
 
 /*
- * Tarjan's strongly connected components, iteratively (maps can be deep).
- * comp[v] receives the component number of v.
+ * Tarjan's strongly connected components, iteratively (maps can be deep),
+ * over a graph of `n` vertices whose successors of v are
+ * succ[start[v]..start[v+1]). comp[v] receives the component number of v;
+ * returns the number of components.
  */
-static size_t components(const lint_run *run, size_t *comp)
+static size_t strongly_connected(size_t n, const size_t *start,
+	const size_t *succ, size_t *comp)
 {
-	size_t n = run->map->node_count;
 	size_t *index = opex_calloc(n + 1, sizeof(size_t));
 	size_t *low = opex_calloc(n + 1, sizeof(size_t));
 	size_t *stack = opex_calloc(n + 1, sizeof(size_t));
@@ -585,17 +587,17 @@ static size_t components(const lint_run *run, size_t *comp)
 		index[root] = low[root] = next++;
 		stack[sp++] = root;
 		on[root] = true;
-		pos[root] = run->out_start[root];
+		pos[root] = start[root];
 		while (cp > 0) {
 			v = call[cp - 1];
-			if (pos[v] < run->out_start[v + 1]) {
-				size_t w = run->map->edges[run->out_list[pos[v]++]].head;
+			if (pos[v] < start[v + 1]) {
+				size_t w = succ[pos[v]++];
 
 				if (!index[w]) {
 					index[w] = low[w] = next++;
 					stack[sp++] = w;
 					on[w] = true;
-					pos[w] = run->out_start[w];
+					pos[w] = start[w];
 					call[cp++] = w;
 				} else if (on[w] && index[w] < low[v]) {
 					low[v] = index[w];
@@ -623,6 +625,20 @@ static size_t components(const lint_run *run, size_t *comp)
 	opex_free(call);
 	opex_free(pos);
 	opex_free(on);
+	return count;
+}
+
+/* The map's steps as a graph for strongly_connected(). */
+static size_t components(const lint_run *run, size_t *comp)
+{
+	size_t edges = run->map->edge_count, i, count;
+	size_t *succ = opex_calloc(edges + 1, sizeof(size_t));
+
+	for (i = 0; i < edges; i++)
+		succ[i] = run->map->edges[run->out_list[i]].head;
+	count = strongly_connected(run->map->node_count, run->out_start, succ,
+		comp);
+	opex_free(succ);
 	return count;
 }
 
@@ -925,66 +941,38 @@ static long find_loaded(const loaded *maps, size_t count, const char *path)
 	return -1;
 }
 
+/* The map index a subprocess node includes, or -1. */
+static long included_map(const loaded *maps, size_t count,
+	const opex_pm_node *n)
+{
+	return n->kind == OPEX_PM_KIND_SUBPROCESS && n->process
+		? find_loaded(maps, count, n->process) : -1;
+}
+
 /* Maps that include each other through subprocess nodes (Tarjan over maps). */
 static void lint_subprocess_cycles(loaded *maps, size_t count,
 	const opex_pm_lint_context *ctx, opex_diag_list *diags,
 	opex_pm_lint_report *rep)
 {
-	size_t *index = opex_calloc(count + 1, sizeof(size_t));
-	size_t *low = opex_calloc(count + 1, sizeof(size_t));
-	size_t *stack = opex_calloc(count + 1, sizeof(size_t));
-	size_t *call = opex_calloc(count + 1, sizeof(size_t));
-	size_t *pos = opex_calloc(count + 1, sizeof(size_t));
+	size_t *start = opex_calloc(count + 2, sizeof(size_t));
 	size_t *comp = opex_calloc(count + 1, sizeof(size_t));
-	bool *on = opex_calloc(count + 1, sizeof(bool));
-	size_t next = 1, sp = 0, ncomp = 0, root, i, k;
+	size_t *succ = NULL, nsucc = 0, cap = 0, i, k;
 
-	for (root = 0; root < count; root++) {
-		size_t cp = 0;
+	for (i = 0; i < count; i++) {
+		const opex_pm_map *m = maps[i].map;
 
-		if (index[root])
-			continue;
-		call[cp++] = root;
-		index[root] = low[root] = next++;
-		stack[sp++] = root;
-		on[root] = true;
-		while (cp > 0) {
-			size_t v = call[cp - 1];
-			const opex_pm_map *m = maps[v].map;
+		start[i] = nsucc;
+		for (k = 0; m != NULL && k < m->node_count; k++) {
+			long w = included_map(maps, count, &m->nodes[k]);
 
-			if (m != NULL && pos[v] < m->node_count) {
-				const opex_pm_node *n = &m->nodes[pos[v]++];
-				long w = n->kind == OPEX_PM_KIND_SUBPROCESS &&
-					n->process
-					? find_loaded(maps, count, n->process) : -1;
-
-				if (w < 0)
-					continue;
-				if (!index[w]) {
-					index[w] = low[w] = next++;
-					stack[sp++] = (size_t)w;
-					on[w] = true;
-					call[cp++] = (size_t)w;
-				} else if (on[w] && index[w] < low[v]) {
-					low[v] = index[w];
-				}
+			if (w < 0)
 				continue;
-			}
-			cp--;
-			if (cp > 0 && low[v] < low[call[cp - 1]])
-				low[call[cp - 1]] = low[v];
-			if (low[v] == index[v]) {
-				size_t w;
-
-				do {
-					w = stack[--sp];
-					on[w] = false;
-					comp[w] = ncomp;
-				} while (w != v);
-				ncomp++;
-			}
+			opex_array_grow((void **)&succ, &cap, nsucc + 1, sizeof(*succ));
+			succ[nsucc++] = (size_t)w;
 		}
 	}
+	start[count] = nsucc;
+	(void)strongly_connected(count, start, succ, comp);
 	for (i = 0; i < count; i++) {
 		const opex_pm_map *m = maps[i].map;
 		lint_run run;
@@ -994,8 +982,7 @@ static void lint_subprocess_cycles(loaded *maps, size_t count,
 		run_init(&run, m, ctx, diags, rep, true);
 		for (k = 0; k < m->node_count; k++) {
 			const opex_pm_node *n = &m->nodes[k];
-			long w = n->kind == OPEX_PM_KIND_SUBPROCESS && n->process
-				? find_loaded(maps, count, n->process) : -1;
+			long w = included_map(maps, count, n);
 
 			if (w < 0 || comp[w] != comp[i])
 				continue;
@@ -1006,13 +993,9 @@ static void lint_subprocess_cycles(loaded *maps, size_t count,
 		}
 		run_release(&run);
 	}
-	opex_free(index);
-	opex_free(low);
-	opex_free(stack);
-	opex_free(call);
-	opex_free(pos);
+	opex_free(start);
+	opex_free(succ);
 	opex_free(comp);
-	opex_free(on);
 }
 
 static int cmp_cstr(const void *a, const void *b)
