@@ -12,7 +12,7 @@
  * fine except a 5xx or a crash.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "server/server.h"
+#include "fuzz_server.h"
 #include "core/memory.h"
 
 #include <stdint.h>
@@ -25,31 +25,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_HEADERS 16
-
-static opex_server *fuzz_server(void)
-{
-	static opex_server *server;
-	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
-	opex_error err = OPEX_ERROR_INIT;
-	char root[4096];
-	const char *env = getenv("OPEX_FUZZ_HANDBOOK");
-	char *cut;
-
-	if (server != NULL)
-		return server;
-	snprintf(root, sizeof(root), "%s", __FILE__);
-	cut = strstr(root, "/tests/fuzz/");
-	if (cut != NULL)
-		*cut = '\0';
-	opts.repo = env ? env : root;
-	opts.poll_seconds = 0;
-	opts.access_log = false;
-	if (opex_server_new(&server, &opts, &err) < 0) {
-		fprintf(stderr, "http_request_fuzzer: %s\n", err.message);
-		abort();
-	}
-	return server;
-}
 
 /* The next line of data[*pos..size), NUL-terminated in `copy`. */
 static char *next_line(char *copy, size_t size, size_t *pos)
@@ -65,7 +40,7 @@ static char *next_line(char *copy, size_t size, size_t *pos)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	opex_server *server = fuzz_server();
+	opex_server *server = opex_fuzz_server();
 	opex_server_header headers[MAX_HEADERS];
 	opex_server_request req;
 	opex_server_response res;

@@ -5,7 +5,7 @@
  * The server is loaded once, as in http_request_fuzzer.c.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "server/server.h"
+#include "fuzz_server.h"
 #include "core/memory.h"
 
 #include <stdint.h>
@@ -17,34 +17,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static opex_server *fuzz_server(void)
-{
-	static opex_server *server;
-	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
-	opex_error err = OPEX_ERROR_INIT;
-	char root[4096];
-	const char *env = getenv("OPEX_FUZZ_HANDBOOK");
-	char *cut;
-
-	if (server != NULL)
-		return server;
-	snprintf(root, sizeof(root), "%s", __FILE__);
-	cut = strstr(root, "/tests/fuzz/");
-	if (cut != NULL)
-		*cut = '\0';
-	opts.repo = env ? env : root;
-	opts.poll_seconds = 0;
-	opts.access_log = false;
-	if (opex_server_new(&server, &opts, &err) < 0) {
-		fprintf(stderr, "url_path_fuzzer: %s\n", err.message);
-		abort();
-	}
-	return server;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	opex_server *server = fuzz_server();
+	opex_server *server = opex_fuzz_server();
 	opex_server_request req;
 	opex_server_response res;
 	const char *q;
