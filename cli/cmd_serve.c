@@ -28,8 +28,8 @@
 
 static const char usage[] =
 	"usage: opex serve [REPO] [--bind ADDR] [--port N] [--rev REF]\n"
-	"                  [--auth FILE] [--trust-header NAME] [--poll SECONDS]\n"
-	"                  [--threads N] [--quiet]\n"
+	"                  [--index PATH] [--auth FILE] [--trust-header NAME]\n"
+	"                  [--poll SECONDS] [--threads N] [--quiet]\n"
 	"\n"
 	"Serve the handbook at REPO (default: the bundled sample handbook, built\n"
 	"on first use) over HTTP: web pages for people and a JSON API. The\n"
@@ -38,6 +38,7 @@ static const char usage[] =
 	"  --bind ADDR          listen on this address (default 127.0.0.1)\n"
 	"  --port N             listen on this port (default 8080; 0: any free port)\n"
 	"  --rev REF            serve this ref (default HEAD)\n"
+	"  --index PATH         the search index (default <git-dir>/opex/index.sqlite)\n"
 	"  --auth FILE          tokens file (see 'opex token new')\n"
 	"  --trust-header NAME  take the person from this header (behind an\n"
 	"                       authenticating reverse proxy only)\n"
@@ -74,7 +75,7 @@ static int take_option(opex_server_options *opts, int argc, char **argv,
 	int *i)
 {
 	static const char *const names[] = { "--bind", "--rev", "--auth",
-		"--trust-header", "--port", "--poll", "--threads" };
+		"--trust-header", "--index", "--port", "--poll", "--threads" };
 	const char *v = NULL;
 	size_t k;
 
@@ -90,11 +91,12 @@ static int take_option(opex_server_options *opts, int argc, char **argv,
 	case 1: opts->rev = v; break;
 	case 2: opts->auth_file = v; break;
 	case 3: opts->trust_header = v; break;
-	case 4:
+	case 4: opts->index_path = v; break;
+	case 5:
 		if (!parse_unsigned(&opts->port, v, 65535))
 			return bad("--port: not a port number:", v);
 		break;
-	case 5:
+	case 6:
 		if (!parse_unsigned(&opts->poll_seconds, v, 86400))
 			return bad("--poll: not a number of seconds:", v);
 		break;

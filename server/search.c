@@ -52,7 +52,10 @@ void opex_server_index_init(opex_server *server, const opex_server_snapshot *sna
 	opex_error err = OPEX_ERROR_INIT;
 
 	pthread_mutex_init(&server->misses_lock, NULL);
-	opex_kb_index_default_path(&path, opex_kb_handbook_repo(snap->hb));
+	if (server->opts.index_path != NULL)
+		opex_buf_puts(&path, server->opts.index_path);
+	else
+		opex_kb_index_default_path(&path, opex_kb_handbook_repo(snap->hb));
 	if (path.failed)
 		goto done;
 	if (opex_kb_index_open(&server->writer, path.ptr, &err) < 0) {
@@ -66,21 +69,22 @@ void opex_server_index_init(opex_server *server, const opex_server_snapshot *sna
 	}
 	server->has_index = true;
 	server->index_path = opex_buf_detach(&path, NULL);
-	opex_server_index_update(server, snap);
+	/* An index that cannot be brought up to date still answers for the
+	 * revision it holds; the watcher tries again with the next one. */
+	if (opex_server_index_update(server, snap, &err) < 0)
+		fprintf(stderr, "opex serve: %s\n", err.message);
 done:
 	opex_buf_release(&path);
 }
 
-void opex_server_index_update(opex_server *server, const opex_server_snapshot *snap)
+int opex_server_index_update(opex_server *server,
+	const opex_server_snapshot *snap, opex_error *err)
 {
 	opex_kb_index_update_options opts = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
-	opex_error err = OPEX_ERROR_INIT;
 
 	if (server->writer == NULL)
-		return;
-	if (opex_kb_index_update(NULL, server->writer, snap->hb, &opts, &err) < 0)
-		fprintf(stderr, "opex serve: cannot update the search index: %s\n",
-			err.message);
+		return 0;
+	return opex_kb_index_update(NULL, server->writer, snap->hb, &opts, err);
 }
 
 void opex_server_index_release(opex_server *server)

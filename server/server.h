@@ -30,6 +30,7 @@ typedef struct opex_server_options {
 	const char *rev;           /* the served ref; NULL: HEAD */
 	const char *bind;          /* IPv4 address; NULL: 127.0.0.1 */
 	unsigned port;             /* 0: any free port (see opex_server_port) */
+	const char *index_path;    /* search index; NULL: <git-dir>/opex/index.sqlite */
 	const char *auth_file;     /* token file; NULL: no tokens */
 	const char *trust_header;  /* e.g. "X-Remote-User"; NULL: none */
 	unsigned poll_seconds;     /* watch the ref this often; 0: never */
@@ -38,7 +39,7 @@ typedef struct opex_server_options {
 } opex_server_options;
 
 #define OPEX_SERVER_OPTIONS_INIT \
-	{ NULL, NULL, NULL, 8080, NULL, NULL, 2, 0, true }
+	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, 0, true }
 
 /**
  * Load the handbook named by `opts` (and the token file) into a new server
@@ -71,7 +72,8 @@ void opex_server_free(opex_server *server);
  * Check the served ref now and, if it moved, load the new revision and
  * swap it in (requests in flight keep the revision they started with).
  * `*changed` (may be NULL) tells whether a new revision was loaded. On
- * error the current revision stays served.
+ * error (the revision cannot be loaded, or the search index cannot be
+ * brought to it) the current revision stays served, search included.
  */
 int opex_server_reload(opex_server *server, bool *changed, opex_error *err)
 	OPEX_WARN_UNUSED;

@@ -251,7 +251,7 @@ void opex_server_diags_for(opex_diag_list *out,
 
 struct opex_server {
 	opex_server_options opts;  /* its strings point into `owned` */
-	char *owned[5];
+	char *owned[6];
 	pthread_mutex_t snap_lock; /* guards `snap` only: the pointer swap */
 	opex_server_snapshot *snap;
 	pthread_mutex_t reload_lock; /* one reload at a time */
@@ -292,10 +292,11 @@ typedef struct opex_server_miss {
 	int64_t last;              /* seconds since the epoch */
 } opex_server_miss;
 
-/** Open the index beside the repository and bring it to `snap`; failures only disable search. */
+/** Open the index (opts.index_path or beside the repository) and bring it to `snap`; failures only disable search. */
 void opex_server_index_init(opex_server *server, const opex_server_snapshot *snap);
-/** Bring the index to `snap` (called by the watcher under reload_lock). */
-void opex_server_index_update(opex_server *server, const opex_server_snapshot *snap);
+/** Bring the index to `snap` (under reload_lock); OPEX_EIO naming the index file when it cannot (a full disk). */
+int opex_server_index_update(opex_server *server,
+	const opex_server_snapshot *snap, opex_error *err);
 void opex_server_index_release(opex_server *server);
 void opex_server_api_search(opex_server_ctx *ctx);
 /** Add the searches that found nothing (30 days) to a health report, for readers who see everything. */

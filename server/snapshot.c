@@ -9,7 +9,8 @@
  * freed by whichever thread drops its last reference.
  *
  *   watcher:  every poll_seconds: open the ref -> commit id changed? ->
- *             load + lint (no lock held) -> swap under snap_lock -> release old
+ *             load + lint -> index update -> swap under snap_lock ->
+ *             release old (any failure: keep the old one, retry next poll)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "server/server_int.h"
@@ -201,7 +202,13 @@ int opex_server_reload(opex_server *server, bool *changed, opex_error *err)
 		atomic_fetch_add(&server->metrics.reload_failures, 1u);
 		goto done;
 	}
-	opex_server_index_update(server, fresh);
+	/* Search and pages must answer for the same revision: if the index
+	 * cannot follow (a full disk), the old revision stays served. */
+	error = opex_server_index_update(server, fresh, err);
+	if (error < 0) {
+		atomic_fetch_add(&server->metrics.reload_failures, 1u);
+		goto done;
+	}
 	atomic_store(&server->metrics.reload_seconds, fresh->load_seconds);
 	atomic_fetch_add(&server->metrics.reloads, 1u);
 	pthread_mutex_lock(&server->snap_lock);
@@ -248,10 +255,14 @@ static void *watch(void *payload)
 		pthread_mutex_unlock(&server->stop_lock);
 		if (stopping)
 			break;
-		if (opex_server_reload(server, &changed, &err) < 0)
-			fprintf(stderr, "opex serve: cannot reload '%s': %s\n",
-				server->opts.repo, err.message);
-		else if (changed && server->opts.access_log) {
+		if (opex_server_reload(server, &changed, &err) < 0) {
+			char rev[41];
+
+			opex_server_revision(rev, server);
+			fprintf(stderr, "opex serve: cannot reload '%s': %s; "
+				"still serving %.12s\n", server->opts.repo,
+				err.message, rev);
+		} else if (changed && server->opts.access_log) {
 			char rev[41];
 
 			opex_server_revision(rev, server);
