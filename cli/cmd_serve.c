@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
+#include "kb/kb.h"
 #include "server/server.h"
 
 #include <signal.h>
@@ -30,6 +31,7 @@ static const char usage[] =
 	"usage: opex serve [REPO] [--bind ADDR] [--port N] [--rev REF]\n"
 	"                  [--index PATH] [--auth FILE] [--trust-header NAME]\n"
 	"                  [--poll SECONDS] [--threads N] [--quiet]\n"
+	"       opex serve CLONE --origin URL [--fetch-every SECONDS] [options]\n"
 	"\n"
 	"Serve the handbook at REPO (default: the bundled sample handbook, built\n"
 	"on first use) over HTTP: web pages for people and a JSON API. The\n"
@@ -44,6 +46,13 @@ static const char usage[] =
 	"                       authenticating reverse proxy only)\n"
 	"  --poll SECONDS       check the ref this often (default 2; 0: never)\n"
 	"  --threads N          worker threads (default: two per CPU)\n"
+	"  --origin URL         serve CLONE as a replica of URL (a path, file://,\n"
+	"                       git://, http(s):// or ssh://): CLONE is a bare\n"
+	"                       mirror, created if missing and fetched with every\n"
+	"                       branch, tag and refs/opex/ ref; approvals are\n"
+	"                       recorded on the origin (compare-and-swap)\n"
+	"  --fetch-every S      fetch from the origin this often (default 2; '2s'\n"
+	"                       and '1m' are read too)\n"
 	"  --quiet              no access log on stderr\n"
 	"\n"
 	"Stops cleanly on SIGINT or SIGTERM.\n"
@@ -70,12 +79,34 @@ static bool parse_unsigned(unsigned *out, const char *s, unsigned max)
 	return true;
 }
 
+/* "30", "30s" or "2m", in seconds, up to a day. */
+static bool parse_duration(unsigned *out, const char *s)
+{
+	char number[16];
+	size_t len = strlen(s);
+	unsigned scale = 1;
+
+	if (len > 1 && (s[len - 1] == 's' || s[len - 1] == 'm')) {
+		scale = s[len - 1] == 'm' ? 60 : 1;
+		len--;
+	}
+	if (len == 0 || len >= sizeof(number))
+		return false;
+	memcpy(number, s, len);
+	number[len] = '\0';
+	if (!parse_unsigned(out, number, 86400 / scale))
+		return false;
+	*out *= scale;
+	return true;
+}
+
 /* Take option argv[*i] if it is one of ours: -1 taken, 1 not ours, 2 bad. */
 static int take_option(opex_server_options *opts, int argc, char **argv,
 	int *i)
 {
 	static const char *const names[] = { "--bind", "--rev", "--auth",
-		"--trust-header", "--index", "--port", "--poll", "--threads" };
+		"--trust-header", "--index", "--origin", "--port", "--poll",
+		"--fetch-every", "--threads" };
 	const char *v = NULL;
 	size_t k;
 
@@ -92,13 +123,19 @@ static int take_option(opex_server_options *opts, int argc, char **argv,
 	case 2: opts->auth_file = v; break;
 	case 3: opts->trust_header = v; break;
 	case 4: opts->index_path = v; break;
-	case 5:
+	case 5: opts->origin = v; break;
+	case 6:
 		if (!parse_unsigned(&opts->port, v, 65535))
 			return bad("--port: not a port number:", v);
 		break;
-	case 6:
+	case 7:
 		if (!parse_unsigned(&opts->poll_seconds, v, 86400))
 			return bad("--poll: not a number of seconds:", v);
+		break;
+	case 8:
+		if (!parse_duration(&opts->fetch_seconds, v) ||
+		    opts->fetch_seconds == 0)
+			return bad("--fetch-every: not a duration:", v);
 		break;
 	default:
 		if (!parse_unsigned(&opts->threads, v, 1024) || opts->threads == 0)
@@ -162,6 +199,27 @@ static const char *sample_handbook(void)
 	return dir;
 }
 
+/*
+ * A replica starts from a fresh fetch. Without one it may still serve the
+ * clone it has (the origin is down), but not a clone it never had.
+ */
+static int first_fetch(const opex_server_options *opts)
+{
+	opex_error err = OPEX_ERROR_INIT;
+	struct stat st;
+	bool had_clone = stat(opts->repo, &st) == 0;
+
+	if (opex_kb_mirror_fetch(opts->repo, opts->origin, NULL, &err) == 0)
+		return -1;
+	fprintf(stderr, "opex serve: %s\n", err.message);
+	if (had_clone && err.code != OPEX_EINVALID) {
+		fprintf(stderr, "opex serve: serving the clone '%s' as it is\n",
+			opts->repo);
+		return -1;
+	}
+	return OPEX_EXIT_USAGE;
+}
+
 static int run(int argc, char **argv)
 {
 	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
@@ -172,6 +230,13 @@ static int run(int argc, char **argv)
 
 	if (status >= 0)
 		return status;
+	if (opts.origin != NULL) {
+		if (opts.repo == NULL)
+			return bad("--origin needs the replica's CLONE path", opts.origin);
+		status = first_fetch(&opts);
+		if (status >= 0)
+			return status;
+	}
 	if (opts.repo == NULL) {
 		opts.repo = sample_handbook();
 		if (opts.repo == NULL)

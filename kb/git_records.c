@@ -28,6 +28,7 @@
 
 #include <git2.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,8 +241,7 @@ static int write_commit(git_oid *out, git_repository *git, const opex_buf *rec,
 	return error;
 }
 
-/* A short pause before retrying, different in each process. */
-static void backoff(unsigned attempt, unsigned seed)
+void opex_kb_backoff(unsigned attempt, unsigned seed)
 {
 	struct timespec ts;
 	unsigned spread = attempt < 8 ? (1u << attempt) : 256u;
@@ -252,87 +252,129 @@ static void backoff(unsigned attempt, unsigned seed)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * A lock file a writer left behind when it was killed: ref locks are held
+ * for the moment of a rename, so one this old has no live owner. Removing
+ * it lets appends go on after a crash instead of failing until someone
+ * deletes it by hand (git's own answer).
+ */
+static bool remove_stale_lock(git_repository *git, const char *ref)
+{
+	static const char *const suffixes[] = { "", "packed-refs" };
+	opex_buf path = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
+	bool removed = false;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		opex_buf_clear(&path);
+		opex_buf_printf(&path, "%s%s.lock", git_repository_commondir(git),
+			i == 0 ? ref : suffixes[i]);
+		if (!path.failed && stat(path.ptr, &st) == 0 &&
+		    time(NULL) - st.st_mtime > OPEX_KB_STALE_LOCK_SECONDS &&
+		    unlink(path.ptr) == 0)
+			removed = true;
+	}
+	opex_buf_release(&path);
+	return removed;
+}
+
 int opex_kb_records_append(char *out, const opex_kb_repo *repo,
 	const char *ref, opex_kb_record_build_fn build, void *payload,
 	const char *summary, const opex_kb_record_author *author,
 	opex_error *err)
 {
-	git_repository *git = opex_kb_repo_git(repo);
+	return opex_kb_records_append_git(out, opex_kb_repo_git(repo), ref,
+		build, payload, summary, author, err);
+}
+
+int opex_kb_record_write(struct git_oid *id, struct git_oid *tip_id,
+	struct git_repository *git, const char *ref,
+	opex_kb_record_build_fn build, void *payload, const char *summary,
+	const opex_kb_record_author *author, opex_error *err)
+{
 	opex_buf rec = OPEX_BUF_INIT(OPEX_LIMIT_RECORD_BYTES);
-	git_reference *r = NULL, *moved = NULL;
+	git_reference *r = NULL;
 	git_object *tip = NULL;
-	git_oid id;
-	char parent_hex[41];
+	char parent_hex[41] = "";
+	int error;
+
+	memset(tip_id, 0, sizeof(*tip_id));
+	error = git_reference_lookup(&r, git, ref);
+	if (error < 0 && error != GIT_ENOTFOUND) {
+		error = opex_error_set(err, OPEX_EIO, "cannot read '%s': %s", ref,
+			git_message());
+		goto done;
+	}
+	if (r != NULL) {
+		error = git_reference_peel(&tip, r, GIT_OBJECT_ANY);
+		if (error < 0 || git_object_type(tip) != GIT_OBJECT_COMMIT) {
+			error = opex_error_set(err, OPEX_EINVALID,
+				"'%s' does not point at a commit: refusing to write on it",
+				ref);
+			goto done;
+		}
+		git_oid_cpy(tip_id, git_object_id(tip));
+		git_oid_tostr(parent_hex, sizeof(parent_hex), tip_id);
+	}
+	error = build(&rec, parent_hex, payload);
+	if (error < 0)
+		goto done;
+	if (rec.failed) {
+		error = opex_error_set(err, OPEX_ETOOBIG,
+			"record larger than %u bytes", OPEX_LIMIT_RECORD_BYTES);
+		goto done;
+	}
+	error = write_commit(id, git, &rec, (const git_commit *)tip, summary,
+		author, err);
+done:
+	git_object_free(tip);
+	git_reference_free(r);
+	opex_buf_release(&rec);
+	return error;
+}
+
+int opex_kb_records_append_git(char *out, struct git_repository *git,
+	const char *ref, opex_kb_record_build_fn build, void *payload,
+	const char *summary, const opex_kb_record_author *author,
+	opex_error *err)
+{
+	git_reference *moved = NULL;
+	git_oid id, tip;
 	unsigned attempt, seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 	int error = 0;
 
 	if (out != NULL)
 		out[0] = '\0';
 	for (attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-		git_reference_free(r);
-		r = NULL;
-		git_object_free(tip);
-		tip = NULL;
-		parent_hex[0] = '\0';
-		error = git_reference_lookup(&r, git, ref);
-		if (error < 0 && error != GIT_ENOTFOUND) {
-			error = opex_error_set(err, OPEX_EIO, "cannot read '%s': %s",
-				ref, git_message());
-			goto done;
-		}
-		if (r != NULL) {
-			error = git_reference_peel(&tip, r, GIT_OBJECT_ANY);
-			if (error < 0 || git_object_type(tip) != GIT_OBJECT_COMMIT) {
-				error = opex_error_set(err, OPEX_EINVALID,
-					"'%s' does not point at a commit: refusing to write on it",
-					ref);
-				goto done;
-			}
-			git_oid_tostr(parent_hex, sizeof(parent_hex),
-				git_object_id(tip));
-		}
-		opex_buf_clear(&rec);
-		error = build(&rec, parent_hex, payload);
-		if (error < 0)
-			goto done;
-		if (rec.failed) {
-			error = opex_error_set(err, OPEX_ETOOBIG,
-				"record larger than %u bytes", OPEX_LIMIT_RECORD_BYTES);
-			goto done;
-		}
-		error = write_commit(&id, git, &rec, (const git_commit *)tip,
+		error = opex_kb_record_write(&id, &tip, git, ref, build, payload,
 			summary, author, err);
 		if (error < 0)
-			goto done;
-		if (r == NULL)
+			return error;
+		if (git_oid_is_zero(&tip))
 			error = git_reference_create(&moved, git, ref, &id, 0,
 				summary);
 		else
 			error = git_reference_create_matching(&moved, git, ref, &id,
-				1, git_object_id(tip), summary);
+				1, &tip, summary);
 		git_reference_free(moved);
 		moved = NULL;
 		if (error == 0) {
 			if (out != NULL)
 				git_oid_tostr(out, 41, &id);
-			goto done;
+			return 0;
 		}
+		if (error == GIT_ELOCKED && remove_stale_lock(git, ref))
+			continue;
 		if (error != GIT_EMODIFIED && error != GIT_EEXISTS &&
-		    error != GIT_ELOCKED) {
-			error = opex_error_set(err, OPEX_EIO, "cannot update '%s': %s",
+		    error != GIT_ELOCKED)
+			return opex_error_set(err, OPEX_EIO, "cannot update '%s': %s",
 				ref, git_message());
-			goto done;
-		}
-		backoff(attempt, seed);
+		opex_kb_backoff(attempt, seed);
 	}
-	error = opex_error_set(err, OPEX_EIO,
+	return opex_error_set(err, OPEX_EIO,
 		"cannot update '%s': it kept moving for %d attempts", ref,
 		APPEND_ATTEMPTS);
-done:
-	git_object_free(tip);
-	git_reference_free(r);
-	opex_buf_release(&rec);
-	return error;
 }
 
 int opex_kb_repo_user_email(opex_buf *out, const opex_kb_repo *repo,

@@ -684,4 +684,38 @@ int opex_kb_path_log_read(opex_kb_path_log *out, const opex_kb_repo *repo,
 /** Free what a path log holds; it is empty afterwards. */
 void opex_kb_path_log_release(opex_kb_path_log *log);
 
+/* ---------------------------------------------------------------------
+ * Replicas (git_remote.c): a bare mirror of an origin repository, and
+ * records appended on the origin
+ * ------------------------------------------------------------------- */
+
+/**
+ * Make the repository at `path` a mirror of `origin` (a path, file://,
+ * git://, http(s):// or ssh:// URL): a bare repository is created there
+ * if nothing exists yet; then every branch, every tag and every ref under
+ * refs/opex/ is fetched, replacing what the mirror had, and HEAD follows
+ * the origin's default branch. `*changed` (may be NULL) tells whether a
+ * ref moved. Errors: OPEX_EINVALID (`path` exists and is not a git
+ * repository), OPEX_EIO (the origin cannot be reached or read), each
+ * naming the origin.
+ */
+int opex_kb_mirror_fetch(const char *path, const char *origin, bool *changed,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/**
+ * opex_kb_records_append() on the origin of a mirror: the record is built
+ * on the origin's tip of `ref` and the origin's ref is moved with
+ * compare-and-swap (a local origin is updated in place; a remote one by a
+ * push that the origin refuses when its ref moved since the fetch), then
+ * the mirror's `ref` is brought to the origin's. When another writer won
+ * the race, the record is rebuilt on the new tip and sent again, so
+ * records appended at the same moment through different mirrors all land.
+ * Errors: those of opex_kb_records_append(), and OPEX_EIO naming the
+ * origin when it cannot be reached (then nothing was recorded).
+ */
+int opex_kb_records_append_origin(char *out, const opex_kb_repo *repo,
+	const char *origin, const char *ref, opex_kb_record_build_fn build,
+	void *payload, const char *summary,
+	const opex_kb_record_author *author, opex_error *err) OPEX_WARN_UNUSED;
+
 #endif

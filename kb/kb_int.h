@@ -154,4 +154,32 @@ struct git_repository *opex_kb_repo_git(const opex_kb_repo *repo);
 /** The resolved commit id as 20 raw bytes. Borrowed from `repo`. */
 const unsigned char *opex_kb_repo_commit_raw(const opex_kb_repo *repo);
 
+/* ---------------------------------------------------------------------
+ * Record chains (git_records.c): what git_remote.c needs
+ * ------------------------------------------------------------------- */
+
+/* A ref lock older than this was left by a writer that died (seconds). */
+#define OPEX_KB_STALE_LOCK_SECONDS 10
+
+struct git_oid;
+
+/**
+ * Build the record on the tip of `ref` in `git` and write its commit,
+ * without moving the ref: `id` gets the commit, `tip` the commit it was
+ * built on (all zero when the ref does not exist yet).
+ */
+int opex_kb_record_write(struct git_oid *id, struct git_oid *tip,
+	struct git_repository *git, const char *ref,
+	opex_kb_record_build_fn build, void *payload, const char *summary,
+	const opex_kb_record_author *author, opex_error *err);
+
+/** A short pause before retry `attempt`, different in each process (`seed`). */
+void opex_kb_backoff(unsigned attempt, unsigned seed);
+
+/** opex_kb_records_append() on an open libgit2 repository. */
+int opex_kb_records_append_git(char *out, struct git_repository *git,
+	const char *ref, opex_kb_record_build_fn build, void *payload,
+	const char *summary, const opex_kb_record_author *author,
+	opex_error *err);
+
 #endif

@@ -17,7 +17,9 @@
  * them; anonymous readers and partners get 404, as for a missing launch.
  *
  * Approvals live on refs/opex/approvals, not in the served revision, so
- * every request reads that ref anew: an approval shows at once. Reading
+ * every request reads that ref anew: an approval shows at once. A replica
+ * (--origin) appends on the origin and shows the others' approvals after
+ * its next fetch. Reading
  * the chain, evaluating and appending hold `launch_lock` (the handbook's
  * repository handle is shared by the worker threads).
  *
@@ -41,6 +43,7 @@
 #include "core/time.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -617,6 +620,7 @@ static void act(opex_server_ctx *ctx, bool api)
 	char commit[41];
 	bool locked = false;
 	unsigned status;
+	int error;
 	long gi;
 	board b;
 
@@ -702,9 +706,18 @@ static void act(opex_server_ctx *ctx, bool api)
 	author.email = ctx->who.member->email ? ctx->who.member->email : "";
 	author.time = rec.time;
 	bp.record = &rec;
-	if (opex_kb_records_append(commit, opex_kb_handbook_repo(ctx->snap->hb),
-		OPEX_PM_APPROVALS_REF, build_record, &bp, summary.ptr, &author,
-		&err) < 0) {
+	if (ctx->server->opts.origin != NULL)
+		error = opex_kb_records_append_origin(commit,
+			opex_kb_handbook_repo(ctx->snap->hb),
+			ctx->server->opts.origin, OPEX_PM_APPROVALS_REF,
+			build_record, &bp, summary.ptr, &author, &err);
+	else
+		error = opex_kb_records_append(commit,
+			opex_kb_handbook_repo(ctx->snap->hb), OPEX_PM_APPROVALS_REF,
+			build_record, &bp, summary.ptr, &author, &err);
+	if (error < 0) {
+		fprintf(stderr, "opex serve: cannot record %s: %s\n", summary.ptr,
+			err.message);
 		send_error(ctx, api, 503, "the approval could not be recorded");
 		goto done;
 	}

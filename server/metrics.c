@@ -128,9 +128,13 @@ void opex_server_metrics_render(opex_buf *out, const opex_server_metrics *m,
 		"opex_reload_failures_total %llu\n"
 		"# HELP opex_reindex_duration_seconds Time to load and index the served revision.\n"
 		"# TYPE opex_reindex_duration_seconds gauge\n"
-		"opex_reindex_duration_seconds %.6f\n",
+		"opex_reindex_duration_seconds %.6f\n"
+		"# HELP opex_origin_fetch_failures_total Fetches from the origin that failed (replicas).\n"
+		"# TYPE opex_origin_fetch_failures_total counter\n"
+		"opex_origin_fetch_failures_total %llu\n",
 		snap->commit, opex_kb_handbook_article_count(snap->hb),
 		snap->map_count, atomic_load(&m->reloads),
 		atomic_load(&m->reload_failures),
-		atomic_load(&m->reload_seconds));
+		atomic_load(&m->reload_seconds),
+		atomic_load(&m->fetch_failures));
 }

@@ -52,6 +52,7 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 		opex_strdup(opts->trust_header);
 	server->opts.index_path = server->owned[5] =
 		opex_strdup(opts->index_path);
+	server->opts.origin = server->owned[6] = opex_strdup(opts->origin);
 	pthread_mutex_init(&server->snap_lock, NULL);
 	pthread_mutex_init(&server->reload_lock, NULL);
 	pthread_mutex_init(&server->stop_lock, NULL);

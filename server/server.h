@@ -34,16 +34,20 @@ typedef struct opex_server_options {
 	const char *auth_file;     /* token file; NULL: no tokens */
 	const char *trust_header;  /* e.g. "X-Remote-User"; NULL: none */
 	unsigned poll_seconds;     /* watch the ref this often; 0: never */
+	const char *origin;        /* replica of this repository; NULL: none */
+	unsigned fetch_seconds;    /* fetch from the origin this often */
 	unsigned threads;          /* worker threads; 0: two per CPU */
 	bool access_log;           /* one line per request on stderr */
 } opex_server_options;
 
 #define OPEX_SERVER_OPTIONS_INIT \
-	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, 0, true }
+	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, NULL, 2, 0, true }
 
 /**
  * Load the handbook named by `opts` (and the token file) into a new server
- * that does not listen yet. Errors: those of opex_kb_handbook_load(), and
+ * that does not listen yet. With `opts->origin`, `opts->repo` is a mirror
+ * of the origin (see opex_kb_mirror_fetch), fetched every fetch_seconds,
+ * and approvals are appended on the origin. Errors: those of opex_kb_handbook_load(), and
  * OPEX_EINVALID / OPEX_EIO for a bad token file.
  */
 int opex_server_new(opex_server **out, const opex_server_options *opts,

@@ -120,7 +120,7 @@ typedef struct opex_server_metrics {
 	atomic_ullong latency[OPEX_SERVER_LATENCY_BUCKETS + 1]; /* +Inf last */
 	atomic_ullong latency_count;
 	_Atomic double latency_sum;
-	atomic_ullong reloads, reload_failures;
+	atomic_ullong reloads, reload_failures, fetch_failures;
 	_Atomic double reload_seconds; /* the last reload */
 } opex_server_metrics;
 
@@ -251,7 +251,7 @@ void opex_server_diags_for(opex_diag_list *out,
 
 struct opex_server {
 	opex_server_options opts;  /* its strings point into `owned` */
-	char *owned[6];
+	char *owned[7];
 	pthread_mutex_t snap_lock; /* guards `snap` only: the pointer swap */
 	opex_server_snapshot *snap;
 	pthread_mutex_t reload_lock; /* one reload at a time */

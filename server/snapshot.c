@@ -8,7 +8,8 @@
  * the swap and for taking a reference, nothing else). The old snapshot is
  * freed by whichever thread drops its last reference.
  *
- *   watcher:  every poll_seconds: open the ref -> commit id changed? ->
+ *   watcher:  every poll_seconds (a replica: fetch from the origin every
+ *             fetch_seconds, then): open the ref -> commit id changed? ->
  *             load + lint -> index update -> swap under snap_lock ->
  *             release old (any failure: keep the old one, retry next poll)
  */
@@ -234,9 +235,28 @@ void opex_server_revision(char out[41], opex_server *server)
 	opex_server_snapshot_release(snap);
 }
 
+/*
+ * Fetch the origin into the mirror. Under launch_lock: a fetch that read
+ * the origin's refs before an approval was pushed would otherwise move the
+ * mirror's approvals back behind it.
+ */
+static int fetch_origin(opex_server *server, opex_error *err)
+{
+	int error;
+
+	pthread_mutex_lock(&server->launch_lock);
+	error = opex_kb_mirror_fetch(server->opts.repo, server->opts.origin,
+		NULL, err);
+	pthread_mutex_unlock(&server->launch_lock);
+	return error;
+}
+
 static void *watch(void *payload)
 {
 	opex_server *server = payload;
+	const char *origin = server->opts.origin;
+	unsigned period = origin != NULL ? server->opts.fetch_seconds
+		: server->opts.poll_seconds;
 	struct timespec until;
 	bool stopping;
 
@@ -246,7 +266,7 @@ static void *watch(void *payload)
 
 		pthread_mutex_lock(&server->stop_lock);
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += (time_t)server->opts.poll_seconds;
+		until.tv_sec += (time_t)period;
 		while (!server->stopping &&
 		       pthread_cond_timedwait(&server->stop_cond,
 				&server->stop_lock, &until) != ETIMEDOUT)
@@ -255,6 +275,12 @@ static void *watch(void *payload)
 		pthread_mutex_unlock(&server->stop_lock);
 		if (stopping)
 			break;
+		/* A replica serves what it fetched; a failed fetch keeps it as is. */
+		if (origin != NULL && fetch_origin(server, &err) < 0) {
+			atomic_fetch_add(&server->metrics.fetch_failures, 1u);
+			fprintf(stderr, "opex serve: %s\n", err.message);
+			opex_error_clear(&err);
+		}
 		if (opex_server_reload(server, &changed, &err) < 0) {
 			char rev[41];
 
@@ -274,7 +300,8 @@ static void *watch(void *payload)
 
 int opex_server_watcher_start(opex_server *server, opex_error *err)
 {
-	if (server->opts.poll_seconds == 0 || server->watcher_running)
+	if ((server->opts.origin != NULL ? server->opts.fetch_seconds
+		: server->opts.poll_seconds) == 0 || server->watcher_running)
 		return 0;
 	server->stopping = false;
 	if (pthread_create(&server->watcher, NULL, watch, server) != 0)
