@@ -11,6 +11,14 @@
  *   SYMLINK      120000               no (never followed)
  *   SUBMODULE    160000 (gitlink)     no (its content is elsewhere)
  *
+ * A folder whose tree object cannot be read (missing or corrupt) is left
+ * out of the listing and kept as an unreadable folder, with its id and the
+ * reason, for the handbook to report; only the root tree is required. A
+ * file whose blob cannot be read fails opex_kb_repo_read() with OPEX_EIO
+ * and a message naming the object:
+ *
+ *   cannot read git object 3f2a...: object not found
+ *
  * Every libgit2 error is turned into an opex_error here, with the message
  * from git_error_last() when it adds something.
  */
@@ -20,6 +28,7 @@
 #include "core/memory.h"
 
 #include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,13 +43,24 @@ struct opex_kb_repo {
 	size_t count, cap;
 	char *paths;          /* every path, NUL-terminated, back to back */
 	size_t paths_len, paths_cap;
+	opex_kb_repo_unreadable *unreadable; /* folders left out, in path order */
+	size_t unreadable_count, unreadable_cap;
 	bool libgit2_up;
 };
 
-/* Collects the tree during git_tree_walk(). */
+/* A folder still to list: its tree id and where its path starts in `dirs`. */
+typedef struct pending_tree {
+	git_oid oid;
+	size_t dir;
+} pending_tree;
+
+/* The tree listing in progress: a stack of folders instead of recursion. */
 typedef struct list_state {
 	opex_kb_repo *repo;
-	int error;
+	pending_tree *stack;
+	size_t depth, cap;
+	char *dirs;           /* "" and every "folder/" path, NUL-terminated */
+	size_t dirs_len, dirs_cap;
 	opex_error *err;
 } list_state;
 
@@ -51,29 +71,28 @@ static const char *git_message(void)
 	return e != NULL && e->message != NULL ? e->message : "unknown error";
 }
 
-static int list_entry(const char *root, const git_tree_entry *te, void *payload)
+const char *opex_kb_git_reason(int code)
 {
-	list_state *st = payload;
+	/* libgit2 repeats the id ("... no match for id (3f2a...)"): say it once. */
+	return code == GIT_ENOTFOUND ? "object not found" : git_message();
+}
+
+static int add_entry(list_state *st, const char *root, const git_tree_entry *te)
+{
 	opex_kb_repo *repo = st->repo;
 	git_filemode_t mode = git_tree_entry_filemode(te);
 	const char *name = git_tree_entry_name(te);
 	size_t root_len = strlen(root), name_len = strlen(name);
 	opex_kb_entry *entry;
 
-	if (mode == GIT_FILEMODE_TREE)
-		return 0;
-	if (root_len + name_len >= OPEX_LIMIT_PATH_BYTES) {
-		st->error = opex_error_set(st->err, OPEX_ETOOBIG,
+	if (root_len + name_len >= OPEX_LIMIT_PATH_BYTES)
+		return opex_error_set(st->err, OPEX_ETOOBIG,
 			"path '%s%s' is longer than %u bytes", root, name,
 			OPEX_LIMIT_PATH_BYTES);
-		return -1;
-	}
-	if (repo->count >= OPEX_LIMIT_TREE_ENTRIES) {
-		st->error = opex_error_set(st->err, OPEX_ETOOBIG,
+	if (repo->count >= OPEX_LIMIT_TREE_ENTRIES)
+		return opex_error_set(st->err, OPEX_ETOOBIG,
 			"tree of %s has more than %u entries", repo->commit,
 			OPEX_LIMIT_TREE_ENTRIES);
-		return -1;
-	}
 	opex_array_grow((void **)&repo->entries, &repo->cap, repo->count + 1,
 		sizeof(*repo->entries));
 	entry = &repo->entries[repo->count++];
@@ -102,43 +121,132 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+static int unreadable_cmp(const void *a, const void *b)
+{
+	const opex_kb_repo_unreadable *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+/* Queue the folder entry `te` of the folder `root` ("" or "dir/"). */
+static int push_folder(list_state *st, const char *root,
+	const git_tree_entry *te)
+{
+	const char *name = git_tree_entry_name(te);
+	size_t root_len = strlen(root), name_len = strlen(name);
+	pending_tree *next;
+	char *dir;
+
+	if (root_len + name_len + 1 >= OPEX_LIMIT_PATH_BYTES)
+		return opex_error_set(st->err, OPEX_ETOOBIG,
+			"path '%s%s/' is longer than %u bytes", root, name,
+			OPEX_LIMIT_PATH_BYTES);
+	opex_array_grow((void **)&st->stack, &st->cap, st->depth + 1,
+		sizeof(*st->stack));
+	next = &st->stack[st->depth++];
+	git_oid_cpy(&next->oid, git_tree_entry_id(te));
+	next->dir = st->dirs_len;
+	opex_array_grow((void **)&st->dirs, &st->dirs_cap,
+		st->dirs_len + root_len + name_len + 2, 1);
+	dir = st->dirs + st->dirs_len;
+	memcpy(dir, root, root_len);
+	memcpy(dir + root_len, name, name_len);
+	dir[root_len + name_len] = '/';
+	dir[root_len + name_len + 1] = '\0';
+	st->dirs_len += root_len + name_len + 2;
+	return 0;
+}
+
+/* Keep the folder `dir` ("a/b/") whose tree `oid` gave libgit2 error `code`. */
+static void add_unreadable(opex_kb_repo *repo, const char *dir,
+	const git_oid *oid, int code)
+{
+	opex_error msg = OPEX_ERROR_INIT;
+	opex_kb_repo_unreadable *u;
+	size_t len = strlen(dir);
+
+	opex_array_grow((void **)&repo->unreadable, &repo->unreadable_cap,
+		repo->unreadable_count + 1, sizeof(*repo->unreadable));
+	u = &repo->unreadable[repo->unreadable_count++];
+	git_oid_tostr(u->oid, sizeof(u->oid), oid);
+	(void)opex_error_set(&msg, OPEX_EIO, "cannot read git object %s: %s",
+		u->oid, opex_kb_git_reason(code));
+	u->path = opex_strndup(dir, len > 0 ? len - 1 : 0);
+	u->message = opex_strdup(msg.message);
+}
+
+/* List the files of `tree`, the folder `root`, and queue its folders. */
+static int list_folder(list_state *st, git_tree *tree, const char *root)
+{
+	size_t i, n = git_tree_entrycount(tree);
+	int error = 0;
+
+	for (i = 0; i < n && error == 0; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
+
+		if (git_tree_entry_filemode(te) == GIT_FILEMODE_TREE)
+			error = push_folder(st, root, te);
+		else
+			error = add_entry(st, root, te);
+	}
+	return error;
+}
+
 static int list_tree(opex_kb_repo *repo, git_commit *commit, opex_error *err)
 {
+	char root[OPEX_LIMIT_PATH_BYTES];
 	git_tree *tree = NULL;
 	list_state st;
 	size_t i;
 	int error;
 
+	memset(&st, 0, sizeof(st));
 	st.repo = repo;
-	st.error = 0;
 	st.err = err;
 	error = git_commit_tree(&tree, commit);
 	if (error < 0) {
+		char id[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(id, sizeof(id), git_commit_tree_id(commit));
 		error = opex_error_set(err, OPEX_EIO,
-			"cannot read the tree of %s: %s", repo->commit,
-			git_message());
+			"cannot read git object %s, the tree of %s: %s", id,
+			repo->commit, opex_kb_git_reason(error));
 		goto done;
 	}
-	error = git_tree_walk(tree, GIT_TREEWALK_PRE, list_entry, &st);
-	if (st.error < 0) {
-		error = st.error;
-		goto done;
+	error = list_folder(&st, tree, "");
+	git_tree_free(tree);
+	tree = NULL;
+	while (error == 0 && st.depth > 0) {
+		pending_tree next = st.stack[--st.depth];
+
+		/* `dirs` moves as folders are queued: list from a copy. */
+		snprintf(root, sizeof(root), "%s", st.dirs + next.dir);
+		error = git_tree_lookup(&tree, repo->git, &next.oid);
+		if (error < 0) {
+			add_unreadable(repo, root, &next.oid, error);
+			error = 0;
+			continue;
+		}
+		error = list_folder(&st, tree, root);
+		git_tree_free(tree);
+		tree = NULL;
 	}
-	if (error < 0) {
-		error = opex_error_set(err, OPEX_EIO,
-			"cannot list the tree of %s: %s", repo->commit,
-			git_message());
+	if (error < 0)
 		goto done;
-	}
 	for (i = 0; i < repo->count; i++)
 		repo->entries[i].path =
 			repo->paths + (uintptr_t)repo->entries[i].path;
 	if (repo->count > 1)
 		qsort(repo->entries, repo->count, sizeof(*repo->entries),
 			entry_cmp);
+	if (repo->unreadable_count > 1)
+		qsort(repo->unreadable, repo->unreadable_count,
+			sizeof(*repo->unreadable), unreadable_cmp);
 	error = 0;
 done:
 	git_tree_free(tree);
+	opex_free(st.stack);
+	opex_free(st.dirs);
 	return error;
 }
 
@@ -157,10 +265,33 @@ static bool has_references(git_repository *git)
 	return any;
 }
 
+/*
+ * After `rev` failed to parse: the id `rev` names when it is a reference,
+ * into `out`. Then the reference exists and its object could not be read.
+ */
+static bool ref_target(char out[GIT_OID_HEXSZ + 1], git_repository *git,
+	const char *rev)
+{
+	git_reference *ref = NULL, *resolved = NULL;
+	bool found = false;
+
+	if (git_reference_dwim(&ref, git, rev) == 0 &&
+	    git_reference_resolve(&resolved, ref) == 0 &&
+	    git_reference_target(resolved) != NULL) {
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1,
+			git_reference_target(resolved));
+		found = true;
+	}
+	git_reference_free(resolved);
+	git_reference_free(ref);
+	return found;
+}
+
 static int resolve(opex_kb_repo *repo, git_commit **out, const char *path,
 	const char *rev, opex_error *err)
 {
 	git_object *obj = NULL, *peeled = NULL;
+	char reason[OPEX_ERROR_MESSAGE_SIZE], id[GIT_OID_HEXSZ + 1];
 	int error;
 
 	*out = NULL;
@@ -171,6 +302,13 @@ static int resolve(opex_kb_repo *repo, git_commit **out, const char *path,
 		goto done;
 	}
 	if (error < 0) {
+		snprintf(reason, sizeof(reason), "%s", opex_kb_git_reason(error));
+		if (ref_target(id, repo->git, rev)) {
+			error = opex_error_set(err, OPEX_EIO,
+				"cannot read git object %s, the commit of '%s' in '%s': %s",
+				id, rev, path, reason);
+			goto done;
+		}
 		error = opex_error_set(err, OPEX_ENOTFOUND,
 			"unknown revision '%s' in '%s'", rev, path);
 		goto done;
@@ -239,9 +377,16 @@ done:
 
 void opex_kb_repo_free(opex_kb_repo *repo)
 {
+	size_t i;
+
 	if (repo == NULL)
 		return;
 	git_repository_free(repo->git);
+	for (i = 0; i < repo->unreadable_count; i++) {
+		opex_free(repo->unreadable[i].path);
+		opex_free(repo->unreadable[i].message);
+	}
+	opex_free(repo->unreadable);
 	opex_free(repo->entries);
 	opex_free(repo->paths);
 	opex_free(repo->git_dir);
@@ -321,11 +466,16 @@ int opex_kb_repo_read(opex_buf *out, const opex_kb_repo *repo,
 	error = git_oid_fromstr(&oid, entry->oid);
 	if (error == 0)
 		error = git_repository_odb(&odb, repo->git);
-	if (error == 0)
-		error = git_odb_read_header(&size, &type, odb, &oid);
 	if (error < 0) {
 		error = opex_error_set(err, OPEX_EIO, "cannot read '%s': %s",
 			path, git_message());
+		goto done;
+	}
+	error = git_odb_read_header(&size, &type, odb, &oid);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot read git object %s: %s", entry->oid,
+			opex_kb_git_reason(error));
 		goto done;
 	}
 	if (size > out->max) {
@@ -336,8 +486,9 @@ int opex_kb_repo_read(opex_buf *out, const opex_kb_repo *repo,
 	}
 	error = git_blob_lookup(&blob, repo->git, &oid);
 	if (error < 0) {
-		error = opex_error_set(err, OPEX_EIO, "cannot read '%s': %s",
-			path, git_message());
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot read git object %s: %s", entry->oid,
+			opex_kb_git_reason(error));
 		goto done;
 	}
 	opex_buf_put(out, git_blob_rawcontent(blob),
@@ -362,4 +513,17 @@ struct git_repository *opex_kb_repo_git(const opex_kb_repo *repo)
 const unsigned char *opex_kb_repo_commit_raw(const opex_kb_repo *repo)
 {
 	return repo->commit_oid.id;
+}
+
+size_t opex_kb_repo_unreadable_count(const opex_kb_repo *repo)
+{
+	return repo->unreadable_count;
+}
+
+const opex_kb_repo_unreadable *opex_kb_repo_unreadable_at(
+	const opex_kb_repo *repo, size_t i)
+{
+	if (i >= repo->unreadable_count)
+		OPEX_BUG("unreadable folder index out of range");
+	return &repo->unreadable[i];
 }

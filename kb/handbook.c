@@ -11,9 +11,22 @@
  *   stale         never verified, or verified longer ago than review_every
  *   outdated      a translation whose source changed in a newer commit
  *
- * A file that cannot be read is a diagnostic, never a failed load.
+ * A file that cannot be read is a diagnostic, never a failed load. So is a
+ * git object that cannot be read (missing or corrupt), rule
+ * object-unreadable, naming the object:
+ *
+ *   object               diagnostic path    then
+ *   a file's blob        the file           the file is left out
+ *   a folder's tree      the folder         its files are left out
+ *   a commit or tree     "" (the handbook)  the history is unknown: no last
+ *   in the history                          change, verified, stale or
+ *                                           outdated for any article
+ *
+ * Only the served commit and its root tree are required (see
+ * opex_kb_repo_open).
  */
 #include "kb/kb.h"
+#include "kb/kb_int.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/path.h"
@@ -28,6 +41,7 @@
 #define SETTINGS_PATH "opex.yaml"
 #define ROSTER_PATH "people.yaml"
 #define ARTICLES_DIR "articles"
+#define RULE_OBJECT "object-unreadable"
 
 struct opex_kb_handbook {
 	opex_kb_repo *repo;
@@ -36,6 +50,8 @@ struct opex_kb_handbook {
 	opex_kb_roster roster;
 	opex_kb_article **articles; /* sorted by path */
 	size_t article_count, article_cap;
+	char **unreadable;         /* files and folders with unreadable objects */
+	size_t unreadable_count, unreadable_cap;
 	int64_t now;
 };
 
@@ -49,20 +65,79 @@ static bool is_handbook_path(const char *path)
 	       strcmp(path, ROSTER_PATH) == 0;
 }
 
+/* Folders that hold handbook files: worth a diagnostic when unreadable. */
+static bool is_handbook_folder(const char *path)
+{
+	return strcmp(path, ARTICLES_DIR) == 0 ||
+	       strcmp(path, "processes") == 0 ||
+	       strcmp(path, "launches") == 0 ||
+	       strcmp(path, ".opex") == 0 ||
+	       is_handbook_path(path);
+}
+
+static void add_unreadable(opex_kb_handbook *hb, const char *path)
+{
+	opex_array_grow((void **)&hb->unreadable, &hb->unreadable_cap,
+		hb->unreadable_count + 1, sizeof(*hb->unreadable));
+	hb->unreadable[hb->unreadable_count++] = opex_strdup(path);
+}
+
 /*
- * Read a handbook file into `buf`. Problems become a file-unreadable
- * diagnostic; returns 0 when `buf` holds the file.
+ * Read a handbook file into `buf`. Problems become a diagnostic:
+ * object-unreadable when its git object cannot be read (OPEX_EIO, the
+ * message names the object), else file-unreadable. Returns 0 when `buf`
+ * holds the file.
  */
-static int read_file(opex_buf *buf, const opex_kb_repo *repo,
-	const char *path, opex_diag_list *diags)
+static int read_file(opex_buf *buf, opex_kb_handbook *hb, const char *path,
+	opex_diag_list *diags)
 {
 	opex_error err = OPEX_ERROR_INIT;
-	int error = opex_kb_repo_read(buf, repo, path, &err);
+	int error = opex_kb_repo_read(buf, hb->repo, path, &err);
 
+	if (error == OPEX_EIO)
+		add_unreadable(hb, path);
 	if (error < 0)
-		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "file-unreadable",
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+			error == OPEX_EIO ? RULE_OBJECT : "file-unreadable",
 			path, 0, 0, "%s", err.message);
 	return error;
+}
+
+/* Folders of the tree that could not be read were left out: say which. */
+static void report_folders(opex_kb_handbook *hb, opex_diag_list *diags)
+{
+	size_t i, n = opex_kb_repo_unreadable_count(hb->repo);
+
+	for (i = 0; i < n; i++) {
+		const opex_kb_repo_unreadable *u =
+			opex_kb_repo_unreadable_at(hb->repo, i);
+
+		if (!is_handbook_folder(u->path))
+			continue;
+		add_unreadable(hb, u->path);
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, RULE_OBJECT, u->path,
+			0, 0, "%s; its files are left out", u->message);
+	}
+}
+
+/*
+ * Attribute history. A walk that fails (an unreadable commit or tree deep
+ * in the history) is one diagnostic; the history is then unknown rather
+ * than the load failed.
+ */
+static void load_history(opex_kb_handbook *hb,
+	const opex_kb_handbook_options *opts, opex_diag_list *diags)
+{
+	opex_kb_history_options hopts = OPEX_KB_HISTORY_OPTIONS_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+
+	hopts.cache_path = opts->history_cache;
+	if (opex_kb_history_load(&hb->history, hb->repo, &hopts, &err) == 0)
+		return;
+	opex_diag_add(diags, OPEX_SEVERITY_ERROR, RULE_OBJECT, "", 0, 0,
+		"%s; last changes, verification, staleness and outdated translations are unknown",
+		err.message);
+	opex_kb_history_new_unknown(&hb->history, hb->repo);
 }
 
 static void load_settings(opex_kb_handbook *hb, opex_diag_list *diags)
@@ -71,7 +146,7 @@ static void load_settings(opex_kb_handbook *hb, opex_diag_list *diags)
 
 	if (opex_kb_repo_find(hb->repo, SETTINGS_PATH) == NULL)
 		return;
-	if (read_file(&buf, hb->repo, SETTINGS_PATH, diags) == 0)
+	if (read_file(&buf, hb, SETTINGS_PATH, diags) == 0)
 		opex_kb_settings_parse(&hb->settings, SETTINGS_PATH, buf.ptr,
 			buf.len, diags);
 	opex_buf_release(&buf);
@@ -87,7 +162,7 @@ static void load_roster(opex_kb_handbook *hb, opex_diag_list *diags)
 			"the handbook has no roster: owners cannot be checked");
 		return;
 	}
-	if (read_file(&buf, hb->repo, ROSTER_PATH, diags) == 0)
+	if (read_file(&buf, hb, ROSTER_PATH, diags) == 0)
 		opex_kb_roster_parse(&hb->roster, ROSTER_PATH, buf.ptr, buf.len,
 			diags);
 	opex_buf_release(&buf);
@@ -122,7 +197,7 @@ static void load_articles(opex_kb_handbook *hb,
 		if (opts->want && !opts->want(entry->path, entry->oid,
 				opts->want_payload))
 			continue;
-		if (read_file(&buf, hb->repo, entry->path, diags) < 0)
+		if (read_file(&buf, hb, entry->path, diags) < 0)
 			continue;
 		article = opex_kb_article_parse(entry->path, buf.ptr, buf.len,
 			diags);
@@ -206,7 +281,6 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 	opex_error *err)
 {
 	opex_kb_handbook_options defaults = OPEX_KB_HANDBOOK_OPTIONS_INIT;
-	opex_kb_history_options hopts = OPEX_KB_HISTORY_OPTIONS_INIT;
 	opex_kb_handbook *hb = opex_calloc(1, sizeof(*hb));
 	size_t i;
 	int error;
@@ -220,18 +294,18 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 	error = opex_kb_repo_open(&hb->repo, path, opts->rev, err);
 	if (error < 0)
 		goto done;
+	report_folders(hb, diags);
 	load_settings(hb, diags);
 	load_roster(hb, diags);
 	load_articles(hb, opts, diags);
-
-	hopts.cache_path = opts->history_cache;
-	error = opex_kb_history_load(&hb->history, hb->repo, &hopts, err);
-	if (error < 0)
-		goto done;
-	for (i = 0; i < hb->article_count; i++)
-		derive_verification(hb, hb->articles[i]);
-	for (i = 0; i < hb->article_count; i++)
-		derive_outdated(hb, hb->articles[i]);
+	load_history(hb, opts, diags);
+	/* An unknown history leaves every derived state unknown (0 / NULL / false). */
+	if (opex_kb_history_known(hb->history)) {
+		for (i = 0; i < hb->article_count; i++)
+			derive_verification(hb, hb->articles[i]);
+		for (i = 0; i < hb->article_count; i++)
+			derive_outdated(hb, hb->articles[i]);
+	}
 
 	*out = hb;
 	hb = NULL;
@@ -249,6 +323,9 @@ void opex_kb_handbook_free(opex_kb_handbook *hb)
 	for (i = 0; i < hb->article_count; i++)
 		opex_kb_article_free(hb->articles[i]);
 	opex_free(hb->articles);
+	for (i = 0; i < hb->unreadable_count; i++)
+		opex_free(hb->unreadable[i]);
+	opex_free(hb->unreadable);
 	opex_kb_roster_release(&hb->roster);
 	opex_kb_settings_release(&hb->settings);
 	opex_kb_history_free(hb->history);
@@ -310,4 +387,16 @@ const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *hb,
 			hi = mid;
 	}
 	return NULL;
+}
+
+size_t opex_kb_handbook_unreadable_count(const opex_kb_handbook *hb)
+{
+	return hb->unreadable_count;
+}
+
+const char *opex_kb_handbook_unreadable(const opex_kb_handbook *hb, size_t i)
+{
+	if (i >= hb->unreadable_count)
+		OPEX_BUG("unreadable path index out of range");
+	return hb->unreadable[i];
 }

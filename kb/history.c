@@ -353,6 +353,7 @@ struct opex_kb_history {
 	size_t touch_total;
 	size_t walked;
 	unsigned char tip[GIT_OID_RAWSZ];
+	bool unknown;              /* a stand-in for a walk that failed */
 
 	/* While loading only. */
 	identmap idents;
@@ -661,12 +662,142 @@ static const char *git_message(void)
 	return e != NULL && e->message != NULL ? e->message : "unknown error";
 }
 
+/*
+ * Name the object `bad` that libgit2 could not read (error `code`): `what`
+ * it is ("a tree", "a parent", "a commit") and the commit `at` the walk was
+ * on (NULL: none). Returns OPEX_EIO.
+ */
+static int unreadable(walk *w, const git_oid *bad, const char *what,
+	const git_oid *at, int code)
+{
+	char id[GIT_OID_HEXSZ + 1], at_id[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(id, sizeof(id), bad);
+	if (at == NULL)
+		return opex_error_set(w->err, OPEX_EIO,
+			"cannot read git object %s (%s in the history): %s", id,
+			what, opex_kb_git_reason(code));
+	git_oid_tostr(at_id, sizeof(at_id), at);
+	return opex_error_set(w->err, OPEX_EIO,
+		"cannot read git object %s (%s of commit %.10s in the history): %s",
+		id, what, at_id, opex_kb_git_reason(code));
+}
+
 static uint32_t oid_hash(const git_oid *oid)
 {
 	uint32_t h;
 
 	memcpy(&h, oid->id, sizeof(h));
 	return h;
+}
+
+/* Commit ids seen by find_unreadable(): open addressing, zero is empty. */
+typedef struct oidset {
+	git_oid *slots;
+	size_t cap, count;
+} oidset;
+
+static bool oid_is_zero(const git_oid *oid)
+{
+	for (size_t i = 0; i < GIT_OID_RAWSZ; i++)
+		if (oid->id[i] != 0)
+			return false;
+	return true;
+}
+
+static void oidset_put(oidset *set, const git_oid *oid)
+{
+	size_t at = oid_hash(oid) & (set->cap - 1);
+
+	while (!oid_is_zero(&set->slots[at]))
+		at = (at + 1) & (set->cap - 1);
+	git_oid_cpy(&set->slots[at], oid);
+	set->count++;
+}
+
+/* Add `oid`; false if it was there already. */
+static bool oidset_add(oidset *set, const git_oid *oid)
+{
+	size_t at;
+
+	if ((set->count + 1) * 2 > set->cap) {
+		oidset bigger = { NULL, set->cap ? set->cap * 2 : 256, 0 };
+
+		bigger.slots = opex_calloc(bigger.cap, sizeof(*bigger.slots));
+		for (size_t i = 0; i < set->cap; i++)
+			if (!oid_is_zero(&set->slots[i]))
+				oidset_put(&bigger, &set->slots[i]);
+		opex_free(set->slots);
+		*set = bigger;
+	}
+	at = oid_hash(oid) & (set->cap - 1);
+	while (!oid_is_zero(&set->slots[at])) {
+		if (git_oid_equal(&set->slots[at], oid))
+			return false;
+		at = (at + 1) & (set->cap - 1);
+	}
+	git_oid_cpy(&set->slots[at], oid);
+	set->count++;
+	return true;
+}
+
+/* A commit to visit, and the commit whose parent it is (`has_child`). */
+typedef struct visit {
+	git_oid oid, child;
+	bool has_child;
+} visit;
+
+/*
+ * git_revwalk failed without saying which commit it could not read: find
+ * it, breadth first from `rev` (not below w->hide if incremental), and
+ * name it in w->err. Returns OPEX_EIO, or 0 when every commit reads.
+ */
+static int find_unreadable(walk *w, const git_oid *rev)
+{
+	oidset seen = { NULL, 0, 0 };
+	visit *queue = NULL;
+	size_t head = 0, count = 0, cap = 0;
+	git_commit *commit = NULL;
+	int error = 0;
+
+	opex_array_grow((void **)&queue, &cap, 1, sizeof(*queue));
+	memset(&queue[0], 0, sizeof(queue[0]));
+	git_oid_cpy(&queue[0].oid, rev);
+	count = 1;
+	(void)oidset_add(&seen, rev);
+	while (head < count) {
+		visit v = queue[head++];
+		unsigned n;
+
+		error = git_commit_lookup(&commit, w->git, &v.oid);
+		if (error < 0) {
+			error = v.has_child
+				? unreadable(w, &v.oid, "a parent", &v.child, error)
+				: unreadable(w, &v.oid, "a commit", NULL, error);
+			goto done;
+		}
+		n = w->incremental && git_oid_equal(&v.oid, &w->hide)
+			? 0 : git_commit_parentcount(commit);
+		for (unsigned i = 0; i < n; i++) {
+			const git_oid *parent = git_commit_parent_id(commit, i);
+
+			if (parent == NULL || !oidset_add(&seen, parent))
+				continue;
+			opex_array_grow((void **)&queue, &cap, count + 1,
+				sizeof(*queue));
+			git_oid_cpy(&queue[count].oid, parent);
+			git_oid_cpy(&queue[count].child, &v.oid);
+			queue[count].has_child = true;
+			count++;
+		}
+		git_commit_free(commit);
+		commit = NULL;
+	}
+done:
+	git_commit_free(commit);
+	opex_free(queue);
+	opex_free(seen.slots);
+	return error;
 }
 
 static void index_oids(walk *w)
@@ -725,9 +856,11 @@ static int u32_cmp(const void *x, const void *y)
 
 /*
  * The paths at the revision whose entries differ between trees `a` and `b`
- * (either may be NULL: the empty tree), sorted, into `out`.
+ * (either may be NULL: the empty tree), sorted, into `out`. `at` is the
+ * commit being walked, to name it when a tree cannot be read.
  */
-static int diff_trees(walk *w, u32vec *out, const git_oid *a, const git_oid *b)
+static int diff_trees(walk *w, u32vec *out, const git_oid *at,
+	const git_oid *a, const git_oid *b)
 {
 	git_tree *ta = NULL, *tb = NULL;
 	int error = 0;
@@ -754,14 +887,18 @@ static int diff_trees(walk *w, u32vec *out, const git_oid *a, const git_oid *b)
 
 		if (f.has_a) {
 			error = git_tree_lookup(&ta, w->git, &f.a);
-			if (error < 0)
+			if (error < 0) {
+				error = unreadable(w, &f.a, "a tree", at, error);
 				goto done;
+			}
 			na = git_tree_entrycount(ta);
 		}
 		if (f.has_b) {
 			error = git_tree_lookup(&tb, w->git, &f.b);
-			if (error < 0)
+			if (error < 0) {
+				error = unreadable(w, &f.b, "a tree", at, error);
 				goto done;
+			}
 			nb = git_tree_entrycount(tb);
 		}
 		while ((i < na || j < nb) && k < kend) {
@@ -868,13 +1005,17 @@ static uint32_t record_commit(opex_kb_history *h, const git_commit *commit)
 	return ci;
 }
 
-static int parent_tree(git_oid *out, const git_commit *commit, unsigned n)
+static int parent_tree(git_oid *out, walk *w, const git_commit *commit,
+	unsigned n)
 {
 	git_commit *parent = NULL;
 	int error = git_commit_parent(&parent, commit, n);
 
 	if (error == 0)
 		git_oid_cpy(out, git_commit_tree_id(parent));
+	else
+		error = unreadable(w, git_commit_parent_id(commit, n),
+			"a parent", git_commit_id(commit), error);
 	git_commit_free(parent);
 	return error;
 }
@@ -912,8 +1053,10 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 	int error;
 
 	error = git_commit_lookup(&commit, w->git, &w->oids[idx]);
-	if (error < 0)
+	if (error < 0) {
+		error = unreadable(w, &w->oids[idx], "a commit", NULL, error);
 		goto done;
+	}
 	parents = git_commit_parentcount(commit);
 	if (!live->set) {
 		live->set = true;
@@ -927,11 +1070,12 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 		git_oid ptree;
 
 		if (parents == 1) {
-			error = parent_tree(&ptree, commit, 0);
+			error = parent_tree(&ptree, w, commit, 0);
 			if (error < 0)
 				goto done;
 		}
-		error = diff_trees(w, &changed, git_commit_tree_id(commit),
+		error = diff_trees(w, &changed, &w->oids[idx],
+			git_commit_tree_id(commit),
 			parents == 1 ? &ptree : NULL);
 		if (error < 0)
 			goto done;
@@ -948,10 +1092,10 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 		for (unsigned p = 0; p < parents; p++) {
 			git_oid ptree;
 
-			error = parent_tree(&ptree, commit, p);
+			error = parent_tree(&ptree, w, commit, p);
 			if (error < 0)
 				goto done;
-			error = diff_trees(w, &d[p],
+			error = diff_trees(w, &d[p], &w->oids[idx],
 				git_commit_tree_id(commit), &ptree);
 			if (error < 0)
 				goto done;
@@ -991,10 +1135,6 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 			touch_add(w->h, touched.v[i], ci);
 	}
 done:
-	if (error < 0)
-		error = opex_error_set(w->err, OPEX_EIO,
-			"cannot walk the history at %s: %s",
-			git_oid_tostr_s(&w->oids[idx]), git_message());
 	live_release(live);
 	live_release(&edge);
 	live_release(&fset);
@@ -1033,8 +1173,11 @@ static int walk_run(walk *w, const git_oid *rev)
 		git_oid_cpy(&w->oids[w->count++], &oid);
 	}
 	if (error != GIT_ITEROVER) {
-		error = opex_error_set(w->err, OPEX_EIO,
-			"cannot walk the history: %s", git_message());
+		opex_error_set(w->err, OPEX_EIO, "cannot walk the history: %s",
+			git_message());
+		/* Name the commit that could not be read, if one could not. */
+		(void)find_unreadable(w, rev);
+		error = OPEX_EIO;
 		goto done;
 	}
 	index_oids(w);
@@ -1520,6 +1663,23 @@ done:
 	opex_free(cache_path);
 	opex_kb_history_free(h);
 	return error;
+}
+
+void opex_kb_history_new_unknown(opex_kb_history **out,
+	const opex_kb_repo *repo)
+{
+	opex_kb_history *h = opex_calloc(1, sizeof(*h));
+
+	history_set_paths(h, repo);
+	memcpy(h->tip, opex_kb_repo_commit_raw(repo), GIT_OID_RAWSZ);
+	history_finish(h);
+	h->unknown = true;
+	*out = h;
+}
+
+bool opex_kb_history_known(const opex_kb_history *history)
+{
+	return !history->unknown;
 }
 
 void opex_kb_history_free(opex_kb_history *history)

@@ -64,6 +64,16 @@
  *
  * Updates run in one transaction (BEGIN IMMEDIATE), in WAL mode: readers
  * see the old revision or the new one, and a killed update leaves the old.
+ *
+ * A handbook loaded without some of its git objects (an article, a folder
+ * of articles, people.yaml or opex.yaml unreadable, or a history walk that
+ * failed: see kb/handbook.c) still updates the index: what could not be
+ * read is left out and meta.context ends with " incomplete". Such an index
+ * is not up to date for any revision: opex_kb_index_revision() gives "",
+ * and the next plan (whose context never has the mark) reads every
+ * article, so articles restored meanwhile are indexed and staleness is
+ * judged again. With an unknown history no article is stale
+ * (stale_after = INT64_MAX): unknown is not stale.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -88,6 +98,7 @@
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
 #define STMT_CACHE 64
+#define INCOMPLETE_MARK " incomplete"
 
 /* An indexed article, as the tree compare of an update reads it. */
 typedef struct old_doc {
@@ -453,18 +464,30 @@ void opex_kb_index_default_path(opex_buf *out, const opex_kb_repo *repo)
 	opex_buf_puts(out, "opex/index.sqlite");
 }
 
+/* True for the context of an update that left something out. */
+static bool is_incomplete(const char *context)
+{
+	size_t n = strlen(context), m = strlen(INCOMPLETE_MARK);
+
+	return n >= m && strcmp(context + n - m, INCOMPLETE_MARK) == 0;
+}
+
 int opex_kb_index_revision(char out[41], opex_kb_index *ix, opex_error *err)
 {
-	opex_buf v = OPEX_BUF_INIT(64);
+	opex_buf v = OPEX_BUF_INIT(64), ctx = OPEX_BUF_INIT(256);
 	int error = 0;
 
 	out[0] = '\0';
 	if (ix->schema_ok) {
 		error = meta_get(&v, ix, "revision", err);
-		if (error == 0 && v.len == 40)
+		if (error == 0)
+			error = meta_get(&ctx, ix, "context", err);
+		/* An update that left something out is up to date for nothing. */
+		if (error == 0 && v.len == 40 && !is_incomplete(ctx.ptr))
 			memcpy(out, v.ptr, 41);
 	}
 	opex_buf_release(&v);
+	opex_buf_release(&ctx);
 	return error;
 }
 
@@ -480,6 +503,7 @@ typedef struct writer {
 	sqlite3_stmt *ins_team, *del_team;
 	opex_buf title, tags, headings, body, sections;
 	opex_kb_md_text md;
+	bool history_known;    /* false: staleness is unknown, never stale */
 } writer;
 
 static int writer_init(writer *w, opex_kb_index *ix, opex_error *err)
@@ -601,11 +625,13 @@ static void lower_ascii(char *s)
 }
 
 static int64_t stale_after(const opex_kb_article *a,
-	const opex_kb_settings *settings)
+	const opex_kb_settings *settings, bool history_known)
 {
 	int64_t interval = a->review_every ? a->review_every
 		: settings->review_every;
 
+	if (!history_known)
+		return INT64_MAX;
 	return a->verified ? a->verified_at + interval : 0;
 }
 
@@ -668,7 +694,8 @@ static int add_doc(writer *w, const opex_kb_article *a, const char *blob,
 	bind_text(w->ins_doc, 4, a->language);
 	bind_text(w->ins_doc, 5, a->owner);
 	bind_text(w->ins_doc, 6, a->journey);
-	sqlite3_bind_int64(w->ins_doc, 7, stale_after(a, settings));
+	sqlite3_bind_int64(w->ins_doc, 7,
+		stale_after(a, settings, w->history_known));
 	sqlite3_bind_int(w->ins_doc, 8, stemmed);
 	bind_buf(w->ins_doc, 9, &w->sections);
 	sqlite3_bind_int(w->ins_doc, 10, (int)a->visibility);
@@ -713,13 +740,37 @@ done:
 	return error;
 }
 
-/* What staleness depends on besides the article: settings and roster. */
-static void context_of(opex_buf *out, const opex_kb_repo *repo)
+/*
+ * What staleness depends on besides the article: settings and roster; and
+ * whether the update left out something it could not read.
+ */
+static void context_of(opex_buf *out, const opex_kb_repo *repo,
+	bool incomplete)
 {
 	const opex_kb_entry *s = opex_kb_repo_find(repo, "opex.yaml");
 	const opex_kb_entry *p = opex_kb_repo_find(repo, "people.yaml");
 
-	opex_buf_printf(out, "%s %s", s ? s->oid : "-", p ? p->oid : "-");
+	opex_buf_printf(out, "%s %s%s", s ? s->oid : "-", p ? p->oid : "-",
+		incomplete ? INCOMPLETE_MARK : "");
+}
+
+/* Did the handbook leave out an unreadable object the index depends on? */
+static bool handbook_incomplete(const opex_kb_handbook *hb)
+{
+	size_t i, n = opex_kb_handbook_unreadable_count(hb);
+
+	if (!opex_kb_history_known(opex_kb_handbook_history(hb)))
+		return true;
+	for (i = 0; i < n; i++) {
+		const char *path = opex_kb_handbook_unreadable(hb, i);
+
+		if (strcmp(path, "articles") == 0 ||
+		    strncmp(path, "articles/", 9) == 0 ||
+		    strcmp(path, "opex.yaml") == 0 ||
+		    strcmp(path, "people.yaml") == 0)
+			return true;
+	}
+	return false;
 }
 
 static bool is_article(const opex_kb_entry *e)
@@ -803,6 +854,7 @@ static int refresh_staleness(opex_kb_index *ix, const opex_kb_handbook *hb,
 	opex_error *err)
 {
 	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
+	bool known = opex_kb_history_known(opex_kb_handbook_history(hb));
 	sqlite3_stmt *st = NULL;
 	size_t i, n = opex_kb_handbook_article_count(hb);
 	int error = prepare(&st, ix,
@@ -811,7 +863,7 @@ static int refresh_staleness(opex_kb_index *ix, const opex_kb_handbook *hb,
 	for (i = 0; i < n && error == 0; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
-		sqlite3_bind_int64(st, 1, stale_after(a, settings));
+		sqlite3_bind_int64(st, 1, stale_after(a, settings, known));
 		sqlite3_bind_text(st, 2, a->path, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			error = db_error(ix, err, "update");
@@ -841,7 +893,7 @@ int opex_kb_index_plan(opex_kb_index *ix, const opex_kb_repo *repo,
 		error = meta_get(&ctx, ix, "context", err);
 	if (error < 0)
 		goto done;
-	context_of(&new_ctx, repo);
+	context_of(&new_ctx, repo, false);
 	ix->plan_all = !ix->schema_ok || rebuild || rev.len != 40 ||
 		strcmp(ctx.ptr, new_ctx.ptr) != 0;
 	if (!ix->plan_all) {
@@ -942,7 +994,7 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 		stats.rebuilt = true;
 	snprintf(stats.from, sizeof(stats.from), "%s", rev.ptr);
 	snprintf(stats.to, sizeof(stats.to), "%s", opex_kb_repo_commit(repo));
-	context_of(&new_ctx, repo);
+	context_of(&new_ctx, repo, handbook_incomplete(hb));
 	if (ix->planned && !ix->plan_all && strcmp(rev.ptr, ix->plan_rev) != 0) {
 		/* Another process moved the index since the plan. */
 		if (strcmp(rev.ptr, stats.to) == 0 && !opts->rebuild) {
@@ -970,6 +1022,7 @@ int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *ix,
 	error = writer_init(&w, ix, err);
 	if (error < 0)
 		goto done;
+	w.history_known = opex_kb_history_known(opex_kb_handbook_history(hb));
 	to_add = opex_calloc(entry_count + 1, sizeof(*to_add));
 	add_blobs = opex_calloc(entry_count + 1, sizeof(*add_blobs));
 	removed_blobs = opex_calloc(old_count + 1, sizeof(*removed_blobs));

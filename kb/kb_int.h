@@ -154,6 +154,51 @@ struct git_repository *opex_kb_repo_git(const opex_kb_repo *repo);
 /** The resolved commit id as 20 raw bytes. Borrowed from `repo`. */
 const unsigned char *opex_kb_repo_commit_raw(const opex_kb_repo *repo);
 
+/**
+ * Why libgit2 could not read an object, given the error `code` it
+ * returned: "object not found", else its own message. Borrowed until the
+ * next libgit2 call on this thread.
+ */
+const char *opex_kb_git_reason(int code);
+
+/* A folder of the revision whose tree object cannot be read (missing or
+ * corrupt): its files are not in the listing. */
+typedef struct opex_kb_repo_unreadable {
+	char *path;         /* "articles/cards", without a trailing '/' */
+	char oid[41];       /* the folder's tree id, hex */
+	char *message;      /* "cannot read git object <oid>: object not found" */
+} opex_kb_repo_unreadable;
+
+/** Number of folders left out of the listing, and folder `i` in path order. */
+size_t opex_kb_repo_unreadable_count(const opex_kb_repo *repo);
+const opex_kb_repo_unreadable *opex_kb_repo_unreadable_at(
+	const opex_kb_repo *repo, size_t i);
+
+/* ---------------------------------------------------------------------
+ * History and handbook internals: what the search index needs to know
+ * about a load that could not read everything
+ * ------------------------------------------------------------------- */
+
+/**
+ * A history that knows nothing, for a revision whose history walk failed
+ * (an unreadable commit or tree): every path has no change and no touch.
+ * opex_kb_history_known() tells it from a history with no commits.
+ */
+void opex_kb_history_new_unknown(opex_kb_history **out,
+	const opex_kb_repo *repo);
+
+/** False for a history from opex_kb_history_new_unknown(). */
+bool opex_kb_history_known(const opex_kb_history *history);
+
+/**
+ * The handbook files and folders whose git objects could not be read
+ * (each also reported as an object-unreadable diagnostic), in path
+ * order, and path `i`. Borrowed from the handbook.
+ */
+size_t opex_kb_handbook_unreadable_count(const opex_kb_handbook *handbook);
+const char *opex_kb_handbook_unreadable(const opex_kb_handbook *handbook,
+	size_t i);
+
 /* ---------------------------------------------------------------------
  * Record chains (git_records.c): what git_remote.c needs
  * ------------------------------------------------------------------- */
