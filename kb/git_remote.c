@@ -66,6 +66,23 @@ static bool local_origin(opex_buf *path, const char *origin)
 	return true;
 }
 
+/*
+ * An in-memory remote for `origin`. url.*.insteadOf is not applied: the
+ * origin is used as given, and libgit2 1.5 leaks memory on every config
+ * entry its insteadOf pattern fails to match (20 KB per fetch here).
+ */
+static int open_remote(git_remote **out, git_repository *git,
+	const char *origin)
+{
+	git_remote_create_options opts;
+
+	git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	opts.repository = git;
+	opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+		GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	return git_remote_create_with_opts(out, origin, &opts);
+}
+
 static int note_update(const char *refname, const git_oid *a,
 	const git_oid *b, void *payload)
 {
@@ -100,7 +117,7 @@ static int fetch(git_repository *git, const char *origin, char **specs,
 	cb.payload = &moved;
 	fo.callbacks = cb;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	error = git_remote_create_anonymous(&remote, git, origin);
+	error = open_remote(&remote, git, origin);
 	if (error == 0)
 		error = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb,
 			NULL, NULL);
@@ -219,7 +236,7 @@ static int push_once(git_repository *git, const char *origin, const char *ref,
 	error = git_reference_create(&tmp, git, outgoing.ptr, id, 1,
 		"opex: record to push");
 	if (error == 0)
-		error = git_remote_create_anonymous(&remote, git, origin);
+		error = open_remote(&remote, git, origin);
 	if (error == 0)
 		error = git_remote_push(remote, &refspecs, &po);
 	if (error == GIT_ENONFASTFORWARD || (error == 0 && refused))
