@@ -206,17 +206,22 @@ static const char *sample_handbook(void)
 static int first_fetch(const opex_server_options *opts)
 {
 	opex_error err = OPEX_ERROR_INIT;
-	struct stat st;
-	bool had_clone = stat(opts->repo, &st) == 0;
+	opex_kb_repo *clone = NULL;
+	bool usable;
 
 	if (opex_kb_mirror_fetch(opts->repo, opts->origin, NULL, &err) == 0)
 		return -1;
 	fprintf(stderr, "opex serve: %s\n", err.message);
-	if (had_clone && err.code != OPEX_EINVALID) {
+	usable = err.code != OPEX_EINVALID &&
+		opex_kb_repo_open(&clone, opts->repo, opts->rev, NULL) == 0;
+	opex_kb_repo_free(clone);
+	if (usable) {
 		fprintf(stderr, "opex serve: serving the clone '%s' as it is\n",
 			opts->repo);
 		return -1;
 	}
+	fprintf(stderr, "opex serve: '%s' has no revision to serve yet\n",
+		opts->repo);
 	return OPEX_EXIT_USAGE;
 }
 

@@ -183,8 +183,18 @@ int opex_kb_mirror_fetch(const char *path, const char *origin, bool *changed,
 	git_repository *git = NULL;
 	int error;
 
+	opex_buf local = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
+	struct stat st;
+
 	if (changed != NULL)
 		*changed = false;
+	/* libgit2 calls a path that is not there an "unsupported URL protocol". */
+	if (local_origin(&local, origin) && stat(local.ptr, &st) != 0) {
+		opex_buf_release(&local);
+		return opex_error_set(err, OPEX_EIO,
+			"cannot fetch from origin '%s': no such repository", origin);
+	}
+	opex_buf_release(&local);
 	git_libgit2_init();
 	error = open_mirror(&git, path, err);
 	if (error == 0)

@@ -74,6 +74,12 @@ static const struct {
 	{ "lint --now yesterday", 2, "", "is not a date" },
 	{ "lint a b", 2, "", "unexpected argument 'b'" },
 	{ "show", 2, "", "give a handbook path" },
+	{ "serve --origin /nonexistent/origin.git", 2, "",
+	  "--origin needs the replica's CLONE path" },
+	{ "serve c --origin /x --fetch-every 0", 2, "",
+	  "--fetch-every: not a duration: '0'" },
+	{ "serve c --origin /x --fetch-every 5h", 2, "", "not a duration: '5h'" },
+	{ "serve --index", 2, "", "--index" },
 };
 
 START_TEST(cli_main__usage)
@@ -100,6 +106,22 @@ START_TEST(cli_lint__not_a_repository)
 
 	ck_assert_int_eq(run(&out, &err, "lint '%s'", dir), 2);
 	ck_assert_msg(strstr(err, "is not a git repository") != NULL, "%s", err);
+	opex_free(out);
+	opex_free(err);
+	opex_test_rmtree(dir);
+}
+END_TEST
+
+START_TEST(cli_serve__replica_without_an_origin)
+{
+	char *dir = opex_test_tmpdir(), *out, *err;
+
+	ck_assert_int_eq(run(&out, &err,
+		"serve '%s/clone' --origin /nonexistent/origin.git --port 0", dir), 2);
+	ck_assert_msg(strstr(err, "cannot fetch from origin "
+		"'/nonexistent/origin.git': no such repository") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "has no revision to serve yet") != NULL,
+		"%s", err);
 	opex_free(out);
 	opex_free(err);
 	opex_test_rmtree(dir);
@@ -247,6 +269,7 @@ Suite *suite_cli(void)
 	tc = tcase_create("lint");
 	tcase_add_checked_fixture(tc, broken_setup, broken_teardown);
 	tcase_add_test(tc, cli_lint__not_a_repository);
+	tcase_add_test(tc, cli_serve__replica_without_an_origin);
 	tcase_add_test(tc, cli_lint__empty_repository);
 	tcase_add_test(tc, cli_lint__unknown_revision);
 	tcase_add_test(tc, cli_lint__broken_handbook_matches_expected);
