@@ -266,49 +266,60 @@ static bool has_references(git_repository *git)
 }
 
 /*
- * After `rev` failed to parse: the id `rev` names when it is a reference,
- * into `out`. Then the reference exists and its object could not be read.
+ * Look up the object `rev` names when it is a reference (HEAD, a branch, a
+ * tag) into `*out`. Done here rather than by git_revparse_single(), which
+ * cannot say which object it could not read (and, in libgit2 1.5, leaks
+ * the reference then). Returns 1 with `*out` set, 0 when `rev` is no
+ * reference, or OPEX_EIO naming the object that cannot be read.
  */
-static bool ref_target(char out[GIT_OID_HEXSZ + 1], git_repository *git,
-	const char *rev)
+static int lookup_ref(git_object **out, git_repository *git, const char *rev,
+	const char *path, opex_error *err)
 {
 	git_reference *ref = NULL, *resolved = NULL;
-	bool found = false;
+	const git_oid *target = NULL;
+	char id[GIT_OID_HEXSZ + 1];
+	int error = 0;
 
-	if (git_reference_dwim(&ref, git, rev) == 0 &&
-	    git_reference_resolve(&resolved, ref) == 0 &&
-	    git_reference_target(resolved) != NULL) {
-		git_oid_tostr(out, GIT_OID_HEXSZ + 1,
-			git_reference_target(resolved));
-		found = true;
+	*out = NULL;
+	if (git_reference_dwim(&ref, git, rev) < 0 ||
+	    git_reference_resolve(&resolved, ref) < 0)
+		goto done;
+	target = git_reference_target(resolved);
+	if (target == NULL)
+		goto done;
+	error = git_object_lookup(out, git, target, GIT_OBJECT_ANY);
+	if (error < 0) {
+		git_oid_tostr(id, sizeof(id), target);
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot read git object %s ('%s' in '%s'): %s", id, rev,
+			path, opex_kb_git_reason(error));
+		goto done;
 	}
+	error = 1;
+done:
 	git_reference_free(resolved);
 	git_reference_free(ref);
-	return found;
+	return error;
 }
 
 static int resolve(opex_kb_repo *repo, git_commit **out, const char *path,
 	const char *rev, opex_error *err)
 {
 	git_object *obj = NULL, *peeled = NULL;
-	char reason[OPEX_ERROR_MESSAGE_SIZE], id[GIT_OID_HEXSZ + 1];
 	int error;
 
 	*out = NULL;
-	error = git_revparse_single(&obj, repo->git, rev);
+	error = lookup_ref(&obj, repo->git, rev, path, err);
+	if (error < 0)
+		goto done;
+	if (error == 0)
+		error = git_revparse_single(&obj, repo->git, rev);
 	if (error < 0 && !has_references(repo->git)) {
 		error = opex_error_set(err, OPEX_EINVALID, "'%s' has no commits",
 			path);
 		goto done;
 	}
 	if (error < 0) {
-		snprintf(reason, sizeof(reason), "%s", opex_kb_git_reason(error));
-		if (ref_target(id, repo->git, rev)) {
-			error = opex_error_set(err, OPEX_EIO,
-				"cannot read git object %s, the commit of '%s' in '%s': %s",
-				id, rev, path, reason);
-			goto done;
-		}
 		error = opex_error_set(err, OPEX_ENOTFOUND,
 			"unknown revision '%s' in '%s'", rev, path);
 		goto done;

@@ -856,11 +856,12 @@ static int u32_cmp(const void *x, const void *y)
 
 /*
  * The paths at the revision whose entries differ between trees `a` and `b`
- * (either may be NULL: the empty tree), sorted, into `out`. `at` is the
- * commit being walked, to name it when a tree cannot be read.
+ * (either may be NULL: the empty tree), sorted, into `out`. `at_a` and
+ * `at_b` are the commits the trees belong to, to name one whose tree
+ * cannot be read.
  */
-static int diff_trees(walk *w, u32vec *out, const git_oid *at,
-	const git_oid *a, const git_oid *b)
+static int diff_trees(walk *w, u32vec *out, const git_oid *at_a,
+	const git_oid *a, const git_oid *at_b, const git_oid *b)
 {
 	git_tree *ta = NULL, *tb = NULL;
 	int error = 0;
@@ -888,7 +889,7 @@ static int diff_trees(walk *w, u32vec *out, const git_oid *at,
 		if (f.has_a) {
 			error = git_tree_lookup(&ta, w->git, &f.a);
 			if (error < 0) {
-				error = unreadable(w, &f.a, "a tree", at, error);
+				error = unreadable(w, &f.a, "a tree", at_a, error);
 				goto done;
 			}
 			na = git_tree_entrycount(ta);
@@ -896,7 +897,7 @@ static int diff_trees(walk *w, u32vec *out, const git_oid *at,
 		if (f.has_b) {
 			error = git_tree_lookup(&tb, w->git, &f.b);
 			if (error < 0) {
-				error = unreadable(w, &f.b, "a tree", at, error);
+				error = unreadable(w, &f.b, "a tree", at_b, error);
 				goto done;
 			}
 			nb = git_tree_entrycount(tb);
@@ -1076,6 +1077,7 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 		}
 		error = diff_trees(w, &changed, &w->oids[idx],
 			git_commit_tree_id(commit),
+			parents == 1 ? git_commit_parent_id(commit, 0) : NULL,
 			parents == 1 ? &ptree : NULL);
 		if (error < 0)
 			goto done;
@@ -1096,7 +1098,8 @@ static int walk_commit(walk *w, uint32_t idx, u32vec **diffs,
 			if (error < 0)
 				goto done;
 			error = diff_trees(w, &d[p], &w->oids[idx],
-				git_commit_tree_id(commit), &ptree);
+				git_commit_tree_id(commit),
+				git_commit_parent_id(commit, p), &ptree);
 			if (error < 0)
 				goto done;
 		}

@@ -22,6 +22,27 @@
 
 #include "core/banned.h"
 
+/*
+ * libgit2 1.5 leaks its revwalk's lists when a commit cannot be read
+ * (limit_list() returns without freeing them): calls that walk a history
+ * with a commit missing run with LeakSanitizer off.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define OPEX_TEST_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OPEX_TEST_LSAN 1
+#endif
+#endif
+#ifdef OPEX_TEST_LSAN
+#include <sanitizer/lsan_interface.h>
+#define LIBGIT2_LEAKS_BEGIN() __lsan_disable()
+#define LIBGIT2_LEAKS_END() __lsan_enable()
+#else
+#define LIBGIT2_LEAKS_BEGIN() ((void)0)
+#define LIBGIT2_LEAKS_END() ((void)0)
+#endif
+
 #define T0 1767225600 /* 2026-01-01 */
 #define DAY 86400
 
@@ -294,8 +315,8 @@ static const struct {
 } history_cases[] = {
 	{ "first commit", "HEAD~2", 1 },
 	{ "middle commit", "HEAD~1", 2 },
-	{ "tree of the first commit", "HEAD~2:articles/cards", 1 },
-	{ "root tree of a parent", "HEAD~1^{tree}", 2 },
+	{ "tree of the first commit", "HEAD~2:articles/cards", 0 },
+	{ "root tree of a parent", "HEAD~1^{tree}", 1 },
 };
 
 START_TEST(kb_corrupt_objects__old_commit_or_tree)
@@ -314,7 +335,9 @@ START_TEST(kb_corrupt_objects__old_commit_or_tree)
 	bytes = damage_object(repo, id, DAMAGE_DELETE, &len);
 	snprintf(cache, sizeof(cache), "%s/.git/opex/history.cache",
 		opex_test_repo_path(repo));
+	LIBGIT2_LEAKS_BEGIN();
 	hb = load(repo, NULL, &diags);
+	LIBGIT2_LEAKS_END();
 	d = the_diag(&diags, "");
 	assert_names(d, id, DAMAGE_DELETE);
 	snprintf(at, sizeof(at), "commit %.10s", ids[history_cases[_i].commit]);
@@ -534,7 +557,9 @@ START_TEST(kb_corrupt_objects__index_with_unknown_history)
 
 	env_open(&e, ids);
 	bytes = damage_object(e.repo, ids[0], DAMAGE_DELETE, &len);
+	LIBGIT2_LEAKS_BEGIN();
 	sync_index(&e, &diags);
+	LIBGIT2_LEAKS_END();
 	the_diag(&diags, "");
 	/* a year later: unknown is not stale */
 	ck_assert_uint_eq(hits(&e, "quillwort OR tamarisk OR marrowfat OR bergamot",
