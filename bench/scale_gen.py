@@ -8,7 +8,7 @@ beside it, in OUTDIR, the files the benchmarks read:
 
   file              holds
   ----------------  ----------------------------------------------------
-  queries.txt       400 search queries, one a line (the query language)
+  queries.txt       300 search queries, one a line (the query language)
   queries.lua       40 URL-encoded /api/search queries for wrk
   pages.txt         200 article paths and 20 process paths, one a line
   manifest.txt      key value: articles, maps, doc_files, doc_skipped,
@@ -35,9 +35,9 @@ The handbook (README, "The handbook format"):
                             have front matter are kept as they are
 
 History: one commit with settings and roster, then one commit per team (its
-people's articles, authored by one of them, so articles are verified by
-their owner when owner and author match), the maps, the /usr/share/doc
-import, dated across 2026.
+people's articles, authored by one of them, with a Verified-by trailer for
+each member, so every article is verified by its owner on that day), the
+maps, the /usr/share/doc import, dated across 2026.
 """
 import gzip
 import os
@@ -511,7 +511,7 @@ def main():
 
 def write_queries(outdir, arts, people):
     q = []
-    for i in range(400):
+    for i in range(300):
         lang = ["en"] * 7 + ["fr", "id", "de"]
         lang = lang[i % 10]
         kind = i % 10
