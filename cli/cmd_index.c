@@ -15,6 +15,18 @@
 #include "core/banned.h"
 
 /* Draw "[#####.....] 1234/20000 articles" over the previous line. */
+/* What could not be read from git is left out of the index: say which. */
+static void report_unreadable(const char *name, const opex_diag_list *diags)
+{
+	size_t i;
+
+	for (i = 0; i < diags->count; i++)
+		if (strcmp(diags->items[i].rule, "object-unreadable") == 0)
+			fprintf(stderr, "opex %s: %s: %s\n", name,
+				diags->items[i].path[0] ? diags->items[i].path
+					: "(handbook)", diags->items[i].message);
+}
+
 static void draw_progress(size_t done, size_t total, void *payload)
 {
 	size_t width = 30, filled = total ? done * width / total : width, i;
@@ -114,6 +126,7 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 			goto done;
 		}
 	}
+	report_unreadable(name, &diags);
 	status = 0;
 	*out = ix;
 	ix = NULL;
