@@ -389,6 +389,24 @@ static void render_html(opex_buf *out, const opex_pm_launch_status *st,
 		}
 		opex_buf_puts(out, "</section>\n");
 	}
+	/* Records that are not counted (tampered, malformed): say so. */
+	for (i = 0; i < st->problems.count; i++) {
+		const opex_diag *d = &st->problems.items[i];
+
+		if (i == 0)
+			opex_buf_puts(out, "<section class=\"problems\">\n"
+				"<h2>Problems</h2>\n<ul>\n");
+		opex_buf_printf(out, "<li class=\"%s\"><code>",
+			opex_severity_name(d->severity));
+		h(out, d->path);
+		opex_buf_printf(out, ":%u</code> ", d->line);
+		h(out, d->message);
+		opex_buf_puts(out, " <code>[");
+		h(out, d->rule);
+		opex_buf_puts(out, "]</code></li>\n");
+		if (i + 1 == st->problems.count)
+			opex_buf_puts(out, "</ul>\n</section>\n");
+	}
 	opex_buf_puts(out, "</article>\n");
 }
 

@@ -1204,6 +1204,15 @@ START_TEST(server_faults__malformed_record_on_the_board)
 	handle(&res, server, "GET", "/launches/card-launch.md", TOKEN_MARIA);
 	ck_assert_msg(res.status == 200, "%s: the board page gave %u", c->name,
 		res.status);
+	/* The page names the bad record too, not only the JSON. */
+	if (c->rule != NULL) {
+		char shown[32];
+
+		snprintf(shown, sizeof(shown), "commit %.12s", planted);
+		ck_assert_msg(strstr(res.body.ptr, "class=\"problems\"") &&
+			strstr(res.body.ptr, c->rule) && strstr(res.body.ptr, shown),
+			"%s: the board page does not show the problem", c->name);
+	}
 	opex_server_response_release(&res);
 
 	/* Ahmad's real approval lands on top and counts. */
