@@ -339,8 +339,9 @@ done:
 	return error;
 }
 
-int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
-	opex_error *err)
+/* Open the repository at `path` at `rev`; with `list`, list its tree too. */
+static int open_at(opex_kb_repo **out, const char *path, const char *rev,
+	bool list, opex_error *err)
 {
 	opex_kb_repo *repo = opex_calloc(1, sizeof(*repo));
 	git_commit *commit = NULL;
@@ -375,13 +376,32 @@ int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
 	while (dir_len > 1 && dir[dir_len - 1] == '/')
 		dir_len--;
 	repo->git_dir = opex_strndup(dir, dir_len);
-	error = list_tree(repo, commit, err);
+	error = list ? list_tree(repo, commit, err) : 0;
 	if (error < 0)
 		goto done;
 	*out = repo;
 	repo = NULL;
 done:
 	git_commit_free(commit);
+	opex_kb_repo_free(repo);
+	return error;
+}
+
+int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
+	opex_error *err)
+{
+	return open_at(out, path, rev, true, err);
+}
+
+int opex_kb_repo_resolve(char out[41], const char *path, const char *rev,
+	opex_error *err)
+{
+	opex_kb_repo *repo = NULL;
+	int error = open_at(&repo, path, rev, false, err);
+
+	out[0] = '\0';
+	if (error == 0)
+		memcpy(out, repo->commit, 41);
 	opex_kb_repo_free(repo);
 	return error;
 }

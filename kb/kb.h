@@ -61,6 +61,14 @@ typedef struct opex_kb_entry {
 int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
 	opex_error *err) OPEX_WARN_UNUSED;
 
+/**
+ * The commit id (40 hex digits and a NUL) that `rev` (NULL: HEAD) names
+ * in the repository at `path`, without listing its tree: a cheap check
+ * for a new revision. Errors: those of opex_kb_repo_open().
+ */
+int opex_kb_repo_resolve(char out[41], const char *path, const char *rev,
+	opex_error *err) OPEX_WARN_UNUSED;
+
 /** Close the repository. NULL is a no-op. */
 void opex_kb_repo_free(opex_kb_repo *repo);
 

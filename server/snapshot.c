@@ -182,20 +182,20 @@ void opex_server_diags_for(opex_diag_list *out,
 
 int opex_server_reload(opex_server *server, bool *changed, opex_error *err)
 {
-	opex_kb_repo *repo = NULL;
 	opex_server_snapshot *fresh = NULL, *old = NULL;
-	char current[41];
+	char current[41], target[41];
 	int error;
 
 	if (changed)
 		*changed = false;
 	pthread_mutex_lock(&server->reload_lock);
-	error = opex_kb_repo_open(&repo, server->opts.repo, server->opts.rev,
+	/* Resolving the ref reads no tree: an idle poll costs next to nothing. */
+	error = opex_kb_repo_resolve(target, server->opts.repo, server->opts.rev,
 		err);
 	if (error < 0)
 		goto done;
 	opex_server_revision(current, server);
-	if (strcmp(current, opex_kb_repo_commit(repo)) == 0)
+	if (strcmp(current, target) == 0)
 		goto done;
 	error = opex_server_snapshot_load(&fresh, server->opts.repo,
 		server->opts.rev, err);
@@ -223,7 +223,6 @@ done:
 	pthread_mutex_unlock(&server->reload_lock);
 	opex_server_snapshot_release(old);
 	opex_server_snapshot_release(fresh);
-	opex_kb_repo_free(repo);
 	return error;
 }
 
