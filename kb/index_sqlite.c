@@ -98,6 +98,7 @@
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
 #define STMT_CACHE 64
+#define SUGGEST_SCAN_MAX 20000 /* vocabulary rows per table per word */
 #define INCOMPLETE_MARK " incomplete"
 
 /* An indexed article, as the tree compare of an update reads it. */
@@ -1727,12 +1728,38 @@ static size_t english_suffix(const char *s, size_t n)
 	return n;
 }
 
-/* The closest vocabulary word to `term`, or NULL. */
+/*
+ * The range [lo, hi) of terms starting with the first character of `low`
+ * (n > 0 bytes): `lead` bytes of it, the last one plus one in `hi`.
+ * Returns false for a first byte that no valid UTF-8 starts with.
+ */
+static bool first_char_range(char lo[5], char hi[5], const char *low,
+	size_t n)
+{
+	unsigned char c = (unsigned char)low[0];
+	size_t lead = c < 0x80 ? 1 : c < 0xC0 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3
+		: c < 0xF8 ? 4 : 0;
+
+	if (lead == 0 || lead > n)
+		return false;
+	memcpy(lo, low, lead);
+	lo[lead] = '\0';
+	memcpy(hi, lo, lead + 1);
+	/* The last byte is ASCII or a continuation byte: +1 cannot wrap. */
+	hi[lead - 1] = (char)((unsigned char)hi[lead - 1] + 1);
+	return true;
+}
+
+/*
+ * The closest vocabulary word to `term`, or NULL. Only words with the same
+ * first character are compared, and at most SUGGEST_SCAN_MAX of them per
+ * table: fts5vocab walks just that range of the index, not all of it.
+ */
 static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 	int *error)
 {
 	sqlite3_stmt *st = NULL;
-	char *low = opex_strdup(term), *best = NULL;
+	char *low = opex_strdup(term), *best = NULL, lo[5], hi[5];
 	size_t n = strlen(low), max = n <= 4 ? 1 : 2, best_d = max + 1;
 	sqlite3_int64 best_docs = 0;
 	bool best_stemmed = false;
@@ -1741,14 +1768,18 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 
 	lower_ascii(low);
 	stripped = english_suffix(low, n);
+	if (n == 0 || !first_char_range(lo, hi, low, n))
+		goto done;
 	*error = prepare(&st, s->ix,
-		"SELECT term, doc, 0 FROM fts_vocab WHERE length(term) BETWEEN ?1 AND ?2"
-		" UNION ALL SELECT term, doc, 1 FROM fts_en_vocab"
-		" WHERE length(term) BETWEEN ?1 AND ?2", err);
+		"SELECT term, doc, 0 FROM (SELECT term, doc FROM fts_vocab"
+		" WHERE term >= ?1 AND term < ?2 LIMIT ?3)"
+		" UNION ALL SELECT term, doc, 1 FROM (SELECT term, doc FROM fts_en_vocab"
+		" WHERE term >= ?1 AND term < ?2 LIMIT ?3)", err);
 	if (*error < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)(n > max ? n - max : 1));
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(n + max));
+	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, SUGGEST_SCAN_MAX);
 	for (;;) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
@@ -1757,7 +1788,8 @@ static char *closest_word(search_ctx *s, const char *term, opex_error *err,
 		size_t clen = (size_t)sqlite3_column_bytes(st, 0), d;
 		sqlite3_int64 docs = sqlite3_column_int64(st, 1);
 
-		if (cand == NULL || clen < 2)
+		/* As long as the word typed, give or take `max` bytes. */
+		if (cand == NULL || clen < 2 || clen + max < n || clen > n + max)
 			continue;
 		d = opex_text_edit_distance(low, n, cand, clen, max);
 		if (sqlite3_column_int(st, 2) != 0 && stripped < n) {

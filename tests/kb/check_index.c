@@ -413,6 +413,37 @@ START_TEST(kb_index__suggests_corrections)
 }
 END_TEST
 
+START_TEST(kb_index__suggests_same_first_letter)
+{
+	opex_kb_search_result r;
+	env e;
+
+	env_open(&e);
+	/* A typo anywhere after the first letter is corrected. */
+	search(&r, &e, "refnud");
+	ck_assert_uint_eq(r.total, 0);
+	ck_assert_ptr_nonnull(r.suggestion);
+	ck_assert_str_eq(r.suggestion, "refund");
+	opex_kb_search_result_release(&r);
+
+	search(&r, &e, "chargeback mercahnt");
+	ck_assert_ptr_nonnull(r.suggestion);
+	ck_assert_str_eq(r.suggestion, "chargeback merchant");
+	opex_kb_search_result_release(&r);
+
+	/* Only words with the same first letter are candidates. */
+	search(&r, &e, "xhargeback");
+	ck_assert_uint_eq(r.total, 0);
+	ck_assert_ptr_null(r.suggestion);
+	opex_kb_search_result_release(&r);
+
+	search(&r, &e, "hargeback");
+	ck_assert_ptr_null(r.suggestion);
+	opex_kb_search_result_release(&r);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(kb_index__incremental_updates)
 {
 	opex_kb_index_stats st;
@@ -757,6 +788,7 @@ Suite *suite_index(void)
 	tcase_add_test(tc, kb_index__snippets_sections_facets);
 	tcase_add_test(tc, kb_index__pages);
 	tcase_add_test(tc, kb_index__suggests_corrections);
+	tcase_add_test(tc, kb_index__suggests_same_first_letter);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("update");
 	tcase_set_timeout(tc, 300);
