@@ -121,6 +121,19 @@ void opex_render_page_error(opex_buf *out, unsigned status,
 	opex_render_page_end(out, &page);
 }
 
+/* Append `n` with its thousands grouped: 99950 -> "99,950". */
+static void put_count(opex_buf *out, size_t n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%zu", n), i;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			opex_buf_putc(out, ',');
+		opex_buf_putc(out, digits[i]);
+	}
+}
+
 static void badges(opex_buf *out, const opex_kb_article *a)
 {
 	if (a->stale)
@@ -148,7 +161,7 @@ static void options(opex_buf *out, const char *name, const char *label,
 
 void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_settings *settings,
-	const opex_kb_article *const *articles, size_t count,
+	const opex_kb_article *const *articles, size_t count, size_t total,
 	const opex_kb_search_result *results, const char *message)
 {
 	size_t i;
@@ -170,8 +183,10 @@ void opex_render_page_home(opex_buf *out, const char *query,
 		"<div id=\"results\" aria-live=\"polite\">");
 	if (results != NULL || message != NULL)
 		opex_render_page_results(out, results, message);
-	opex_buf_puts(out, "</div>\n"
-		"<h2>Articles</h2>\n<ul class=\"list\" id=\"articles\">\n");
+	opex_buf_puts(out, "</div>\n");
+	opex_buf_puts(out, total > count ? "<h2>Recently changed</h2>\n"
+		: "<h2>Articles</h2>\n");
+	opex_buf_puts(out, "<ul class=\"list\" id=\"articles\">\n");
 	for (i = 0; i < count; i++) {
 		const opex_kb_article *a = articles[i];
 
@@ -191,6 +206,11 @@ void opex_render_page_home(opex_buf *out, const char *query,
 		opex_buf_puts(out, "</small></li>\n");
 	}
 	opex_buf_puts(out, "</ul>\n");
+	if (total > count) {
+		opex_buf_puts(out, "<p class=\"more\">and ");
+		put_count(out, total - count);
+		opex_buf_puts(out, " more: <a href=\"#q\">search</a> to find them</p>\n");
+	}
 }
 
 static void person_line(opex_buf *out, const char *label, const char *id,
@@ -434,23 +454,88 @@ static void sort_header(opex_buf *out, const char *sort, const char *col,
 		active ? " ▲" : "");
 }
 
+/* How many rows of each kind, in order of first appearance. */
+#define KIND_MAX 16
+
+typedef struct kind_count {
+	const char *kind;
+	size_t count;
+} kind_count;
+
+static size_t count_kinds(kind_count *kinds, const opex_render_health *h,
+	size_t *other)
+{
+	size_t i, j, n = 0;
+
+	*other = 0;
+	for (i = 0; i < h->count; i++) {
+		const char *kind = h->rows[i].kind ? h->rows[i].kind : "";
+
+		for (j = 0; j < n; j++)
+			if (strcmp(kinds[j].kind, kind) == 0)
+				break;
+		if (j == n && n == KIND_MAX) {
+			(*other)++;
+			continue;
+		}
+		if (j == n) {
+			kinds[n].kind = kind;
+			kinds[n++].count = 0;
+		}
+		kinds[j].count++;
+	}
+	return n;
+}
+
+static void more_row(opex_buf *out, size_t more, unsigned columns,
+	const char *what)
+{
+	opex_buf_printf(out, "<tr class=\"more\"><td colspan=\"%u\">and ", columns);
+	put_count(out, more);
+	opex_buf_printf(out, " more %s</td></tr>\n", what);
+}
+
 void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 {
-	size_t i;
+	kind_count kinds[KIND_MAX];
+	size_t i, nkinds, other, shown;
 
-	opex_buf_printf(out, "<h1>Knowledge-base health</h1>\n"
-		"<p class=\"counts\"><span>%zu articles</span> "
-		"<span class=\"badge error\">%zu errors</span> "
-		"<span class=\"badge warning\">%zu warnings</span> "
-		"<span class=\"badge\">%zu notes</span></p>\n",
-		h->articles, h->errors, h->warnings, h->infos);
+	opex_buf_puts(out, "<h1>Knowledge-base health</h1>\n"
+		"<p class=\"counts\"><span>");
+	put_count(out, h->articles);
+	opex_buf_puts(out, " articles</span> <span class=\"badge error\">");
+	put_count(out, h->errors);
+	opex_buf_puts(out, " errors</span> <span class=\"badge warning\">");
+	put_count(out, h->warnings);
+	opex_buf_puts(out, " warnings</span> <span class=\"badge\">");
+	put_count(out, h->infos);
+	opex_buf_puts(out, " notes</span></p>\n");
+	nkinds = count_kinds(kinds, h, &other);
+	if (nkinds > 0) {
+		opex_buf_puts(out, "<p class=\"counts\" id=\"problems\">");
+		for (i = 0; i < nkinds; i++) {
+			opex_buf_puts(out, i ? " <span>" : "<span>");
+			put_count(out, kinds[i].count);
+			opex_buf_putc(out, ' ');
+			esc(out, kinds[i].kind);
+			opex_buf_puts(out, "</span>");
+		}
+		if (other > 0) {
+			opex_buf_puts(out, " <span>");
+			put_count(out, other);
+			opex_buf_puts(out, " other</span>");
+		}
+		opex_buf_puts(out, "</p>\n");
+	}
 	opex_buf_puts(out, "<table class=\"table sortable\" id=\"health\">\n<thead><tr>");
 	sort_header(out, h->sort, "kind", "Problem");
 	sort_header(out, h->sort, "path", "File");
 	sort_header(out, h->sort, "owner", "Owner");
 	sort_header(out, h->sort, "detail", "Detail");
 	opex_buf_puts(out, "</tr></thead>\n<tbody>\n");
-	for (i = 0; i < h->count; i++) {
+	shown = h->count < OPEX_RENDER_HEALTH_ROWS ? h->count
+		: OPEX_RENDER_HEALTH_ROWS;
+	for (i = 0; i < shown; i++) {
 		const opex_render_health_row *r = &h->rows[i];
 
 		opex_buf_puts(out, "<tr><td><span class=\"badge\">");
@@ -472,6 +557,9 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 		esc(out, r->detail);
 		opex_buf_puts(out, "</td></tr>\n");
 	}
+	if (h->count > shown)
+		more_row(out, h->count - shown, 4,
+			"problems (<a href=\"/api/health\">all of them as JSON</a>)");
 	if (h->count == 0)
 		opex_buf_puts(out, "<tr><td colspan=\"4\">Nothing to fix.</td></tr>\n");
 	opex_buf_puts(out, "</tbody>\n</table>\n");
@@ -483,11 +571,15 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 	else
 		opex_buf_puts(out, "<table class=\"table\" id=\"misses\">\n"
 			"<thead><tr><th>Search</th><th>Times</th></tr></thead>\n<tbody>\n");
-	for (i = 0; i < h->miss_count; i++) {
+	shown = h->miss_count < OPEX_RENDER_HEALTH_ROWS ? h->miss_count
+		: OPEX_RENDER_HEALTH_ROWS;
+	for (i = 0; i < shown; i++) {
 		opex_buf_puts(out, "<tr><td>");
 		esc(out, h->misses[i]);
 		opex_buf_printf(out, "</td><td>%zu</td></tr>\n", h->miss_counts[i]);
 	}
+	if (h->miss_count > shown)
+		more_row(out, h->miss_count - shown, 2, "searches");
 	if (h->miss_count)
 		opex_buf_puts(out, "</tbody>\n</table>\n");
 }

@@ -136,16 +136,24 @@ void opex_render_page_end(opex_buf *out, const opex_render_page *page);
 void opex_render_page_error(opex_buf *out, unsigned status,
 	const char *title, const char *detail);
 
+/* The most articles the home page lists; the rest are found by searching. */
+#define OPEX_RENDER_HOME_ARTICLES 50
+
+/* The most rows each table of the health page shows; totals stay exact. */
+#define OPEX_RENDER_HEALTH_ROWS 200
+
 /**
  * Append the body of the home page: the search form (filters by language,
  * market and journey) and the list of `articles` (already filtered for
  * the reader), with stale and outdated badges; `results` (may be NULL)
  * or `message` (may be NULL) are shown under the form, as by
- * opex_render_page_results().
+ * opex_render_page_results(). `total` is how many articles the reader
+ * may see: when it is more than `count`, the list is headed "Recently
+ * changed" and followed by a line saying how many more there are.
  */
 void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_settings *settings,
-	const opex_kb_article *const *articles, size_t count,
+	const opex_kb_article *const *articles, size_t count, size_t total,
 	const opex_kb_search_result *results, const char *message);
 
 typedef struct opex_render_article_view {
@@ -206,7 +214,11 @@ typedef struct opex_render_health {
 	size_t miss_count;
 } opex_render_health;
 
-/** Append the body of the health page: counts and a table sortable by column links. */
+/**
+ * Append the body of the health page: counts (exact, and per kind of
+ * problem) and a table sortable by column links. Each table shows its
+ * first OPEX_RENDER_HEALTH_ROWS rows, in `rows` order, then how many more.
+ */
 void opex_render_page_health(opex_buf *out, const opex_render_health *health);
 
 /**

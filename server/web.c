@@ -4,7 +4,7 @@
  *
  *   | path                       | page                                  |
  *   |----------------------------|---------------------------------------|
- *   | /, /search?q=              | search box, filters, article list     |
+ *   | /, /search?q=              | search box, filters, 50 articles      |
  *   | /articles/{path}           | one article with owner and languages  |
  *   | /processes                 | every process map                     |
  *   | /processes/{path}.dot      | flowchart, people, findings, articles |
@@ -17,6 +17,7 @@
 #include "core/limits.h"
 #include "core/path.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "renderer/renderer.h"
@@ -43,23 +44,66 @@ static void end(opex_server_ctx *ctx, opex_render_page *page)
 	ctx->res->content_type = "text/html; charset=utf-8";
 }
 
-void opex_server_page_home(opex_server_ctx *ctx)
+static int64_t changed_at(const opex_kb_article *a)
+{
+	return a->last_change ? a->last_change->time : 0;
+}
+
+/*
+ * The articles the home page lists: all the reader may see when they fit,
+ * in path order, else the OPEX_RENDER_HOME_ARTICLES most recently changed
+ * (ties in path order), kept sorted by insertion: two passes, no sort of
+ * the whole handbook.
+ */
+static size_t home_articles(const opex_kb_article **list, size_t *total,
+	opex_server_ctx *ctx)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	size_t i, n = opex_kb_handbook_article_count(hb), count = 0;
-	const opex_kb_article **list = opex_arena_alloc(&ctx->arena,
-		(n + 1) * sizeof(*list));
-	const char *q = opex_server_param_get(ctx, "q");
-	opex_kb_search_result result;
-	bool searched = false;
-	opex_render_page page;
+	size_t i, n = opex_kb_handbook_article_count(hb), count = 0, seen = 0;
 
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
-		if (opex_server_can_see(&ctx->who, a))
+		if (!opex_server_can_see(&ctx->who, a))
+			continue;
+		if (seen++ < OPEX_RENDER_HOME_ARTICLES)
 			list[count++] = a;
 	}
+	*total = seen;
+	if (seen <= OPEX_RENDER_HOME_ARTICLES)
+		return count;
+	count = 0;
+	for (i = 0; i < n; i++) {
+		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
+		size_t at;
+
+		if (!opex_server_can_see(&ctx->who, a))
+			continue;
+		if (count == OPEX_RENDER_HOME_ARTICLES &&
+		    changed_at(a) <= changed_at(list[count - 1]))
+			continue;
+		at = count < OPEX_RENDER_HOME_ARTICLES ? count++ : count - 1;
+		while (at > 0 && changed_at(list[at - 1]) < changed_at(a)) {
+			list[at] = list[at - 1];
+			at--;
+		}
+		list[at] = a;
+	}
+	return count;
+}
+
+void opex_server_page_home(opex_server_ctx *ctx)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	const opex_kb_article **list = opex_arena_alloc(&ctx->arena,
+		OPEX_RENDER_HOME_ARTICLES * sizeof(*list));
+	const char *q = opex_server_param_get(ctx, "q");
+	opex_kb_search_result result;
+	bool searched = false;
+	opex_render_page page;
+	size_t count, total;
+
+	count = home_articles(list, &total, ctx);
 	memset(&result, 0, sizeof(result));
 	if (q != NULL && *q != '\0') {
 		if (!opex_server_search_run(&result, ctx, false))
@@ -68,7 +112,7 @@ void opex_server_page_home(opex_server_ctx *ctx)
 	}
 	begin(ctx, &page, "Search", "search");
 	opex_render_page_home(&ctx->res->body, page.query,
-		opex_kb_handbook_settings(hb), list, count,
+		opex_kb_handbook_settings(hb), list, count, total,
 		searched ? &result : NULL, NULL);
 	end(ctx, &page);
 	opex_kb_search_result_release(&result);
@@ -268,6 +312,46 @@ done:
 	opex_diag_list_release(&diags);
 }
 
+typedef struct miss {
+	const char *query;
+	size_t count;
+} miss;
+
+static int by_times(const void *x, const void *y)
+{
+	const miss *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return strcmp(a->query, b->query);
+}
+
+/* Put the searches that found nothing most frequent first: the page cuts the list. */
+static void sort_misses(opex_render_health *health, opex_server_ctx *ctx)
+{
+	size_t i, n = health->miss_count;
+	miss *m;
+	const char **queries;
+	size_t *counts;
+
+	if (n < 2)
+		return;
+	m = opex_arena_alloc(&ctx->arena, n * sizeof(*m));
+	queries = opex_arena_alloc(&ctx->arena, n * sizeof(*queries));
+	counts = opex_arena_alloc(&ctx->arena, n * sizeof(*counts));
+	for (i = 0; i < n; i++) {
+		m[i].query = health->misses[i];
+		m[i].count = health->miss_counts[i];
+	}
+	qsort(m, n, sizeof(*m), by_times);
+	for (i = 0; i < n; i++) {
+		queries[i] = m[i].query;
+		counts[i] = m[i].count;
+	}
+	health->misses = queries;
+	health->miss_counts = counts;
+}
+
 void opex_server_page_health(opex_server_ctx *ctx)
 {
 	opex_render_health health;
@@ -275,6 +359,7 @@ void opex_server_page_health(opex_server_ctx *ctx)
 
 	opex_server_health_build(&health, ctx,
 		opex_server_param_get(ctx, "sort"));
+	sort_misses(&health, ctx);
 	begin(ctx, &page, "Health", "health");
 	opex_render_page_health(&ctx->res->body, &health);
 	end(ctx, &page);

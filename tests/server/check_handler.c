@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "server/server.h"
+#include "renderer/renderer.h"
 #include "core/memory.h"
 #include "core/sha256.h"
 #include "support/repo_fixture.h"
@@ -534,6 +535,97 @@ START_TEST(server_handler__search)
 }
 END_TEST
 
+static size_t occurrences(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, what)) != NULL) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+/*
+ * A handbook bigger than the pages show: the home page lists the 50 most
+ * recently changed articles and says how many more; /health shows 200
+ * rows, sorted before the cut, with totals as exact as /api/health's.
+ */
+START_TEST(server_handler__pages_are_bounded)
+{
+	static const char *const kinds[] = {
+		"stale", "outdated", "step-without-article", "orphan-article",
+	};
+	opex_server_response res, api;
+	opex_error err = OPEX_ERROR_INIT;
+	bool changed = false;
+	char path[64], text[128], line[96];
+	const char *at;
+	size_t i, articles = 0, problems = 0, n;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "articles/bulk/%03zu.md", i);
+		snprintf(text, sizeof(text),
+			"---\ntitle: Bulk %03zu\nowner: maria\n---\nBody.\n", i);
+		opex_test_repo_put(fx.repo, path, text);
+	}
+	server_fixture_commit(&fx, "articles/bulk/299.md",
+		"---\ntitle: Bulk 299\nowner: maria\n---\nBody.\n");
+	ck_assert_int_eq(opex_server_reload(fx.server, &changed, &err), 0);
+	ck_assert(changed);
+
+	request(&api, &fx, "GET", "/api/health", NULL, NULL);
+	ck_assert_uint_eq(api.status, 200);
+	at = strstr(api.body.ptr, "\"articles\":");
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_eq(sscanf(at, "\"articles\":%zu", &articles), 1);
+	ck_assert_uint_ge(articles, 300);
+	problems = occurrences(api.body.ptr, "{\"kind\":");
+	ck_assert_uint_gt(problems, OPEX_RENDER_HEALTH_ROWS);
+
+	request(&res, &fx, "GET", "/", NULL, NULL);
+	ck_assert_uint_eq(res.status, 200);
+	ck_assert_uint_lt(res.body.len, 64 * 1024);
+	ck_assert_uint_eq(occurrences(res.body.ptr, "<li><a"),
+		OPEX_RENDER_HOME_ARTICLES);
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, "Recently changed"));
+	snprintf(line, sizeof(line), "and %zu more: ",
+		articles - OPEX_RENDER_HOME_ARTICLES);
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, line));
+	/* the older articles of the first commit make way for the bulk */
+	ck_assert_ptr_null(strstr(res.body.ptr, "articles/public-faq.md"));
+	opex_server_response_release(&res);
+
+	request(&res, &fx, "GET", "/search?q=", NULL, NULL);
+	ck_assert_uint_eq(res.status, 200);
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, line));
+	opex_server_response_release(&res);
+
+	request(&res, &fx, "GET", "/health?sort=path", NULL, NULL);
+	ck_assert_uint_eq(res.status, 200);
+	ck_assert_uint_lt(res.body.len, 256 * 1024);
+	ck_assert_uint_eq(occurrences(res.body.ptr, "<tr><td><span class=\"badge\">"),
+		OPEX_RENDER_HEALTH_ROWS);
+	snprintf(line, sizeof(line), "and %zu more problems",
+		problems - OPEX_RENDER_HEALTH_ROWS);
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, line));
+	snprintf(line, sizeof(line), "<span>%zu articles</span>", articles);
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, line));
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(line, sizeof(line), "{\"kind\":\"%s\"", kinds[i]);
+		n = occurrences(api.body.ptr, line);
+		snprintf(line, sizeof(line), "<span>%zu %s</span>", n, kinds[i]);
+		ck_assert_msg(n == 0 || strstr(res.body.ptr, line) != NULL,
+			"/health lacks '%s'", line);
+	}
+	/* sorted by path, then cut: the first bulk articles are in, the last out */
+	ck_assert_ptr_nonnull(strstr(res.body.ptr, "articles/bulk/000.md"));
+	ck_assert_ptr_null(strstr(res.body.ptr, "articles/bulk/299.md"));
+	opex_server_response_release(&res);
+	opex_server_response_release(&api);
+}
+END_TEST
+
 START_TEST(server_handler__tokens_file)
 {
 	char token[65], file[4200];
@@ -572,6 +664,7 @@ Suite *suite_handler(void)
 	tcase_add_test(open, server_handler__reload_after_commit);
 	tcase_add_test(open, server_handler__tokens_file);
 	tcase_add_test(open, server_handler__search);
+	tcase_add_test(open, server_handler__pages_are_bounded);
 	suite_add_tcase(s, open);
 	tcase_add_checked_fixture(auth, auth_setup, teardown);
 	tcase_add_test(auth, server_handler__auth);
