@@ -157,6 +157,7 @@ START_TEST(git_remote__appends_through_eight_mirrors_all_land)
 				snprintf(text, sizeof(text), "mirror %d record %d", i, k);
 				failed |= append_via(path.ptr, text, NULL) != 0;
 			}
+			opex_buf_release(&path);
 			_exit(failed);
 		}
 	}
