@@ -32,36 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_fts.h"
+
 #include "core/banned.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int double_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
-
-	qsort(v, n, sizeof(*v), double_cmp);
-	return v[i];
-}
-
-static void die(const char *what, const char *msg)
-{
-	fprintf(stderr, "bench_search: %s: %s\n", what, msg);
-	exit(1);
-}
 
 static opex_kb_handbook *load(const char *repo, const char *rev, double *ms)
 {
@@ -69,47 +42,15 @@ static opex_kb_handbook *load(const char *repo, const char *rev, double *ms)
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_kb_handbook *hb = NULL;
-	double t = now_ms();
+	double t = bench_now_ms();
 
 	opts.rev = rev;
 	opts.history_cache = "";
 	if (opex_kb_handbook_load(&hb, repo, &opts, &diags, &err) < 0)
-		die("load", err.message);
-	*ms = now_ms() - t;
+		bench_die("load", err.message);
+	*ms = bench_now_ms() - t;
 	opex_diag_list_release(&diags);
 	return hb;
-}
-
-static long long file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
-}
-
-static long long db_size(const char *path)
-{
-	char wal[4300];
-
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	return file_size(path) + file_size(wal);
-}
-
-static void remove_db(const char *path)
-{
-	char other[4300];
-
-	unlink(path);
-	snprintf(other, sizeof(other), "%s-wal", path);
-	unlink(other);
-	snprintf(other, sizeof(other), "%s-shm", path);
-	unlink(other);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		die(sql, sqlite3_errmsg(db));
 }
 
 /* The plain text of every article: what the baseline inserts. */
@@ -129,7 +70,7 @@ static plain *plain_texts(const opex_kb_handbook *hb, size_t *corpus)
 
 		opex_kb_md_text_init(&t, 1 << 24);
 		if (opex_kb_markdown_plain(&t, a->body, a->body_len, NULL) < 0)
-			die("plain", a->path);
+			bench_die("plain", a->path);
 		p[i].title = opex_strdup(a->title ? a->title : "");
 		p[i].body = opex_buf_detach(&t.text, NULL);
 		opex_kb_md_text_release(&t);
@@ -146,28 +87,28 @@ static double bare_index(sqlite3 **out, const char *path, const plain *p,
 	double t;
 	size_t i;
 
-	remove_db(path);
+	bench_remove_db(path);
 	if (sqlite3_open(path, &db) != SQLITE_OK)
-		die("open", path);
-	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		bench_die("open", path);
+	bench_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		" PRAGMA cache_size = -32768");
-	exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, body,"
+	bench_exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, body,"
 		" tokenize='unicode61 remove_diacritics 2')");
-	t = now_ms();
-	exec(db, "BEGIN");
+	t = bench_now_ms();
+	bench_exec(db, "BEGIN");
 	if (sqlite3_prepare_v2(db, "INSERT INTO t(title, body) VALUES(?, ?)", -1,
 			&st, NULL) != SQLITE_OK)
-		die("prepare", sqlite3_errmsg(db));
+		bench_die("prepare", sqlite3_errmsg(db));
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_text(st, 1, p[i].title, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, p[i].body, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			die("insert", sqlite3_errmsg(db));
+			bench_die("insert", sqlite3_errmsg(db));
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	exec(db, "COMMIT");
-	t = now_ms() - t;
+	bench_exec(db, "COMMIT");
+	t = bench_now_ms() - t;
 	*out = db;
 	return t;
 }
@@ -179,98 +120,14 @@ static double opex_index(opex_kb_index **out, const char *path,
 	opex_kb_index *ix = NULL;
 	double t;
 
-	remove_db(path);
+	bench_remove_db(path);
 	if (opex_kb_index_open(&ix, path, &err) < 0)
-		die("open", err.message);
-	t = now_ms();
+		bench_die("open", err.message);
+	t = bench_now_ms();
 	if (opex_kb_index_update(NULL, ix, hb, NULL, &err) < 0)
-		die("index", err.message);
-	t = now_ms() - t;
+		bench_die("index", err.message);
+	t = bench_now_ms() - t;
 	*out = ix;
-	return t;
-}
-
-static void html(opex_buf *out, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '<')
-			opex_buf_puts(out, "&lt;");
-		else if (s[i] == '&')
-			opex_buf_puts(out, "&amp;");
-		else
-			opex_buf_putc(out, s[i]);
-	}
-}
-
-static char **read_lines(const char *path, size_t *count)
-{
-	FILE *f = fopen(path, "r");
-	char line[1200], **lines = NULL;
-	size_t n = 0, cap = 0;
-
-	if (f == NULL)
-		die("cannot read", path);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		opex_array_grow((void **)&lines, &cap, n + 1, sizeof(*lines));
-		lines[n++] = opex_strdup(line);
-	}
-	fclose(f);
-	*count = n;
-	return lines;
-}
-
-static double run_opex(opex_kb_index *ix, const char *text, bool facets,
-	size_t *hits)
-{
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
-	opex_kb_search_result r;
-	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
-	double t = now_ms();
-
-	so.mark_open = "<mark>";
-	so.mark_close = "</mark>";
-	so.escape = html;
-	so.facets = facets;
-	so.suggest = false;
-	if (opex_kb_query_parse(&q, text, strlen(text), &err) < 0)
-		die(text, err.message);
-	if (opex_kb_search(&r, ix, q, &so, &err) < 0)
-		die(text, err.message);
-	t = now_ms() - t;
-	*hits = r.hit_count;
-	opex_kb_search_result_release(&r);
-	opex_kb_query_free(q);
-	return t;
-}
-
-static double run_bare(sqlite3 *db, sqlite3_stmt *st, const char *text)
-{
-	opex_buf match = OPEX_BUF_INIT(1 << 16);
-	opex_kb_query *q = NULL;
-	double t;
-	int rc;
-
-	if (opex_kb_query_parse(&q, text, strlen(text), NULL) < 0)
-		die("parse", text);
-	opex_kb_query_match(&match, q);
-	t = now_ms();
-	sqlite3_bind_text(st, 1, match.ptr, (int)match.len, SQLITE_STATIC);
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		(void)sqlite3_column_text(st, 1);
-	}
-	if (rc != SQLITE_DONE)
-		die(text, sqlite3_errmsg(db));
-	sqlite3_reset(st);
-	t = now_ms() - t;
-	opex_kb_query_free(q);
-	opex_buf_release(&match);
 	return t;
 }
 
@@ -297,9 +154,9 @@ int main(int argc, char **argv)
 	hb1 = load(argv[1], "HEAD~1", &load1);
 	hb2 = load(argv[1], "HEAD", &load2);
 	n = opex_kb_handbook_article_count(hb1);
-	t_plain = now_ms();
+	t_plain = bench_now_ms();
 	texts = plain_texts(hb1, &corpus);
-	t_plain = now_ms() - t_plain;
+	t_plain = bench_now_ms() - t_plain;
 
 	/* Full index, baseline first then opex, twice; the faster of each. */
 	t_bare = t_opex = 1e30;
@@ -316,15 +173,15 @@ int main(int argc, char **argv)
 	/* Sizes once closed: the last connection checkpoints the WAL away. */
 	sqlite3_close(bare);
 	opex_kb_index_free(ix);
-	size_opex = db_size(ix_path);
-	size_bare = db_size(bare_path);
+	size_opex = bench_db_size(ix_path);
+	size_bare = bench_db_size(bare_path);
 	if (sqlite3_open(bare_path, &bare) != SQLITE_OK)
-		die("open", bare_path);
+		bench_die("open", bare_path);
 	{
 		opex_error err = OPEX_ERROR_INIT;
 
 		if (opex_kb_index_open(&ix, ix_path, &err) < 0)
-			die("open", err.message);
+			bench_die("open", err.message);
 	}
 
 	/*
@@ -338,7 +195,7 @@ int main(int argc, char **argv)
 		opex_error err = OPEX_ERROR_INIT;
 		opex_kb_handbook *hb = NULL;
 		opex_kb_repo *repo = NULL;
-		double t = now_ms();
+		double t = bench_now_ms();
 
 		opts.rev = k % 2 ? "HEAD~1" : "HEAD";
 		opts.history_cache = "";
@@ -348,11 +205,11 @@ int main(int argc, char **argv)
 		    opex_kb_index_plan(ix, repo, false, &err) < 0 ||
 		    opex_kb_handbook_load(&hb, argv[1], &opts, &diags, &err) < 0 ||
 		    opex_kb_index_update(&stats, ix, hb, NULL, &err) < 0)
-			die("update", err.message);
-		up_total[k] = now_ms() - t;
+			bench_die("update", err.message);
+		up_total[k] = bench_now_ms() - t;
 		if (stats.changed != 1 || stats.added + stats.removed != 0 ||
 		    opex_kb_handbook_article_count(hb) != 1)
-			die("update", "expected exactly one changed article");
+			bench_die("update", "expected exactly one changed article");
 		up[k] = stats.ms;
 		opex_kb_handbook_free(hb);
 		opex_kb_repo_free(repo);
@@ -360,22 +217,22 @@ int main(int argc, char **argv)
 	}
 
 	/* Queries, interleaved so both see the same noise; one warm-up pass. */
-	queries = read_lines(argv[2], &nq);
+	queries = bench_read_lines(argv[2], &nq);
 	qo = opex_calloc(nq + 1, sizeof(*qo));
 	qb = opex_calloc(nq + 1, sizeof(*qb));
 	qf = opex_calloc(nq + 1, sizeof(*qf));
 	if (sqlite3_prepare_v2(bare, "SELECT rowid, snippet(t, 1, '<mark>',"
 			" '</mark>', '\xE2\x80\xA6', 24) FROM t WHERE t MATCH ?1"
 			" ORDER BY bm25(t) LIMIT 10", -1, &st, NULL) != SQLITE_OK)
-		die("prepare", sqlite3_errmsg(bare));
+		bench_die("prepare", sqlite3_errmsg(bare));
 	for (i = 0; i < nq; i++) {
-		run_opex(ix, queries[i], false, &hits);
-		run_bare(bare, st, queries[i]);
+		bench_run_opex(ix, queries[i], false, &hits);
+		bench_run_bare(bare, st, queries[i]);
 	}
 	for (i = 0; i < nq; i++) {
-		qo[i] = run_opex(ix, queries[i], false, &hits);
-		qb[i] = run_bare(bare, st, queries[i]);
-		qf[i] = run_opex(ix, queries[i], true, &hits);
+		qo[i] = bench_run_opex(ix, queries[i], false, &hits);
+		qb[i] = bench_run_bare(bare, st, queries[i]);
+		qf[i] = bench_run_opex(ix, queries[i], true, &hits);
 		if (hits == 0)
 			empty++;
 	}
@@ -387,13 +244,13 @@ int main(int argc, char **argv)
 	printf("      of which Markdown to plain text (cmark) about %.0f ms: the baseline gets its text for free\n",
 		t_plain);
 	printf("  update, 1 article    %9.2f ms   median of 10 (max %.2f), end to end  (target < 50 ms)\n",
-		pct(up_total, 10, 0.5), pct(up_total, 10, 1.0));
+		bench_pct(up_total, 10, 0.5), bench_pct(up_total, 10, 1.0));
 	printf("      of which the index transaction %.2f ms; reading all %zu articles would take %.0f ms\n",
-		pct(up, 10, 0.5), n, load2);
+		bench_pct(up, 10, 0.5), n, load2);
 	{
-		double o50 = pct(qo, nq, 0.5), o99 = pct(qo, nq, 0.99);
-		double b50 = pct(qb, nq, 0.5), b99 = pct(qb, nq, 0.99);
-		double f50 = pct(qf, nq, 0.5), f99 = pct(qf, nq, 0.99);
+		double o50 = bench_pct(qo, nq, 0.5), o99 = bench_pct(qo, nq, 0.99);
+		double b50 = bench_pct(qb, nq, 0.5), b99 = bench_pct(qb, nq, 0.99);
+		double f50 = bench_pct(qf, nq, 0.5), f99 = bench_pct(qf, nq, 0.99);
 
 		printf("  query p50            %9.3f ms   bare FTS5 %9.3f ms   ratio %.2f  (target <= 1.3, < 1 ms)\n",
 			o50, b50, o50 / b50);
