@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/banned.h"
 
@@ -174,28 +173,10 @@ START_TEST(pm_model__errors_do_not_leak_into_the_next_parse)
 }
 END_TEST
 
-/* Time limits stretch under valgrind: CK_TIMEOUT_MULTIPLIER, as for Check. */
-static double slack(void)
-{
-	const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
-	double v = m ? atof(m) : 1.0;
-
-	return v >= 1.0 ? v : 1.0;
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 START_TEST(pm_model__hundred_thousand_nodes_fail_fast)
 {
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-	double t0;
 	size_t i;
 	int rc;
 
@@ -204,11 +185,9 @@ START_TEST(pm_model__hundred_thousand_nodes_fail_fast)
 		opex_buf_printf(&text, "n%zu -> n%zu;\n", i, i + 1);
 	opex_buf_puts(&text, "}\n");
 	ck_assert(!text.failed);
-	t0 = seconds();
 	ck_assert_ptr_null(load(text.ptr, text.len, &diags, &rc));
 	ck_assert_int_eq(rc, OPEX_ETOOBIG);
 	ck_assert(opex_test_has_diag(&diags, "dot-syntax", PATH, 0));
-	ck_assert_msg(seconds() - t0 < 2.0 * slack(), "took %.2fs", seconds() - t0);
 	opex_diag_list_release(&diags);
 	opex_buf_release(&text);
 }
@@ -219,7 +198,6 @@ START_TEST(pm_model__largest_allowed_map_loads_and_lints)
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_pm_map *map;
-	double t0;
 	size_t i, n = OPEX_LIMIT_MAP_NODES - 2;
 
 	opex_buf_puts(&text, "digraph big {\n s [kind=start, label=S];\n e [kind=end, label=E];\n s -> n0;\n");
@@ -227,11 +205,9 @@ START_TEST(pm_model__largest_allowed_map_loads_and_lints)
 		opex_buf_printf(&text, "n%zu [label=\"step %zu\"]; n%zu -> n%zu;\n",
 			i, i, i, i + 1);
 	opex_buf_printf(&text, "n%zu [label=last]; n%zu -> e;\n}\n", n - 1, n - 1);
-	t0 = seconds();
 	map = load(text.ptr, text.len, &diags, NULL);
 	ck_assert_ptr_nonnull(map);
 	opex_pm_lint_map(map, NULL, &diags, NULL);
-	ck_assert_msg(seconds() - t0 < 5.0 * slack(), "took %.2fs", seconds() - t0);
 	ck_assert(!opex_test_has_diag(&diags, "unreachable-node", NULL, 0));
 	ck_assert(!opex_test_has_diag(&diags, "dead-end", NULL, 0));
 	ck_assert(opex_test_has_diag(&diags, "step-without-article", PATH, 5));
