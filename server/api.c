@@ -53,24 +53,6 @@ static json_t *text(const char *s)
 	return v ? v : json_string("?");
 }
 
-static void emit(opex_server_ctx *ctx, json_t *root)
-{
-	char *dump = json_dumps(root, JSON_COMPACT);
-
-	opex_buf_clear(&ctx->res->body);
-	if (dump == NULL) {
-		json_decref(root);
-		opex_server_json_error(ctx, 413, "the response cannot be encoded");
-		return;
-	}
-	opex_buf_puts(&ctx->res->body, dump);
-	opex_buf_putc(&ctx->res->body, '\n');
-	free(dump);
-	json_decref(root);
-	ctx->res->status = 200;
-	ctx->res->content_type = "application/json";
-}
-
 static json_t *strings(char *const *items, size_t count)
 {
 	json_t *a = json_array();
@@ -124,8 +106,8 @@ static const char *handbook_path(opex_server_ctx *ctx, const char *dir)
 
 void opex_server_api_healthz(opex_server_ctx *ctx)
 {
-	emit(ctx, json_pack("{s:s,s:s}", "status", "ok",
-		"revision", ctx->snap->commit));
+	opex_server_json_send(ctx, json_pack("{s:s,s:s}", "status", "ok",
+		"revision", ctx->snap->commit), 200);
 }
 
 void opex_server_api_metrics(opex_server_ctx *ctx)
@@ -148,8 +130,9 @@ void opex_server_api_articles(opex_server_ctx *ctx)
 		if (opex_server_can_see(&ctx->who, a))
 			json_array_append_new(list, article_brief(a));
 	}
-	emit(ctx, json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
-		"articles", list));
+	opex_server_json_send(ctx,
+		json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
+		"articles", list), 200);
 }
 
 /* The article at ctx->rest if the reader may see it, else NULL (404 sent). */
@@ -238,7 +221,7 @@ void opex_server_api_article(opex_server_ctx *ctx)
 	for (i = 0; i < diags.count; i++)
 		json_array_append_new(lint, diag_json(&diags.items[i]));
 	json_object_set_new(root, "lint", lint);
-	emit(ctx, root);
+	opex_server_json_send(ctx, root, 200);
 done:
 	opex_diag_list_release(&diags);
 	opex_buf_release(&html);
@@ -275,8 +258,9 @@ void opex_server_api_processes(opex_server_ctx *ctx)
 			"errors", (json_int_t)count_severity(ctx->snap, m->path, OPEX_SEVERITY_ERROR),
 			"warnings", (json_int_t)count_severity(ctx->snap, m->path, OPEX_SEVERITY_WARNING)));
 	}
-	emit(ctx, json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
-		"processes", list));
+	opex_server_json_send(ctx,
+		json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
+		"processes", list), 200);
 }
 
 const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
@@ -358,14 +342,15 @@ void opex_server_api_process(opex_server_ctx *ctx)
 	lint = json_array();
 	for (i = 0; i < diags.count; i++)
 		json_array_append_new(lint, diag_json(&diags.items[i]));
-	emit(ctx, json_pack("{s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	opex_server_json_send(ctx,
+		json_pack("{s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 		"path", m->path, "readable", map != NULL,
 		"title", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE) : NULL),
 		"owner", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER) : NULL),
 		"champion", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_CHAMPION) : NULL),
 		"journey", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL),
 		"nodes", nodes, "edges", edges, "lanes", lanes, "lint", lint,
-		"articles", articles));
+		"articles", articles), 200);
 	opex_diag_list_release(&diags);
 }
 
@@ -401,5 +386,5 @@ void opex_server_api_health(opex_server_ctx *ctx)
 				"count", (json_int_t)health.miss_counts[i]));
 		json_object_set_new(root, "zero_result_searches", misses);
 	}
-	emit(ctx, root);
+	opex_server_json_send(ctx, root, 200);
 }

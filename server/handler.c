@@ -208,6 +208,24 @@ void opex_server_json_error(opex_server_ctx *ctx, unsigned status,
 	va_end(ap);
 }
 
+void opex_server_json_send(opex_server_ctx *ctx, json_t *root,
+	unsigned status)
+{
+	char *dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
+	json_decref(root);
+	if (dump == NULL) {
+		opex_server_json_error(ctx, 413, "the response cannot be encoded");
+		return;
+	}
+	opex_buf_clear(&ctx->res->body);
+	opex_buf_puts(&ctx->res->body, dump);
+	opex_buf_putc(&ctx->res->body, '\n');
+	free(dump);
+	ctx->res->status = status;
+	ctx->res->content_type = "application/json";
+}
+
 void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
 	const char *detail_fmt, ...)
 {

@@ -261,24 +261,6 @@ static json_t *jtext(const char *s)
 	return v ? v : json_string("?");
 }
 
-static void emit(opex_server_ctx *ctx, json_t *root, unsigned status)
-{
-	char *dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
-
-	opex_buf_clear(&ctx->res->body);
-	if (dump == NULL) {
-		json_decref(root);
-		opex_server_json_error(ctx, 413, "the response cannot be encoded");
-		return;
-	}
-	opex_buf_puts(&ctx->res->body, dump);
-	opex_buf_putc(&ctx->res->body, '\n');
-	free(dump);
-	json_decref(root);
-	ctx->res->status = status;
-	ctx->res->content_type = "application/json";
-}
-
 /* Every launch file of the revision, in path order, into `out` (arena). */
 static size_t launch_files(const char ***out, opex_server_ctx *ctx)
 {
@@ -352,7 +334,8 @@ void opex_server_api_launches(opex_server_ctx *ctx)
 	size_t n, i;
 
 	if (!can_see_launches(ctx)) {
-		emit(ctx, json_pack("{s:s,s:[]}", "revision", ctx->snap->commit,
+		opex_server_json_send(ctx,
+			json_pack("{s:s,s:[]}", "revision", ctx->snap->commit,
 			"launches"), 200);
 		return;
 	}
@@ -373,7 +356,8 @@ void opex_server_api_launches(opex_server_ctx *ctx)
 			"gates", (json_int_t)br->gates, "current", jtext(br->current),
 			"passed", br->passed));
 	}
-	emit(ctx, json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
+	opex_server_json_send(ctx,
+		json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
 		"launches", list), 200);
 }
 
@@ -434,7 +418,7 @@ void opex_server_api_launch(opex_server_ctx *ctx)
 		b.tip[0] ? json_string(b.tip) : json_null());
 	json_object_set_new(root, "viewer", json_pack("{s:o,s:o}",
 		"person", jtext(ctx->who.person), "approver_of", approver_of));
-	emit(ctx, root, 200);
+	opex_server_json_send(ctx, root, 200);
 done:
 	opex_buf_release(&out);
 	board_release(&b);
@@ -688,7 +672,8 @@ static void act(opex_server_ctx *ctx, bool api)
 	if (action == OPEX_PM_ACTION_APPROVE && standing != NULL &&
 	    standing->state == OPEX_PM_APPROVAL_FRESH) {
 		if (api)
-			emit(ctx, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+			opex_server_json_send(ctx,
+				json_pack("{s:s,s:s,s:s,s:s,s:s}",
 				"recorded", standing->record->commit,
 				"action", "approve", "launch", path,
 				"gate", gs->gate->id, "person", ctx->who.member->id), 200);
@@ -722,7 +707,8 @@ static void act(opex_server_ctx *ctx, bool api)
 		goto done;
 	}
 	if (api)
-		emit(ctx, json_pack("{s:s,s:s,s:s,s:s,s:s}", "recorded", commit,
+		opex_server_json_send(ctx,
+			json_pack("{s:s,s:s,s:s,s:s,s:s}", "recorded", commit,
 			"action", opex_pm_action_name(action), "launch", path,
 			"gate", gs->gate->id, "person", ctx->who.member->id), 201);
 	else

@@ -328,7 +328,6 @@ void opex_server_api_search(opex_server_ctx *ctx)
 {
 	opex_kb_search_result r;
 	json_t *results, *suggestions, *root;
-	char *dump;
 	size_t i;
 
 	if (!opex_server_search_run(&r, ctx, true))
@@ -353,17 +352,6 @@ void opex_server_api_search(opex_server_ctx *ctx)
 		"facets", "language", facets_json(r.languages, r.language_count),
 		"journey", facets_json(r.journeys, r.journey_count),
 		"market", facets_json(r.markets, r.market_count));
-	dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
-	if (dump == NULL) {
-		opex_server_json_error(ctx, 413, "the response cannot be encoded");
-	} else {
-		opex_buf_clear(&ctx->res->body);
-		opex_buf_puts(&ctx->res->body, dump);
-		opex_buf_putc(&ctx->res->body, '\n');
-		ctx->res->status = 200;
-		ctx->res->content_type = "application/json";
-	}
-	free(dump);
-	json_decref(root);
+	opex_server_json_send(ctx, root, 200);
 	opex_kb_search_result_release(&r);
 }

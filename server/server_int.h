@@ -168,6 +168,15 @@ void opex_server_response_header(opex_server_response *res,
 void opex_server_json_error(opex_server_ctx *ctx, unsigned status,
 	const char *detail_fmt, ...) OPEX_PRINTF(3, 4);
 
+struct json_t;
+
+/**
+ * Answer with `root` as compact JSON and `status`, taking the reference
+ * (NULL, or JSON that cannot be encoded, answers 413).
+ */
+void opex_server_json_send(opex_server_ctx *ctx, struct json_t *root,
+	unsigned status);
+
 /** Answer with an HTML error page. */
 void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
 	const char *detail_fmt, ...) OPEX_PRINTF(3, 4);
