@@ -21,7 +21,7 @@
 #include "core/path.h"
 #include "core/str.h"
 #include "core/time.h"
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "renderer/renderer.h"
 
 #include <stdarg.h>
@@ -167,7 +167,7 @@ static int load(opex_kb_handbook **hb, const launch_args *a, const char *rev)
 }
 
 /* Read and parse the launch at a->path. */
-static int read_launch(opex_pm_launch **out, opex_buf *text,
+static int read_launch(opex_launch **out, opex_buf *text,
 	const opex_kb_handbook *hb, const char *path, opex_diag_list *diags)
 {
 	opex_error err = OPEX_ERROR_INIT;
@@ -177,7 +177,7 @@ static int read_launch(opex_pm_launch **out, opex_buf *text,
 		fprintf(stderr, "opex launch: cannot read '%s': %s\n", path, err.message);
 		return OPEX_EXIT_USAGE;
 	}
-	*out = opex_pm_launch_parse(path, text->ptr, text->len, diags);
+	*out = opex_launch_parse(path, text->ptr, text->len, diags);
 	if (*out == NULL) {
 		opex_buf b = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 
@@ -190,16 +190,16 @@ static int read_launch(opex_pm_launch **out, opex_buf *text,
 	return 0;
 }
 
-static int evaluate(opex_pm_launch_status *st, opex_pm_approval_log *log,
-	const opex_pm_launch *l, const opex_buf *text, const opex_kb_handbook *hb,
+static int evaluate(opex_launch_status *st, opex_launch_approval_log *log,
+	const opex_launch *l, const opex_buf *text, const opex_kb_handbook *hb,
 	int64_t now)
 {
-	opex_pm_gate_options gopts = OPEX_PM_GATE_OPTIONS_INIT;
+	opex_launch_gate_options gopts = OPEX_LAUNCH_GATE_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 
 	gopts.now = now;
-	if (opex_pm_approval_log_read(log, hb, &err) < 0 ||
-	    opex_pm_gate_evaluate(st, l, text->ptr, text->len, hb, log, &gopts,
+	if (opex_launch_approval_log_read(log, hb, &err) < 0 ||
+	    opex_launch_gate_evaluate(st, l, text->ptr, text->len, hb, log, &gopts,
 		&err) < 0) {
 		fprintf(stderr, "opex launch: %s\n", err.message);
 		return OPEX_EXIT_USAGE;
@@ -216,7 +216,7 @@ static int run_list(const launch_args *a)
 {
 	opex_kb_handbook *hb = NULL;
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	opex_pm_approval_log log;
+	opex_launch_approval_log log;
 	opex_error err = OPEX_ERROR_INIT;
 	const opex_kb_repo *repo;
 	size_t i, shown = 0;
@@ -225,7 +225,7 @@ static int run_list(const launch_args *a)
 	memset(&log, 0, sizeof(log));
 	if (status != 0)
 		goto done;
-	if (opex_pm_approval_log_read(&log, hb, &err) < 0) {
+	if (opex_launch_approval_log_read(&log, hb, &err) < 0) {
 		fprintf(stderr, "opex launch: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
@@ -234,38 +234,38 @@ static int run_list(const launch_args *a)
 	for (i = 0; i < opex_kb_repo_count(repo); i++) {
 		const opex_kb_entry *e = opex_kb_repo_entry(repo, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_launch_status st;
-		opex_pm_gate_options gopts = OPEX_PM_GATE_OPTIONS_INIT;
-		opex_pm_launch *l = NULL;
+		opex_launch_status st;
+		opex_launch_gate_options gopts = OPEX_LAUNCH_GATE_OPTIONS_INIT;
+		opex_launch *l = NULL;
 		char date[16] = "";
 
 		if (!is_launch_path(e->path) || e->kind != OPEX_KB_ENTRY_FILE)
 			continue;
 		memset(&st, 0, sizeof(st));
 		if (opex_kb_repo_read(&text, repo, e->path, &err) == 0)
-			l = opex_pm_launch_parse(e->path, text.ptr, text.len, &diags);
+			l = opex_launch_parse(e->path, text.ptr, text.len, &diags);
 		gopts.now = a->now;
 		if (l == NULL) {
 			printf("%-44s %-12s %-8s %s\n", e->path, "-", "invalid",
 				"(not a launch file: see opex lint)");
-		} else if (opex_pm_gate_evaluate(&st, l, text.ptr, text.len, hb, &log,
+		} else if (opex_launch_gate_evaluate(&st, l, text.ptr, text.len, hb, &log,
 				&gopts, &err) < 0) {
 			printf("%-44s %-12s %-8s %s\n", e->path, "-", "error", err.message);
 		} else {
-			if (opex_pm_launch_date(l))
+			if (opex_launch_date(l))
 				opex_time_format_date(date, sizeof(date),
-					opex_pm_launch_date(l));
+					opex_launch_date(l));
 			printf("%-44s %-12s %-8s %-10s %s\n", e->path,
 				st.passed ? "(all)" : st.current < st.gate_count ?
 				st.gates[st.current].gate->id : "-",
 				st.passed ? "passed" : st.current < st.gate_count ?
-				opex_pm_gate_state_name(st.gates[st.current].state) :
+				opex_launch_gate_state_name(st.gates[st.current].state) :
 				"pending", date[0] ? date : "-",
-				opex_pm_launch_title(l) ? opex_pm_launch_title(l) : "");
+				opex_launch_title(l) ? opex_launch_title(l) : "");
 		}
 		shown++;
-		opex_pm_launch_status_release(&st);
-		opex_pm_launch_free(l);
+		opex_launch_status_release(&st);
+		opex_launch_free(l);
 		opex_diag_list_release(&diags);
 	}
 	if (shown == 0)
@@ -273,7 +273,7 @@ static int run_list(const launch_args *a)
 			opex_kb_repo_commit(repo));
 	status = OPEX_EXIT_OK;
 done:
-	opex_pm_approval_log_release(&log);
+	opex_launch_approval_log_release(&log);
 	opex_buf_release(&text);
 	opex_kb_handbook_free(hb);
 	return status;
@@ -285,11 +285,11 @@ static int run_status(const launch_args *a)
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-	opex_pm_launch_status st;
-	opex_pm_approval_log log;
+	opex_launch_status st;
+	opex_launch_approval_log log;
 	opex_render_checklist_options ropts = OPEX_RENDER_CHECKLIST_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_pm_launch *l = NULL;
+	opex_launch *l = NULL;
 	const char *fmt = a->format ? a->format : "text";
 	size_t i;
 	int status;
@@ -317,7 +317,7 @@ static int run_status(const launch_args *a)
 	if (status != 0)
 		goto done;
 	if (a->gate != NULL) {
-		ropts.gate = opex_pm_launch_gate_find(l, a->gate);
+		ropts.gate = opex_launch_gate_find(l, a->gate);
 		if (ropts.gate < 0) {
 			fprintf(stderr, "opex launch: '%s' has no gate '%s'\n", a->path,
 				a->gate);
@@ -342,14 +342,14 @@ static int run_status(const launch_args *a)
 	if (status != 0)
 		goto done;
 	if (ropts.gate >= 0)
-		status = st.gates[ropts.gate].state == OPEX_PM_GATE_PASSED ?
+		status = st.gates[ropts.gate].state == OPEX_LAUNCH_GATE_PASSED ?
 			OPEX_EXIT_OK : OPEX_EXIT_FINDINGS;
 	else
 		status = st.passed ? OPEX_EXIT_OK : OPEX_EXIT_FINDINGS;
 done:
-	opex_pm_launch_status_release(&st);
-	opex_pm_approval_log_release(&log);
-	opex_pm_launch_free(l);
+	opex_launch_status_release(&st);
+	opex_launch_approval_log_release(&log);
+	opex_launch_free(l);
 	opex_diag_list_release(&diags);
 	opex_buf_release(&out);
 	opex_buf_release(&text);
@@ -394,21 +394,7 @@ done:
 	return ok;
 }
 
-typedef struct build_payload {
-	opex_pm_approval *record;
-} build_payload;
-
-static int build_record(opex_buf *out, const char *parent, void *payload)
-{
-	build_payload *b = payload;
-
-	opex_free(b->record->prev);
-	b->record->prev = opex_strdup(parent);
-	opex_pm_approval_format(out, b->record);
-	return 0;
-}
-
-static bool has_record(const opex_pm_approval_log *log, const char *launch,
+static bool has_record(const opex_launch_approval_log *log, const char *launch,
 	const char *gate, const char *person)
 {
 	size_t i;
@@ -417,55 +403,134 @@ static bool has_record(const opex_pm_approval_log *log, const char *launch,
 		if (strcmp(log->items[i].launch, launch) == 0 &&
 		    strcmp(log->items[i].gate, gate) == 0 &&
 		    strcmp(log->items[i].person, person) == 0 &&
-		    log->items[i].action != OPEX_PM_ACTION_REVOKE)
+		    log->items[i].action != OPEX_LAUNCH_ACTION_REVOKE)
 			return true;
 	return false;
 }
 
-static int run_record(const launch_args *a, opex_pm_action action)
+/* The usage a record action needs; 0 or the exit status. */
+static int record_usage(const launch_args *a, opex_launch_action action)
 {
-	opex_kb_handbook *hb = NULL;
-	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	opex_buf target = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	opex_buf summary = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-	opex_pm_launch_status st;
-	opex_pm_approval_log log;
-	opex_pm_approval rec;
-	opex_kb_record_author author;
-	opex_error err = OPEX_ERROR_INIT;
-	opex_pm_launch *l = NULL;
-	const opex_kb_person *who;
-	const opex_pm_gate_status *gs;
-	const char *name = opex_pm_action_name(action);
-	build_payload bp;
-	char commit[41];
-	long gi;
-	size_t i;
-	int status;
+	const char *name = opex_launch_action_name(action);
 
-	memset(&st, 0, sizeof(st));
-	memset(&log, 0, sizeof(log));
-	memset(&rec, 0, sizeof(rec));
 	if (a->path == NULL || a->gate == NULL || a->as == NULL)
 		return fail_usage("%s needs a launch file, --gate G and --as PERSON",
 			name);
-	if ((action == OPEX_PM_ACTION_REJECT || action == OPEX_PM_ACTION_WAIVE) &&
+	if ((action == OPEX_LAUNCH_ACTION_REJECT || action == OPEX_LAUNCH_ACTION_WAIVE) &&
 	    (a->comment == NULL || a->comment[0] == '\0'))
 		return fail_usage("%s needs --comment TEXT: say why", name);
-	if (action == OPEX_PM_ACTION_WAIVE &&
+	if (action == OPEX_LAUNCH_ACTION_WAIVE &&
 	    (a->until == NULL || (a->check == NULL) == (a->item == NULL)))
 		return fail_usage("%s needs --until DATE and one of --check NAME or --item N",
 			name);
 	if (a->comment != NULL && strlen(a->comment) > 4000)
 		return fail_usage("%s: --comment is longer than 4000 bytes", name);
+	return 0;
+}
+
+/*
+ * Whether `a->as` may take `action` on the gate: an approver (approve,
+ * reject), not excluded by separation of duties (approve), with a record
+ * to revoke (revoke). A waiver may be requested by anyone; its co-signers
+ * are checked. Says why not on stderr.
+ */
+static bool record_allowed(const launch_args *a, opex_launch_action action,
+	const opex_launch_gate_status *gs, const opex_launch_approval_log *log,
+	const opex_kb_roster *roster)
+{
+	size_t i, n = strlen(a->as);
+
+	if (action != OPEX_LAUNCH_ACTION_REVOKE && action != OPEX_LAUNCH_ACTION_WAIVE &&
+	    !opex_launch_gate_is_approver(gs->gate, roster, a->as)) {
+		fprintf(stderr, "opex launch: '%s' is not an approver of gate '%s'\n",
+			a->as, a->gate);
+		return false;
+	}
+	for (i = 0; action == OPEX_LAUNCH_ACTION_APPROVE && i < gs->excluded_count; i++) {
+		if (strncmp(gs->excluded[i], a->as, n) != 0 ||
+		    gs->excluded[i][n] != ':')
+			continue;
+		fprintf(stderr, "opex launch: '%s' may not approve gate '%s': %s (separation of duties; the gate may set independent: false)\n",
+			a->as, a->gate, gs->excluded[i] + n + 2);
+		return false;
+	}
+	if (action == OPEX_LAUNCH_ACTION_REVOKE &&
+	    !has_record(log, a->path, a->gate, a->as)) {
+		fprintf(stderr, "opex launch: '%s' has nothing to revoke on gate '%s'\n",
+			a->as, a->gate);
+		return false;
+	}
+	return true;
+}
+
+/* A waiver's target ("check:NAME" or "item:TEXT") and until; 0 or the exit status. */
+static int waiver_target(opex_launch_approval *rec, const launch_args *a,
+	const opex_launch *l)
+{
+	opex_buf target = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	opex_error err = OPEX_ERROR_INIT;
+	int status = OPEX_EXIT_FINDINGS;
+
+	if (a->check != NULL) {
+		if (opex_launch_check_parse(a->check) < 0) {
+			fprintf(stderr, "opex launch: unknown check '%s'\n", a->check);
+			goto done;
+		}
+		opex_buf_printf(&target, "check:%s", a->check);
+	} else {
+		char *end = NULL;
+		long n = strtol(a->item, &end, 10);
+
+		if (end == a->item || *end != '\0' || n < 1 ||
+		    (size_t)n > opex_launch_item_count(l)) {
+			fprintf(stderr, "opex launch: no checklist item %s (see opex launch status)\n",
+				a->item);
+			goto done;
+		}
+		opex_buf_printf(&target, "item:%s",
+			opex_launch_item_at(l, (size_t)n - 1)->text);
+	}
+	if (opex_time_parse_date(&rec->until, a->until, &err) < 0) {
+		fprintf(stderr, "opex launch: --until: %s\n", err.message);
+		status = OPEX_EXIT_USAGE;
+		goto done;
+	}
+	rec->target = opex_buf_detach(&target, NULL);
+	status = 0;
+done:
+	opex_buf_release(&target);
+	return status;
+}
+
+static int run_record(const launch_args *a, opex_launch_action action)
+{
+	opex_kb_handbook *hb = NULL;
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_launch_status st;
+	opex_launch_approval_log log;
+	opex_launch_approval rec;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_launch *l = NULL;
+	const opex_kb_person *who;
+	const opex_launch_gate_status *gs;
+	char commit[41];
+	long gi;
+	int status;
+
+	memset(&st, 0, sizeof(st));
+	memset(&log, 0, sizeof(log));
+	memset(&rec, 0, sizeof(rec));
+	status = record_usage(a, action);
+	if (status != 0)
+		return status;
 	status = load(&hb, a, a->rev);
 	if (status != 0)
 		goto done;
 	status = read_launch(&l, &text, hb, a->path, &diags);
 	if (status != 0)
 		goto done;
-	gi = opex_pm_launch_gate_find(l, a->gate);
+	gi = opex_launch_gate_find(l, a->gate);
 	if (gi < 0) {
 		fprintf(stderr, "opex launch: '%s' has no gate '%s'\n", a->path, a->gate);
 		status = OPEX_EXIT_USAGE;
@@ -481,98 +546,32 @@ static int run_record(const launch_args *a, opex_pm_action action)
 		goto done;
 	gs = &st.gates[gi];
 	status = OPEX_EXIT_FINDINGS;
-	if (action != OPEX_PM_ACTION_REVOKE && action != OPEX_PM_ACTION_WAIVE &&
-	    !opex_pm_gate_is_approver(gs->gate, opex_kb_handbook_roster(hb), a->as)) {
-		fprintf(stderr, "opex launch: '%s' is not an approver of gate '%s'\n",
-			a->as, a->gate);
+	if (!record_allowed(a, action, gs, &log, opex_kb_handbook_roster(hb)))
 		goto done;
-	}
-	/* A waiver may be requested by anyone; its co-signers are checked. */
-	for (i = 0; action == OPEX_PM_ACTION_APPROVE && i < gs->excluded_count; i++) {
-		size_t n = strlen(a->as);
-
-		if (strncmp(gs->excluded[i], a->as, n) != 0 ||
-		    gs->excluded[i][n] != ':')
-			continue;
-		fprintf(stderr, "opex launch: '%s' may not approve gate '%s': %s (separation of duties; the gate may set independent: false)\n",
-			a->as, a->gate, gs->excluded[i] + n + 2);
-		goto done;
-	}
-	if (action == OPEX_PM_ACTION_REVOKE &&
-	    !has_record(&log, a->path, a->gate, a->as)) {
-		fprintf(stderr, "opex launch: '%s' has nothing to revoke on gate '%s'\n",
-			a->as, a->gate);
-		goto done;
-	}
-	if (action == OPEX_PM_ACTION_WAIVE) {
-		if (a->check != NULL) {
-			if (opex_pm_check_parse(a->check) < 0) {
-				fprintf(stderr, "opex launch: unknown check '%s'\n", a->check);
-				goto done;
-			}
-			opex_buf_printf(&target, "check:%s", a->check);
-		} else {
-			char *end = NULL;
-			long n = strtol(a->item, &end, 10);
-
-			if (end == a->item || *end != '\0' || n < 1 ||
-			    (size_t)n > opex_pm_launch_item_count(l)) {
-				fprintf(stderr, "opex launch: no checklist item %s (see opex launch status)\n",
-					a->item);
-				goto done;
-			}
-			opex_buf_printf(&target, "item:%s",
-				opex_pm_launch_item(l, (size_t)n - 1)->text);
-		}
-		rec.target = opex_strdup(target.ptr);
-		if (opex_time_parse_date(&rec.until, a->until, &err) < 0) {
-			fprintf(stderr, "opex launch: --until: %s\n", err.message);
-			status = OPEX_EXIT_USAGE;
+	opex_launch_approval_fill(&rec, action, a->path, gs, a->as,
+		opex_kb_repo_commit(opex_kb_handbook_repo(hb)), (int64_t)time(NULL),
+		a->comment);
+	if (action == OPEX_LAUNCH_ACTION_WAIVE) {
+		status = waiver_target(&rec, a, l);
+		if (status != 0)
 			goto done;
-		}
 	}
-	rec.action = action;
-	rec.launch = opex_strdup(a->path);
-	rec.gate = opex_strdup(a->gate);
-	rec.person = opex_strdup(a->as);
-	rec.time = (int64_t)time(NULL);
-	rec.revision = opex_strdup(opex_kb_repo_commit(opex_kb_handbook_repo(hb)));
-	rec.scope = opex_strdup(gs->digests.scope);
-	rec.policy = opex_strdup(gs->digests.policy);
-	rec.scope_parts = opex_calloc(gs->digests.scope_part_count + 1,
-		sizeof(char *));
-	for (i = 0; i < gs->digests.scope_part_count; i++)
-		rec.scope_parts[rec.scope_part_count++] =
-			opex_strdup(gs->digests.scope_parts[i]);
-	rec.approvers = opex_calloc(gs->digests.approver_count + 1, sizeof(char *));
-	for (i = 0; i < gs->digests.approver_count; i++)
-		rec.approvers[rec.approver_count++] =
-			opex_strdup(gs->digests.approvers[i]);
-	if (a->comment != NULL && a->comment[0] != '\0')
-		rec.comment = opex_strdup(a->comment);
-	opex_buf_printf(&summary, "%s %s of %s by %s", name, a->gate, a->path, a->as);
-	author.name = who->name ? who->name : who->id;
-	author.email = who->email ? who->email : "";
-	author.time = rec.time;
-	bp.record = &rec;
-	if (opex_kb_records_append(commit, opex_kb_handbook_repo(hb),
-		OPEX_PM_APPROVALS_REF, build_record, &bp, summary.ptr, &author,
-		&err) < 0) {
+	if (opex_launch_approval_append(commit, &rec, opex_kb_handbook_repo(hb),
+		NULL, who, &err) < 0) {
 		fprintf(stderr, "opex launch: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
 	}
-	printf("%s: %s of gate '%s' recorded as %.12s on %s\n", a->as, name,
-		a->gate, commit, OPEX_PM_APPROVALS_REF);
+	printf("%s: %s of gate '%s' recorded as %.12s on %s\n", a->as,
+		opex_launch_action_name(action), a->gate, commit,
+		OPEX_LAUNCH_APPROVALS_REF);
 	status = OPEX_EXIT_OK;
 done:
-	opex_pm_approval_release(&rec);
-	opex_pm_launch_status_release(&st);
-	opex_pm_approval_log_release(&log);
-	opex_pm_launch_free(l);
+	opex_launch_approval_release(&rec);
+	opex_launch_status_release(&st);
+	opex_launch_approval_log_release(&log);
+	opex_launch_free(l);
 	opex_diag_list_release(&diags);
-	opex_buf_release(&summary);
-	opex_buf_release(&target);
 	opex_buf_release(&text);
 	opex_kb_handbook_free(hb);
 	return status;
@@ -582,14 +581,14 @@ static int run_log(const launch_args *a)
 {
 	opex_kb_handbook *hb = NULL;
 	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
-	opex_pm_approval_log log;
+	opex_launch_approval_log log;
 	opex_error err = OPEX_ERROR_INIT;
 	int status = load(&hb, a, a->rev);
 
 	memset(&log, 0, sizeof(log));
 	if (status != 0)
 		goto done;
-	if (opex_pm_approval_log_read(&log, hb, &err) < 0) {
+	if (opex_launch_approval_log_read(&log, hb, &err) < 0) {
 		fprintf(stderr, "opex launch: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
@@ -605,21 +604,21 @@ static int run_log(const launch_args *a)
 	}
 	status = opex_cli_print(&out);
 done:
-	opex_pm_approval_log_release(&log);
+	opex_launch_approval_log_release(&log);
 	opex_buf_release(&out);
 	opex_kb_handbook_free(hb);
 	return status;
 }
 
 /* Recompute one record's digests at its revision; prints what is wrong. */
-static bool verify_record(const launch_args *a, const opex_pm_approval *r)
+static bool verify_record(const launch_args *a, const opex_launch_approval *r)
 {
 	opex_kb_handbook *hb = NULL;
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-	opex_pm_digests d;
+	opex_launch_digests d;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_pm_launch *l = NULL;
+	opex_launch *l = NULL;
 	opex_kb_handbook_options hopts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
 	bool ok = false;
 	long gi;
@@ -628,33 +627,33 @@ static bool verify_record(const launch_args *a, const opex_pm_approval *r)
 	hopts.rev = r->revision;
 	if (opex_kb_handbook_load(&hb, a->repo, &hopts, &diags, &err) < 0) {
 		printf("%.12s: %s of %s by %s: its revision %.12s cannot be read: %s\n",
-			r->commit, opex_pm_action_name(r->action), r->gate, r->person,
+			r->commit, opex_launch_action_name(r->action), r->gate, r->person,
 			r->revision, err.message);
 		goto done;
 	}
 	if (opex_kb_repo_read(&text, opex_kb_handbook_repo(hb), r->launch, &err) < 0 ||
-	    (l = opex_pm_launch_parse(r->launch, text.ptr, text.len, &diags)) == NULL) {
+	    (l = opex_launch_parse(r->launch, text.ptr, text.len, &diags)) == NULL) {
 		printf("%.12s: '%s' cannot be read at %.12s\n", r->commit, r->launch,
 			r->revision);
 		goto done;
 	}
-	gi = opex_pm_launch_gate_find(l, r->gate);
+	gi = opex_launch_gate_find(l, r->gate);
 	if (gi < 0) {
 		printf("%.12s: '%s' has no gate '%s' at %.12s\n", r->commit, r->launch,
 			r->gate, r->revision);
 		goto done;
 	}
-	opex_pm_digests_compute(&d, l, text.ptr, text.len, (size_t)gi, hb);
+	opex_launch_digests_compute(&d, l, text.ptr, text.len, (size_t)gi, hb);
 	if (strcmp(d.scope, r->scope) != 0 || strcmp(d.policy, r->policy) != 0) {
 		printf("%.12s: %s of %s by %s: the %s digest does not recompute at %.12s: the record was changed\n",
-			r->commit, opex_pm_action_name(r->action), r->gate, r->person,
+			r->commit, opex_launch_action_name(r->action), r->gate, r->person,
 			strcmp(d.scope, r->scope) != 0 ? "scope" : "policy", r->revision);
 		goto done;
 	}
 	ok = true;
 done:
-	opex_pm_digests_release(&d);
-	opex_pm_launch_free(l);
+	opex_launch_digests_release(&d);
+	opex_launch_free(l);
 	opex_diag_list_release(&diags);
 	opex_buf_release(&text);
 	opex_kb_handbook_free(hb);
@@ -664,7 +663,7 @@ done:
 static int run_verify(const launch_args *a)
 {
 	opex_kb_handbook *hb = NULL;
-	opex_pm_approval_log log;
+	opex_launch_approval_log log;
 	opex_error err = OPEX_ERROR_INIT;
 	size_t i, bad = 0;
 	int status = load(&hb, a, a->rev);
@@ -672,7 +671,7 @@ static int run_verify(const launch_args *a)
 	memset(&log, 0, sizeof(log));
 	if (status != 0)
 		goto done;
-	if (opex_pm_approval_log_read(&log, hb, &err) < 0) {
+	if (opex_launch_approval_log_read(&log, hb, &err) < 0) {
 		fprintf(stderr, "opex launch: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
@@ -702,7 +701,7 @@ static int run_verify(const launch_args *a)
 		bad == 1 ? "problem" : "problems");
 	status = bad ? OPEX_EXIT_FINDINGS : OPEX_EXIT_OK;
 done:
-	opex_pm_approval_log_release(&log);
+	opex_launch_approval_log_release(&log);
 	opex_kb_handbook_free(hb);
 	return status;
 }
@@ -719,13 +718,13 @@ static int run(int argc, char **argv)
 	if (strcmp(a.sub, "status") == 0)
 		return run_status(&a);
 	if (strcmp(a.sub, "approve") == 0)
-		return run_record(&a, OPEX_PM_ACTION_APPROVE);
+		return run_record(&a, OPEX_LAUNCH_ACTION_APPROVE);
 	if (strcmp(a.sub, "reject") == 0)
-		return run_record(&a, OPEX_PM_ACTION_REJECT);
+		return run_record(&a, OPEX_LAUNCH_ACTION_REJECT);
 	if (strcmp(a.sub, "revoke") == 0)
-		return run_record(&a, OPEX_PM_ACTION_REVOKE);
+		return run_record(&a, OPEX_LAUNCH_ACTION_REVOKE);
 	if (strcmp(a.sub, "waive") == 0)
-		return run_record(&a, OPEX_PM_ACTION_WAIVE);
+		return run_record(&a, OPEX_LAUNCH_ACTION_WAIVE);
 	if (strcmp(a.sub, "log") == 0)
 		return run_log(&a);
 	if (strcmp(a.sub, "verify") == 0)

@@ -1,7 +1,7 @@
 /* cmd_lint.c: `opex lint`, the handbook checker for CI and hooks. */
 #include "cli/cli.h"
 #include "core/limits.h"
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "renderer/renderer.h"
 
 #include <stdio.h>
@@ -25,7 +25,7 @@ static int run(int argc, char **argv)
 	status = opex_cli_load(&hb, &opts, &diags);
 	if (status != 0)
 		goto done;
-	if (opex_pm_lint_handbook(hb, &diags, &report, &err) < 0) {
+	if (opex_launch_lint_handbook(hb, &diags, &report, &err) < 0) {
 		fprintf(stderr, "opex lint: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;

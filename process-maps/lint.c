@@ -1,5 +1,5 @@
 /*
- * lint.c: the process-map rules, and `opex lint` over the whole handbook.
+ * lint.c: the process-map rules, one map at a time and across maps.
  *
  *   rule                           severity  where
  *   dot-syntax                     error     the line cgraph names (see model.c); strict
@@ -1061,12 +1061,11 @@ done:
 	return map;
 }
 
-int opex_pm_lint_handbook(const opex_kb_handbook *hb, opex_diag_list *diags,
+int opex_pm_lint_maps(const opex_kb_handbook *hb, opex_diag_list *diags,
 	opex_pm_lint_report *report_out, opex_error *err)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
 	opex_pm_lint_context ctx = OPEX_PM_LINT_CONTEXT_INIT;
-	opex_pm_lint_config *config = NULL;
 	loaded *maps = NULL;
 	size_t count = 0, cap = 0, i, n = opex_kb_repo_count(repo);
 
@@ -1074,7 +1073,6 @@ int opex_pm_lint_handbook(const opex_kb_handbook *hb, opex_diag_list *diags,
 	ctx.roster = opex_kb_handbook_roster(hb);
 	ctx.repo = repo;
 	ctx.now = opex_kb_handbook_now(hb);
-	opex_pm_lint_config_load(&config, repo, diags);
 	for (i = 0; i < n; i++) {
 		const opex_kb_entry *e = opex_kb_repo_entry(repo, i);
 
@@ -1092,14 +1090,10 @@ int opex_pm_lint_handbook(const opex_kb_handbook *hb, opex_diag_list *diags,
 	if (report_out != NULL)
 		report_out->map_count += count;
 	lint_subprocess_cycles(maps, count, &ctx, diags, report_out);
-	opex_kb_lint(hb, diags);
-	opex_pm_launch_lint_handbook(hb, diags);
 	if (count > 0)
 		lint_orphans(hb, maps, count, diags);
-	opex_pm_lint_config_apply(config, diags);
 	for (i = 0; i < count; i++)
 		opex_pm_map_free(maps[i].map);
 	opex_free(maps);
-	opex_pm_lint_config_free(config);
 	return 0;
 }

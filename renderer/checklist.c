@@ -30,12 +30,12 @@
 #define C_DIM "\033[2m"
 #define C_BOLD "\033[1m"
 
-static const char *check_state_name(opex_pm_check_state s)
+static const char *check_state_name(opex_launch_check_state s)
 {
 	switch (s) {
-	case OPEX_PM_CHECK_PASS: return "pass";
-	case OPEX_PM_CHECK_FAIL: return "fail";
-	case OPEX_PM_CHECK_WAIVED: return "waived";
+	case OPEX_LAUNCH_CHECK_PASS: return "pass";
+	case OPEX_LAUNCH_CHECK_FAIL: return "fail";
+	case OPEX_LAUNCH_CHECK_WAIVED: return "waived";
 	default: return "not evaluated";
 	}
 }
@@ -52,23 +52,23 @@ static void color(opex_buf *out, const opex_render_checklist_options *o,
 		opex_buf_puts(out, c);
 }
 
-static const char *gate_color(opex_pm_gate_state s)
+static const char *gate_color(opex_launch_gate_state s)
 {
-	return s == OPEX_PM_GATE_PASSED ? C_GREEN :
-		s == OPEX_PM_GATE_BLOCKED ? C_RED : C_YELLOW;
+	return s == OPEX_LAUNCH_GATE_PASSED ? C_GREEN :
+		s == OPEX_LAUNCH_GATE_BLOCKED ? C_RED : C_YELLOW;
 }
 
-static const char *approval_color(opex_pm_approval_state s)
+static const char *approval_color(opex_launch_approval_state s)
 {
 	switch (s) {
-	case OPEX_PM_APPROVAL_FRESH: case OPEX_PM_APPROVAL_WAIVED: return C_GREEN;
-	case OPEX_PM_APPROVAL_REJECTED: return C_RED;
-	case OPEX_PM_APPROVAL_STALE: case OPEX_PM_APPROVAL_EXPIRED: return C_YELLOW;
+	case OPEX_LAUNCH_APPROVAL_FRESH: case OPEX_LAUNCH_APPROVAL_WAIVED: return C_GREEN;
+	case OPEX_LAUNCH_APPROVAL_REJECTED: return C_RED;
+	case OPEX_LAUNCH_APPROVAL_STALE: case OPEX_LAUNCH_APPROVAL_EXPIRED: return C_YELLOW;
 	default: return C_DIM;
 	}
 }
 
-static void where(opex_buf *out, const opex_pm_reason *r)
+static void where(opex_buf *out, const opex_launch_reason *r)
 {
 	if (r->path[0] && r->line)
 		opex_buf_printf(out, "%s:%u: ", r->path, r->line);
@@ -76,20 +76,20 @@ static void where(opex_buf *out, const opex_pm_reason *r)
 		opex_buf_printf(out, "%s: ", r->path);
 }
 
-static void render_text(opex_buf *out, const opex_pm_launch_status *st,
+static void render_text(opex_buf *out, const opex_launch_status *st,
 	const opex_render_checklist_options *o)
 {
-	const char *title = opex_pm_launch_title(st->launch);
+	const char *title = opex_launch_title(st->launch);
 	char date[32];
 	size_t i, j, k;
 
 	color(out, o, C_BOLD);
-	opex_buf_printf(out, "%s", title ? title : opex_pm_launch_path(st->launch));
+	opex_buf_printf(out, "%s", title ? title : opex_launch_path(st->launch));
 	color(out, o, C_RESET);
-	opex_buf_printf(out, "  (%s at %.10s)\n", opex_pm_launch_path(st->launch),
+	opex_buf_printf(out, "  (%s at %.10s)\n", opex_launch_path(st->launch),
 		st->revision);
 	for (i = 0; i < st->gate_count; i++) {
-		const opex_pm_gate_status *gs = &st->gates[i];
+		const opex_launch_gate_status *gs = &st->gates[i];
 
 		if (!shown(o, i))
 			continue;
@@ -101,21 +101,21 @@ static void render_text(opex_buf *out, const opex_pm_launch_status *st,
 			opex_buf_printf(out, ": %s", gs->gate->title);
 		opex_buf_puts(out, "  ");
 		color(out, o, gate_color(gs->state));
-		opex_buf_puts(out, opex_pm_gate_state_name(gs->state));
+		opex_buf_puts(out, opex_launch_gate_state_name(gs->state));
 		color(out, o, C_RESET);
 		opex_buf_putc(out, '\n');
 		for (j = 0; j < gs->check_count; j++) {
-			const opex_pm_check_result *c = &gs->checks[j];
-			bool pass = c->state == OPEX_PM_CHECK_PASS ||
-				c->state == OPEX_PM_CHECK_WAIVED;
+			const opex_launch_check_result *c = &gs->checks[j];
+			bool pass = c->state == OPEX_LAUNCH_CHECK_PASS ||
+				c->state == OPEX_LAUNCH_CHECK_WAIVED;
 
 			opex_buf_puts(out, "  ");
 			color(out, o, pass ? C_GREEN : C_RED);
-			opex_buf_puts(out, c->state == OPEX_PM_CHECK_PASS ? "[pass]" :
-				c->state == OPEX_PM_CHECK_WAIVED ? "[waived]" :
-				c->state == OPEX_PM_CHECK_FAIL ? "[FAIL]" : "[not evaluated]");
+			opex_buf_puts(out, c->state == OPEX_LAUNCH_CHECK_PASS ? "[pass]" :
+				c->state == OPEX_LAUNCH_CHECK_WAIVED ? "[waived]" :
+				c->state == OPEX_LAUNCH_CHECK_FAIL ? "[FAIL]" : "[not evaluated]");
 			color(out, o, C_RESET);
-			opex_buf_printf(out, " check %s", opex_pm_check_name(c->check));
+			opex_buf_printf(out, " check %s", opex_launch_check_name(c->check));
 			if (c->waiver != NULL) {
 				opex_time_format_date(date, sizeof(date), c->waiver->until);
 				opex_buf_printf(out, " (waived by %s until %s: %s)",
@@ -130,7 +130,7 @@ static void render_text(opex_buf *out, const opex_pm_launch_status *st,
 			}
 		}
 		for (j = 0; j < gs->item_count; j++) {
-			const opex_pm_item_status *it = &gs->items[j];
+			const opex_launch_item_status *it = &gs->items[j];
 
 			opex_buf_puts(out, "  ");
 			color(out, o, it->done || it->waived ? C_GREEN : C_YELLOW);
@@ -149,15 +149,15 @@ static void render_text(opex_buf *out, const opex_pm_launch_status *st,
 			opex_buf_putc(out, '\n');
 		}
 		for (j = 0; j < gs->approval_count; j++) {
-			const opex_pm_approval_status *a = &gs->approvals[j];
+			const opex_launch_approval_status *a = &gs->approvals[j];
 
 			opex_time_format_date(date, sizeof(date), a->record->time);
 			opex_buf_puts(out, "  ");
 			color(out, o, approval_color(a->state));
-			opex_buf_printf(out, "%-8s", opex_pm_action_name(a->record->action));
+			opex_buf_printf(out, "%-8s", opex_launch_action_name(a->record->action));
 			color(out, o, C_RESET);
 			opex_buf_printf(out, " %s on %s: %s", a->record->person, date,
-				opex_pm_approval_state_name(a->state));
+				opex_launch_approval_state_name(a->state));
 			if (a->why != NULL)
 				opex_buf_printf(out, " (%s)", a->why);
 			if (a->record->target != NULL)
@@ -191,7 +191,7 @@ static void render_text(opex_buf *out, const opex_pm_launch_status *st,
 		opex_buf_truncate(out, out->len - 2);
 		opex_buf_printf(out, "launch: at gate '%s' (%s)\n",
 			st->gates[st->current].gate->id,
-			opex_pm_gate_state_name(st->gates[st->current].state));
+			opex_launch_gate_state_name(st->gates[st->current].state));
 	}
 }
 
@@ -205,20 +205,20 @@ static void md(opex_buf *out, const char *s)
 	}
 }
 
-static void render_markdown(opex_buf *out, const opex_pm_launch_status *st,
+static void render_markdown(opex_buf *out, const opex_launch_status *st,
 	const opex_render_checklist_options *o)
 {
-	const char *title = opex_pm_launch_title(st->launch);
+	const char *title = opex_launch_title(st->launch);
 	char date[32];
 	size_t i, j, k;
 
 	opex_buf_puts(out, "## Launch: ");
-	md(out, title ? title : opex_pm_launch_path(st->launch));
+	md(out, title ? title : opex_launch_path(st->launch));
 	opex_buf_printf(out, "\n\n`%s` at `%.10s`: **%s**\n",
-		opex_pm_launch_path(st->launch), st->revision,
+		opex_launch_path(st->launch), st->revision,
 		st->passed ? "passed" : "not passed");
 	for (i = 0; i < st->gate_count; i++) {
-		const opex_pm_gate_status *gs = &st->gates[i];
+		const opex_launch_gate_status *gs = &st->gates[i];
 
 		if (!shown(o, i))
 			continue;
@@ -227,14 +227,14 @@ static void render_markdown(opex_buf *out, const opex_pm_launch_status *st,
 			opex_buf_puts(out, ": ");
 			md(out, gs->gate->title);
 		}
-		opex_buf_printf(out, " — **%s**\n\n", opex_pm_gate_state_name(gs->state));
+		opex_buf_printf(out, " — **%s**\n\n", opex_launch_gate_state_name(gs->state));
 		for (j = 0; j < gs->check_count; j++) {
-			const opex_pm_check_result *c = &gs->checks[j];
+			const opex_launch_check_result *c = &gs->checks[j];
 
 			opex_buf_printf(out, "- %s check `%s`: %s\n",
-				c->state == OPEX_PM_CHECK_PASS ? "✅" :
-				c->state == OPEX_PM_CHECK_WAIVED ? "➖" : "❌",
-				opex_pm_check_name(c->check), check_state_name(c->state));
+				c->state == OPEX_LAUNCH_CHECK_PASS ? "✅" :
+				c->state == OPEX_LAUNCH_CHECK_WAIVED ? "➖" : "❌",
+				opex_launch_check_name(c->check), check_state_name(c->state));
 			for (k = 0; k < c->reason_count; k++) {
 				opex_buf_puts(out, "  - ");
 				if (c->reasons[k].path[0])
@@ -245,7 +245,7 @@ static void render_markdown(opex_buf *out, const opex_pm_launch_status *st,
 			}
 		}
 		for (j = 0; j < gs->item_count; j++) {
-			const opex_pm_item_status *it = &gs->items[j];
+			const opex_launch_item_status *it = &gs->items[j];
 
 			opex_buf_printf(out, "- [%c] ", it->done ? 'x' : ' ');
 			md(out, it->item->text);
@@ -262,14 +262,14 @@ static void render_markdown(opex_buf *out, const opex_pm_launch_status *st,
 		if (gs->approval_count > 0) {
 			opex_buf_puts(out, "\n| who | action | when | state | note |\n|---|---|---|---|---|\n");
 			for (j = 0; j < gs->approval_count; j++) {
-				const opex_pm_approval_status *a = &gs->approvals[j];
+				const opex_launch_approval_status *a = &gs->approvals[j];
 
 				opex_time_format_date(date, sizeof(date), a->record->time);
 				opex_buf_puts(out, "| ");
 				md(out, a->record->person);
 				opex_buf_printf(out, " | %s | %s | %s | ",
-					opex_pm_action_name(a->record->action), date,
-					opex_pm_approval_state_name(a->state));
+					opex_launch_action_name(a->record->action), date,
+					opex_launch_approval_state_name(a->state));
 				if (a->why)
 					md(out, a->why);
 				if (a->record->comment) {
@@ -294,22 +294,22 @@ static void h(opex_buf *out, const char *s)
 	opex_html_escape(out, s, strlen(s));
 }
 
-static void render_html(opex_buf *out, const opex_pm_launch_status *st,
+static void render_html(opex_buf *out, const opex_launch_status *st,
 	const opex_render_checklist_options *o)
 {
-	const char *title = opex_pm_launch_title(st->launch);
+	const char *title = opex_launch_title(st->launch);
 	char date[32];
 	size_t i, j, k;
 
 	opex_buf_printf(out, "<article class=\"launch %s\">\n<h1>",
 		st->passed ? "passed" : "not-passed");
-	h(out, title ? title : opex_pm_launch_path(st->launch));
+	h(out, title ? title : opex_launch_path(st->launch));
 	opex_buf_puts(out, "</h1>\n<p class=\"launch-path\"><code>");
-	h(out, opex_pm_launch_path(st->launch));
+	h(out, opex_launch_path(st->launch));
 	opex_buf_printf(out, "</code> at <code>%.10s</code></p>\n", st->revision);
 	for (i = 0; i < st->gate_count; i++) {
-		const opex_pm_gate_status *gs = &st->gates[i];
-		const char *state = opex_pm_gate_state_name(gs->state);
+		const opex_launch_gate_status *gs = &st->gates[i];
+		const char *state = opex_launch_gate_state_name(gs->state);
 
 		if (!shown(o, i))
 			continue;
@@ -322,12 +322,12 @@ static void render_html(opex_buf *out, const opex_pm_launch_status *st,
 		opex_buf_printf(out, " <span class=\"state\">%s</span></h2>\n<ul class=\"checks\">\n",
 			state);
 		for (j = 0; j < gs->check_count; j++) {
-			const opex_pm_check_result *c = &gs->checks[j];
+			const opex_launch_check_result *c = &gs->checks[j];
 			const char *cs = check_state_name(c->state);
 
 			opex_buf_printf(out, "<li class=\"%s\">%s check <code>%s</code>",
-				c->state == OPEX_PM_CHECK_NOT_EVALUATED ? "not-evaluated" : cs,
-				cs, opex_pm_check_name(c->check));
+				c->state == OPEX_LAUNCH_CHECK_NOT_EVALUATED ? "not-evaluated" : cs,
+				cs, opex_launch_check_name(c->check));
 			if (c->reason_count)
 				opex_buf_puts(out, "<ul>");
 			for (k = 0; k < c->reason_count; k++) {
@@ -346,7 +346,7 @@ static void render_html(opex_buf *out, const opex_pm_launch_status *st,
 		}
 		opex_buf_puts(out, "</ul>\n<ul class=\"items\">\n");
 		for (j = 0; j < gs->item_count; j++) {
-			const opex_pm_item_status *it = &gs->items[j];
+			const opex_launch_item_status *it = &gs->items[j];
 
 			opex_buf_printf(out, "<li class=\"%s\"><input type=\"checkbox\" disabled%s> ",
 				it->done ? "done" : it->waived ? "waived" : "open",
@@ -362,16 +362,16 @@ static void render_html(opex_buf *out, const opex_pm_launch_status *st,
 		}
 		opex_buf_puts(out, "</ul>\n<table class=\"approvals\">\n<tr><th>who</th><th>action</th><th>when</th><th>state</th><th>note</th></tr>\n");
 		for (j = 0; j < gs->approval_count; j++) {
-			const opex_pm_approval_status *a = &gs->approvals[j];
+			const opex_launch_approval_status *a = &gs->approvals[j];
 
 			opex_time_format_date(date, sizeof(date), a->record->time);
 			opex_buf_printf(out, "<tr class=\"%s\"><td>",
-				a->state == OPEX_PM_APPROVAL_NOT_COUNTED ? "not-counted" :
-				opex_pm_approval_state_name(a->state));
+				a->state == OPEX_LAUNCH_APPROVAL_NOT_COUNTED ? "not-counted" :
+				opex_launch_approval_state_name(a->state));
 			h(out, a->record->person);
 			opex_buf_printf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
-				opex_pm_action_name(a->record->action), date,
-				opex_pm_approval_state_name(a->state));
+				opex_launch_action_name(a->record->action), date,
+				opex_launch_approval_state_name(a->state));
 			if (a->why)
 				h(out, a->why);
 			if (a->record->comment) {
@@ -410,13 +410,13 @@ static void render_html(opex_buf *out, const opex_pm_launch_status *st,
 	opex_buf_puts(out, "</article>\n");
 }
 
-static json_t *json_approval(const opex_pm_approval *r)
+static json_t *json_approval(const opex_launch_approval *r)
 {
 	json_t *o = json_object();
 	char when[32];
 
 	opex_time_format_iso(when, sizeof(when), r->time);
-	json_object_set_new(o, "action", json_string(opex_pm_action_name(r->action)));
+	json_object_set_new(o, "action", json_string(opex_launch_action_name(r->action)));
 	json_object_set_new(o, "launch", opex_render_json_text(r->launch));
 	json_object_set_new(o, "gate", opex_render_json_text(r->gate));
 	json_object_set_new(o, "person", opex_render_json_text(r->person));
@@ -446,7 +446,7 @@ static json_t *json_strings(char **s, size_t n)
 	return a;
 }
 
-static int render_json(opex_buf *out, const opex_pm_launch_status *st,
+static int render_json(opex_buf *out, const opex_launch_status *st,
 	const opex_render_checklist_options *o, opex_error *err)
 {
 	json_t *root = json_object(), *gates = json_array(), *problems = json_array();
@@ -454,15 +454,15 @@ static int render_json(opex_buf *out, const opex_pm_launch_status *st,
 	size_t i, j, k;
 
 	json_object_set_new(root, "launch",
-		opex_render_json_text(opex_pm_launch_path(st->launch)));
+		opex_render_json_text(opex_launch_path(st->launch)));
 	json_object_set_new(root, "title",
-		opex_render_json_text(opex_pm_launch_title(st->launch)));
+		opex_render_json_text(opex_launch_title(st->launch)));
 	json_object_set_new(root, "revision", json_string(st->revision));
 	json_object_set_new(root, "passed", json_boolean(st->passed));
 	json_object_set_new(root, "current_gate", st->current < st->gate_count ?
 		opex_render_json_text(st->gates[st->current].gate->id) : json_null());
 	for (i = 0; i < st->gate_count; i++) {
-		const opex_pm_gate_status *gs = &st->gates[i];
+		const opex_launch_gate_status *gs = &st->gates[i];
 		json_t *g, *checks, *items, *approvals;
 
 		if (!shown(o, i))
@@ -474,7 +474,7 @@ static int render_json(opex_buf *out, const opex_pm_launch_status *st,
 		json_object_set_new(g, "id", opex_render_json_text(gs->gate->id));
 		json_object_set_new(g, "title", opex_render_json_text(gs->gate->title));
 		json_object_set_new(g, "state",
-			json_string(opex_pm_gate_state_name(gs->state)));
+			json_string(opex_launch_gate_state_name(gs->state)));
 		json_object_set_new(g, "quorum_met", json_boolean(gs->quorum_met));
 		json_object_set_new(g, "fresh", json_integer((json_int_t)gs->fresh));
 		json_object_set_new(g, "scope", json_string(gs->digests.scope));
@@ -484,11 +484,11 @@ static int render_json(opex_buf *out, const opex_pm_launch_status *st,
 		json_object_set_new(g, "excluded",
 			json_strings(gs->excluded, gs->excluded_count));
 		for (j = 0; j < gs->check_count; j++) {
-			const opex_pm_check_result *c = &gs->checks[j];
+			const opex_launch_check_result *c = &gs->checks[j];
 			json_t *cj = json_object(), *reasons = json_array();
 
 			json_object_set_new(cj, "name",
-				json_string(opex_pm_check_name(c->check)));
+				json_string(opex_launch_check_name(c->check)));
 			json_object_set_new(cj, "state",
 				json_string(check_state_name(c->state)));
 			for (k = 0; k < c->reason_count; k++) {
@@ -506,7 +506,7 @@ static int render_json(opex_buf *out, const opex_pm_launch_status *st,
 			json_array_append_new(checks, cj);
 		}
 		for (j = 0; j < gs->item_count; j++) {
-			const opex_pm_item_status *it = &gs->items[j];
+			const opex_launch_item_status *it = &gs->items[j];
 			json_t *ij = json_object();
 
 			json_object_set_new(ij, "number", json_integer((json_int_t)it->number));
@@ -527,11 +527,11 @@ static int render_json(opex_buf *out, const opex_pm_launch_status *st,
 			json_array_append_new(items, ij);
 		}
 		for (j = 0; j < gs->approval_count; j++) {
-			const opex_pm_approval_status *a = &gs->approvals[j];
+			const opex_launch_approval_status *a = &gs->approvals[j];
 			json_t *aj = json_approval(a->record);
 
 			json_object_set_new(aj, "state",
-				json_string(opex_pm_approval_state_name(a->state)));
+				json_string(opex_launch_approval_state_name(a->state)));
 			json_object_set_new(aj, "why", opex_render_json_text(a->why));
 			json_array_append_new(approvals, aj);
 		}
@@ -557,7 +557,7 @@ static int render_json(opex_buf *out, const opex_pm_launch_status *st,
 	return opex_render_json_emit(out, root, "launch status", err);
 }
 
-int opex_render_launch_status(opex_buf *out, const opex_pm_launch_status *st,
+int opex_render_launch_status(opex_buf *out, const opex_launch_status *st,
 	const opex_render_checklist_options *opts, opex_error *err)
 {
 	opex_render_checklist_options def = OPEX_RENDER_CHECKLIST_OPTIONS_INIT;
@@ -583,19 +583,19 @@ int opex_render_launch_status(opex_buf *out, const opex_pm_launch_status *st,
 }
 
 void opex_render_approval_log_text(opex_buf *out,
-	const opex_pm_approval_log *log, const char *launch)
+	const opex_launch_approval_log *log, const char *launch)
 {
 	char when[32], until[16];
 	size_t i;
 
 	for (i = 0; i < log->count; i++) {
-		const opex_pm_approval *r = &log->items[i];
+		const opex_launch_approval *r = &log->items[i];
 
 		if (launch != NULL && strcmp(r->launch, launch) != 0)
 			continue;
 		opex_time_format_iso(when, sizeof(when), r->time);
 		opex_buf_printf(out, "%s %.10s %-7s %s gate %s by %s (scope %.12s, policy %.12s, at %.10s)",
-			when, r->commit, opex_pm_action_name(r->action), r->launch,
+			when, r->commit, opex_launch_action_name(r->action), r->launch,
 			r->gate, r->person, r->scope, r->policy, r->revision);
 		if (r->target != NULL) {
 			opex_time_format_date(until, sizeof(until), r->until);
@@ -612,7 +612,7 @@ void opex_render_approval_log_text(opex_buf *out,
 }
 
 int opex_render_approval_log_json(opex_buf *out,
-	const opex_pm_approval_log *log, const char *launch, opex_error *err)
+	const opex_launch_approval_log *log, const char *launch, opex_error *err)
 {
 	json_t *root = json_object(), *records = json_array(),
 		*problems = json_array();

@@ -17,6 +17,7 @@
 #include "core/diag.h"
 #include "core/error.h"
 #include "kb/kb.h"
+#include "launches/launches.h"
 #include "process-maps/process_maps.h"
 
 /** Append `s[0..len)` to `out` with &, <, >, ", ' escaped for HTML. */
@@ -283,7 +284,7 @@ typedef struct opex_render_checklist_options {
  * and why, rejected, revoked, waived, expired, not counted) and its state.
  * HTML goes through opex_html_escape. OPEX_ETOOBIG past out->max.
  */
-int opex_render_launch_status(opex_buf *out, const opex_pm_launch_status *st,
+int opex_render_launch_status(opex_buf *out, const opex_launch_status *st,
 	const opex_render_checklist_options *opts, opex_error *err)
 	OPEX_WARN_UNUSED;
 
@@ -292,11 +293,11 @@ int opex_render_launch_status(opex_buf *out, const opex_pm_launch_status *st,
  * `launch` unless NULL), then its problems.
  */
 void opex_render_approval_log_text(opex_buf *out,
-	const opex_pm_approval_log *log, const char *launch);
+	const opex_launch_approval_log *log, const char *launch);
 
 /** Append the approval log as JSON: {"records": [...], "problems": [...]}. */
 int opex_render_approval_log_json(opex_buf *out,
-	const opex_pm_approval_log *log, const char *launch, opex_error *err)
+	const opex_launch_approval_log *log, const char *launch, opex_error *err)
 	OPEX_WARN_UNUSED;
 
 #endif

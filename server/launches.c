@@ -142,9 +142,9 @@ typedef struct board {
 	const char *path;
 	opex_buf text;
 	opex_diag_list diags;
-	opex_pm_launch *launch;
-	opex_pm_approval_log log;
-	opex_pm_launch_status st;
+	opex_launch *launch;
+	opex_launch_approval_log log;
+	opex_launch_status st;
 	char tip[41];              /* the approvals ref when read ("" if none) */
 } board;
 
@@ -156,15 +156,15 @@ static void board_init(board *b)
 
 static void board_release(board *b)
 {
-	opex_pm_launch_status_release(&b->st);
-	opex_pm_approval_log_release(&b->log);
-	opex_pm_launch_free(b->launch);
+	opex_launch_status_release(&b->st);
+	opex_launch_approval_log_release(&b->log);
+	opex_launch_free(b->launch);
 	opex_diag_list_release(&b->diags);
 	opex_buf_release(&b->text);
 }
 
 /* The newest record's commit: the tip of the approvals ref as read. */
-static void log_tip(char out[41], const opex_pm_approval_log *log)
+static void log_tip(char out[41], const opex_launch_approval_log *log)
 {
 	out[0] = '\0';
 	if (log->count > 0)
@@ -179,7 +179,7 @@ static unsigned board_load(board *b, opex_server_ctx *ctx, const char *path,
 	const char **detail)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	opex_pm_gate_options gopts = OPEX_PM_GATE_OPTIONS_INIT;
+	opex_launch_gate_options gopts = OPEX_LAUNCH_GATE_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 
 	b->path = path;
@@ -187,19 +187,19 @@ static unsigned board_load(board *b, opex_server_ctx *ctx, const char *path,
 		*detail = "the launch file cannot be read";
 		return 404;
 	}
-	b->launch = opex_pm_launch_parse(path, b->text.ptr, b->text.len,
+	b->launch = opex_launch_parse(path, b->text.ptr, b->text.len,
 		&b->diags);
 	if (b->launch == NULL) {
 		*detail = "the file is not a launch";
 		return 404;
 	}
-	if (opex_pm_approval_log_read(&b->log, hb, &err) < 0) {
+	if (opex_launch_approval_log_read(&b->log, hb, &err) < 0) {
 		*detail = "the approvals ref cannot be read";
 		return 503;
 	}
 	log_tip(b->tip, &b->log);
 	gopts.now = (int64_t)time(NULL);
-	if (opex_pm_gate_evaluate(&b->st, b->launch, b->text.ptr, b->text.len,
+	if (opex_launch_gate_evaluate(&b->st, b->launch, b->text.ptr, b->text.len,
 		hb, &b->log, &gopts, &err) < 0) {
 		*detail = "the launch cannot be evaluated";
 		return 503;
@@ -208,15 +208,15 @@ static unsigned board_load(board *b, opex_server_ctx *ctx, const char *path,
 }
 
 /* The gate ids the reader may approve. */
-static bool may_approve(const opex_server_ctx *ctx, const opex_pm_gate *gate)
+static bool may_approve(const opex_server_ctx *ctx, const opex_launch_gate *gate)
 {
 	return ctx->who.member != NULL &&
-		opex_pm_gate_is_approver(gate,
+		opex_launch_gate_is_approver(gate,
 			opex_kb_handbook_roster(ctx->snap->hb), ctx->who.member->id);
 }
 
 /* Why `person` is excluded from the gate ("owns the launch"), or NULL. */
-static const char *excluded_why(const opex_pm_gate_status *gs,
+static const char *excluded_why(const opex_launch_gate_status *gs,
 	const char *person)
 {
 	size_t i, n = strlen(person);
@@ -229,18 +229,18 @@ static const char *excluded_why(const opex_pm_gate_status *gs,
 }
 
 /* The person's approval of the gate that is neither revoked nor withdrawn, if any. */
-static const opex_pm_approval_status *standing_approval(
-	const opex_pm_gate_status *gs, const char *person)
+static const opex_launch_approval_status *standing_approval(
+	const opex_launch_gate_status *gs, const char *person)
 {
 	size_t i;
 
 	for (i = gs->approval_count; i > 0; i--) {
-		const opex_pm_approval_status *as = &gs->approvals[i - 1];
+		const opex_launch_approval_status *as = &gs->approvals[i - 1];
 
-		if (as->record->action != OPEX_PM_ACTION_APPROVE ||
+		if (as->record->action != OPEX_LAUNCH_ACTION_APPROVE ||
 		    strcmp(as->record->person, person) != 0)
 			continue;
-		if (as->state == OPEX_PM_APPROVAL_REVOKED)
+		if (as->state == OPEX_LAUNCH_APPROVAL_REVOKED)
 			return NULL;
 		return as;
 	}
@@ -305,14 +305,14 @@ static size_t launch_briefs(brief **out, opex_server_ctx *ctx)
 		if (board_load(&b, ctx, files[i], &detail) != 0) {
 			br->broken = true;
 		} else {
-			const opex_pm_launch *l = b.launch;
+			const opex_launch *l = b.launch;
 
 			br->title = opex_arena_strdup(&ctx->arena,
-				opex_pm_launch_title(l) ? opex_pm_launch_title(l) : files[i]);
-			br->owner = opex_pm_launch_owner(l)
-				? opex_arena_strdup(&ctx->arena, opex_pm_launch_owner(l))
+				opex_launch_title(l) ? opex_launch_title(l) : files[i]);
+			br->owner = opex_launch_owner(l)
+				? opex_arena_strdup(&ctx->arena, opex_launch_owner(l))
 				: NULL;
-			br->date = opex_pm_launch_date(l);
+			br->date = opex_launch_date(l);
 			br->gates = b.st.gate_count;
 			br->passed = b.st.passed;
 			br->current = b.st.current < b.st.gate_count
@@ -501,53 +501,9 @@ static const char *csrf_refusal(opex_server_ctx *ctx, bool api)
 	return NULL;
 }
 
-typedef struct build_payload {
-	opex_pm_approval *record;
-} build_payload;
-
-static int build_record(opex_buf *out, const char *parent, void *payload)
-{
-	build_payload *bp = payload;
-
-	opex_free(bp->record->prev);
-	bp->record->prev = opex_strdup(parent);
-	opex_pm_approval_format(out, bp->record);
-	return 0;
-}
-
-/* Fill the record from the gate's status (digests at the served revision). */
-static void record_fill(opex_pm_approval *rec, const opex_server_ctx *ctx,
-	const board *b, const opex_pm_gate_status *gs, opex_pm_action action,
-	const char *comment)
-{
-	size_t i;
-
-	rec->action = action;
-	rec->launch = opex_strdup(b->path);
-	rec->gate = opex_strdup(gs->gate->id);
-	rec->person = opex_strdup(ctx->who.member->id);
-	rec->time = (int64_t)time(NULL);
-	rec->revision = opex_strdup(opex_kb_repo_commit(
-		opex_kb_handbook_repo(ctx->snap->hb)));
-	rec->scope = opex_strdup(gs->digests.scope);
-	rec->policy = opex_strdup(gs->digests.policy);
-	rec->scope_parts = opex_calloc(gs->digests.scope_part_count + 1,
-		sizeof(char *));
-	for (i = 0; i < gs->digests.scope_part_count; i++)
-		rec->scope_parts[rec->scope_part_count++] =
-			opex_strdup(gs->digests.scope_parts[i]);
-	rec->approvers = opex_calloc(gs->digests.approver_count + 1,
-		sizeof(char *));
-	for (i = 0; i < gs->digests.approver_count; i++)
-		rec->approvers[rec->approver_count++] =
-			opex_strdup(gs->digests.approvers[i]);
-	if (comment != NULL && comment[0] != '\0')
-		rec->comment = opex_strdup(comment);
-}
-
 /* Split ".../gates/{id}/{action}" of `rest`. False if it is not that shape. */
 static bool split_action(opex_server_ctx *ctx, const char **path,
-	const char **gate, opex_pm_action *action)
+	const char **gate, opex_launch_action *action)
 {
 	const char *rest = ctx->rest, *g = NULL, *p, *slash;
 
@@ -559,9 +515,9 @@ static bool split_action(opex_server_ctx *ctx, const char **path,
 	if (slash == NULL || slash == g + 7 || strchr(slash + 1, '/') != NULL)
 		return false;
 	if (strcmp(slash + 1, "approve") == 0)
-		*action = OPEX_PM_ACTION_APPROVE;
+		*action = OPEX_LAUNCH_ACTION_APPROVE;
 	else if (strcmp(slash + 1, "revoke") == 0)
-		*action = OPEX_PM_ACTION_REVOKE;
+		*action = OPEX_LAUNCH_ACTION_REVOKE;
 	else
 		return false;
 	*gate = opex_arena_strndup(&ctx->arena, g + 7, (size_t)(slash - g - 7));
@@ -593,14 +549,12 @@ static void act(opex_server_ctx *ctx, bool api)
 {
 	const char *path = NULL, *gate_id = NULL, *detail = NULL, *why;
 	const char *comment = NULL;
-	opex_pm_action action = OPEX_PM_ACTION_APPROVE;
-	opex_pm_approval rec;
-	opex_kb_record_author author;
+	opex_launch_action action = OPEX_LAUNCH_ACTION_APPROVE;
+	opex_launch_approval rec;
 	opex_buf summary = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	opex_error err = OPEX_ERROR_INIT;
-	const opex_pm_gate_status *gs;
-	const opex_pm_approval_status *standing;
-	build_payload bp;
+	const opex_launch_gate_status *gs;
+	const opex_launch_approval_status *standing;
 	char commit[41];
 	bool locked = false;
 	unsigned status;
@@ -648,7 +602,7 @@ static void act(opex_server_ctx *ctx, bool api)
 		send_error(ctx, api, status, detail);
 		goto done;
 	}
-	gi = opex_pm_launch_gate_find(b.launch, gate_id);
+	gi = opex_launch_gate_find(b.launch, gate_id);
 	if (gi < 0 || (size_t)gi >= b.st.gate_count) {
 		send_error(ctx, api, 404, "the launch has no such gate");
 		goto done;
@@ -659,18 +613,18 @@ static void act(opex_server_ctx *ctx, bool api)
 		goto done;
 	}
 	why = excluded_why(gs, ctx->who.member->id);
-	if (action == OPEX_PM_ACTION_APPROVE && why != NULL) {
+	if (action == OPEX_LAUNCH_ACTION_APPROVE && why != NULL) {
 		opex_buf_printf(&summary, "you may not approve this gate: %s (separation of duties)", why);
 		send_error(ctx, api, 403, summary.ptr);
 		goto done;
 	}
 	standing = standing_approval(gs, ctx->who.member->id);
-	if (action == OPEX_PM_ACTION_REVOKE && standing == NULL) {
+	if (action == OPEX_LAUNCH_ACTION_REVOKE && standing == NULL) {
 		send_error(ctx, api, 409, "you have no approval of this gate to revoke");
 		goto done;
 	}
-	if (action == OPEX_PM_ACTION_APPROVE && standing != NULL &&
-	    standing->state == OPEX_PM_APPROVAL_FRESH) {
+	if (action == OPEX_LAUNCH_ACTION_APPROVE && standing != NULL &&
+	    standing->state == OPEX_LAUNCH_APPROVAL_FRESH) {
 		if (api)
 			opex_server_json_send(ctx,
 				json_pack("{s:s,s:s,s:s,s:s,s:s}",
@@ -681,43 +635,31 @@ static void act(opex_server_ctx *ctx, bool api)
 			redirect_board(ctx, path, gs->gate->id, "approve");
 		goto done;
 	}
-	record_fill(&rec, ctx, &b, gs, action, comment);
-	opex_buf_clear(&summary);
-	opex_buf_printf(&summary, "%s %s of %s by %s",
-		opex_pm_action_name(action), gs->gate->id, path,
-		ctx->who.member->id);
-	author.name = ctx->who.member->name ? ctx->who.member->name
-		: ctx->who.member->id;
-	author.email = ctx->who.member->email ? ctx->who.member->email : "";
-	author.time = rec.time;
-	bp.record = &rec;
-	if (ctx->server->opts.origin != NULL)
-		error = opex_kb_records_append_origin(commit,
-			opex_kb_handbook_repo(ctx->snap->hb),
-			ctx->server->opts.origin, OPEX_PM_APPROVALS_REF,
-			build_record, &bp, summary.ptr, &author, &err);
-	else
-		error = opex_kb_records_append(commit,
-			opex_kb_handbook_repo(ctx->snap->hb), OPEX_PM_APPROVALS_REF,
-			build_record, &bp, summary.ptr, &author, &err);
+	opex_launch_approval_fill(&rec, action, b.path, gs, ctx->who.member->id,
+		opex_kb_repo_commit(opex_kb_handbook_repo(ctx->snap->hb)),
+		(int64_t)time(NULL), comment);
+	error = opex_launch_approval_append(commit, &rec,
+		opex_kb_handbook_repo(ctx->snap->hb), ctx->server->opts.origin,
+		ctx->who.member, &err);
 	if (error < 0) {
-		fprintf(stderr, "opex serve: cannot record %s: %s\n", summary.ptr,
-			err.message);
+		fprintf(stderr, "opex serve: cannot record %s of gate '%s' of %s by %s: %s\n",
+			opex_launch_action_name(action), gs->gate->id, path,
+			ctx->who.member->id, err.message);
 		send_error(ctx, api, 503, "the approval could not be recorded");
 		goto done;
 	}
 	if (api)
 		opex_server_json_send(ctx,
 			json_pack("{s:s,s:s,s:s,s:s,s:s}", "recorded", commit,
-			"action", opex_pm_action_name(action), "launch", path,
+			"action", opex_launch_action_name(action), "launch", path,
 			"gate", gs->gate->id, "person", ctx->who.member->id), 201);
 	else
 		redirect_board(ctx, path, gs->gate->id,
-			opex_pm_action_name(action));
+			opex_launch_action_name(action));
 done:
 	if (locked)
 		pthread_mutex_unlock(&ctx->server->launch_lock);
-	opex_pm_approval_release(&rec);
+	opex_launch_approval_release(&rec);
 	opex_buf_release(&summary);
 	board_release(&b);
 }
@@ -807,10 +749,10 @@ void opex_server_page_launches(opex_server_ctx *ctx)
 
 /* The approve/revoke forms of one gate for the signed-in approver. */
 static void gate_forms(opex_buf *out, opex_server_ctx *ctx, const board *b,
-	const opex_pm_gate_status *gs, const char *csrf)
+	const opex_launch_gate_status *gs, const char *csrf)
 {
 	const char *person = ctx->who.member->id;
-	const opex_pm_approval_status *standing = standing_approval(gs, person);
+	const opex_launch_approval_status *standing = standing_approval(gs, person);
 	const char *why = excluded_why(gs, person);
 	static const char *const actions[2] = { "approve", "revoke" };
 	size_t k;
@@ -824,10 +766,10 @@ static void gate_forms(opex_buf *out, opex_server_ctx *ctx, const board *b,
 	opex_buf_puts(out, " <code>");
 	esc(out, gs->gate->id);
 	opex_buf_printf(out, "</code> <span class=\"badge\">%s</span></h3>\n",
-		opex_pm_gate_state_name(gs->state));
+		opex_launch_gate_state_name(gs->state));
 	if (standing != NULL) {
 		opex_buf_printf(out, "<p class=\"mine\">Your approval: <strong>%s</strong>",
-			opex_pm_approval_state_name(standing->state));
+			opex_launch_approval_state_name(standing->state));
 		if (standing->why) {
 			opex_buf_puts(out, " (");
 			esc(out, standing->why);
@@ -842,7 +784,7 @@ static void gate_forms(opex_buf *out, opex_server_ctx *ctx, const board *b,
 	}
 	for (k = 0; k < 2; k++) {
 		if (k == 0 && (why != NULL ||
-		    (standing && standing->state == OPEX_PM_APPROVAL_FRESH)))
+		    (standing && standing->state == OPEX_LAUNCH_APPROVAL_FRESH)))
 			continue;
 		if (k == 1 && standing == NULL)
 			continue;
@@ -896,8 +838,8 @@ void opex_server_page_launch(opex_server_ctx *ctx)
 		opex_server_html_error(ctx, code, "%s: %s", path, detail);
 		goto done;
 	}
-	page_begin(ctx, &page, opex_pm_launch_title(b.launch)
-		? opex_pm_launch_title(b.launch) : path);
+	page_begin(ctx, &page, opex_launch_title(b.launch)
+		? opex_launch_title(b.launch) : path);
 	opex_buf_puts(out, "<article class=\"launch-board\" data-launch=\"");
 	esc(out, path);
 	opex_buf_puts(out, "\">\n<p class=\"crumbs\"><a href=\"/launches\">Launches</a> · <code>");
@@ -906,7 +848,7 @@ void opex_server_page_launch(opex_server_ctx *ctx)
 	opex_render_url_path(out, path);
 	opex_buf_puts(out, "\">JSON</a></p>\n");
 	if (done_action != NULL && done_gate != NULL &&
-	    opex_pm_launch_gate_find(b.launch, done_gate) >= 0 &&
+	    opex_launch_gate_find(b.launch, done_gate) >= 0 &&
 	    (strcmp(done_action, "approve") == 0 || strcmp(done_action, "revoke") == 0)) {
 		opex_buf_printf(out, "<p class=\"notice\" role=\"status\">Your %s of gate <code>",
 			strcmp(done_action, "approve") == 0 ? "approval" : "revocation");

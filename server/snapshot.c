@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "server/server_int.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/path.h"
@@ -103,7 +104,7 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	memcpy(snap->commit, opex_kb_repo_commit(kbrepo), 41);
 	snap->commit[40] = '\0';
 	/* A handbook that fails lint is still served, with its findings. */
-	error = opex_pm_lint_handbook(snap->hb, &snap->diags, &report, err);
+	error = opex_launch_lint_handbook(snap->hb, &snap->diags, &report, err);
 	if (error < 0)
 		goto done;
 	opex_diag_sort(&snap->diags);

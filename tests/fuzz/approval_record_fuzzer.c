@@ -3,7 +3,7 @@
  * refs/opex/approvals. Whatever parses must format back to a record that
  * parses again to the same bytes (records are kept in canonical form).
  */
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 
 #include <stddef.h>
@@ -17,27 +17,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	opex_pm_approval first, second;
+	opex_launch_approval first, second;
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_buf again = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_error err = OPEX_ERROR_INIT;
 
 	memset(&first, 0, sizeof(first));
 	memset(&second, 0, sizeof(second));
-	if (opex_pm_approval_parse(&first, (const char *)data, size, &err) < 0)
+	if (opex_launch_approval_parse(&first, (const char *)data, size, &err) < 0)
 		goto done;
-	opex_pm_approval_format(&text, &first);
+	opex_launch_approval_format(&text, &first);
 	if (text.failed)
 		goto done;
-	if (opex_pm_approval_parse(&second, text.ptr, text.len, &err) < 0)
+	if (opex_launch_approval_parse(&second, text.ptr, text.len, &err) < 0)
 		abort();
-	opex_pm_approval_format(&again, &second);
+	opex_launch_approval_format(&again, &second);
 	if (again.failed || again.len != text.len ||
 	    memcmp(again.ptr, text.ptr, text.len) != 0)
 		abort();
 done:
-	opex_pm_approval_release(&first);
-	opex_pm_approval_release(&second);
+	opex_launch_approval_release(&first);
+	opex_launch_approval_release(&second);
 	opex_buf_release(&text);
 	opex_buf_release(&again);
 	return 0;

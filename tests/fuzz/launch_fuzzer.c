@@ -3,7 +3,7 @@
  * expressions, then a task list) parsed, its gates and items walked, and
  * its normalised form (boxes unticked) computed twice: it must not change.
  */
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 
 #include <stddef.h>
@@ -20,34 +20,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_buf once = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES * 2);
 	opex_buf twice = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES * 2);
-	opex_pm_launch *launch;
+	opex_launch *launch;
 	size_t i, n;
 
 	if (size > OPEX_LIMIT_FILE_BYTES)
 		return 0;
-	launch = opex_pm_launch_parse("launches/fuzz.md", (const char *)data,
+	launch = opex_launch_parse("launches/fuzz.md", (const char *)data,
 		size, &diags);
 	if (launch) {
-		n = opex_pm_launch_gate_count(launch);
+		n = opex_launch_gate_count(launch);
 		for (i = 0; i < n; i++) {
-			const opex_pm_gate *gate = opex_pm_launch_gate(launch, i);
+			const opex_launch_gate *gate = opex_launch_gate_at(launch, i);
 
 			if (gate == NULL)
 				abort();
 		}
-		n = opex_pm_launch_item_count(launch);
+		n = opex_launch_item_count(launch);
 		for (i = 0; i < n; i++)
-			if (opex_pm_launch_item(launch, i) == NULL)
+			if (opex_launch_item_at(launch, i) == NULL)
 				abort();
 	}
-	opex_pm_launch_normalized(&once, (const char *)data, size);
-	opex_pm_launch_normalized(&twice, once.ptr, once.len);
+	opex_launch_normalized(&once, (const char *)data, size);
+	opex_launch_normalized(&twice, once.ptr, once.len);
 	if (!once.failed && !twice.failed &&
 	    (once.len != twice.len || memcmp(once.ptr, twice.ptr, once.len) != 0))
 		abort();
 	opex_buf_release(&once);
 	opex_buf_release(&twice);
-	opex_pm_launch_free(launch);
+	opex_launch_free(launch);
 	opex_diag_list_release(&diags);
 	return 0;
 }

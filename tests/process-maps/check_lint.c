@@ -311,7 +311,7 @@ static opex_kb_handbook *load_handbook(opex_test_repo *r,
 	return hb;
 }
 
-START_TEST(pm_lint__handbook_cycles_orphans_and_bad_maps)
+START_TEST(pm_lint__maps_cycles_orphans_and_bad_maps)
 {
 	opex_test_repo *r = opex_test_repo_new(false);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
@@ -330,7 +330,7 @@ START_TEST(pm_lint__handbook_cycles_orphans_and_bad_maps)
 	opex_test_repo_put(r, "processes/undirected.dot", "graph g { a -- b }\n");
 	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
 	hb = load_handbook(r, &diags);
-	ck_assert_int_eq(opex_pm_lint_handbook(hb, &diags, &report, NULL), 0);
+	ck_assert_int_eq(opex_pm_lint_maps(hb, &diags, &report, NULL), 0);
 	ck_assert(opex_test_has_diag(&diags, "subprocess-cycle", "processes/a.dot", 12));
 	ck_assert(opex_test_has_diag(&diags, "subprocess-cycle", "processes/b.dot", 12));
 	ck_assert(!opex_test_has_diag(&diags, "subprocess-cycle", "processes/c.dot", 0));
@@ -347,37 +347,11 @@ START_TEST(pm_lint__handbook_cycles_orphans_and_bad_maps)
 }
 END_TEST
 
-START_TEST(pm_lint__handbook_config_applies_to_all_rules)
-{
-	opex_test_repo *r = opex_test_repo_new(false);
-	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-	opex_kb_handbook *hb;
-
-	opex_test_repo_put(r, "people.yaml", people_yaml);
-	opex_test_repo_put(r, ".opex/lint.yaml",
-		"rules:\n  step-without-article: off\n  title-missing: warning\n"
-		"  orphan-article: error\n  no-such-rule: off\n");
-	opex_test_repo_put(r, "articles/a.md", "---\nowner: ana\n---\nA\n");
-	opex_test_repo_put(r, "processes/a.dot",
-		WITH("  x [label=\"X\"];\n  dec -> x [label=\"maybe\"]; x -> done;\n"));
-	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
-	hb = load_handbook(r, &diags);
-	ck_assert_int_eq(opex_pm_lint_handbook(hb, &diags, NULL, NULL), 0);
-	ck_assert(!opex_test_has_diag(&diags, "step-without-article", NULL, 0));
-	ck_assert(opex_test_has_diag(&diags, "title-missing", "articles/a.md", 0));
-	ck_assert(opex_test_has_diag(&diags, "lint-config-invalid", ".opex/lint.yaml", 5));
-	ck_assert_uint_eq(opex_diag_count(&diags, OPEX_SEVERITY_ERROR), 0);
-	opex_kb_handbook_free(hb);
-	opex_diag_list_release(&diags);
-	opex_test_repo_free(r);
-}
-END_TEST
-
 Suite *suite_lint(void)
 {
 	Suite *s = suite_create("process_maps_lint");
 	TCase *tc = tcase_create("opex_pm_lint_map");
-	TCase *hb = tcase_create("opex_pm_lint_handbook");
+	TCase *hb = tcase_create("opex_pm_lint_maps");
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pm_lint__clean_map_has_no_findings);
@@ -388,8 +362,7 @@ Suite *suite_lint(void)
 	tcase_add_test(tc, pm_lint__graph_suppression_covers_the_file);
 	tcase_add_test(tc, pm_lint__suppression_without_reason_does_not_silence);
 	suite_add_tcase(s, tc);
-	tcase_add_test(hb, pm_lint__handbook_cycles_orphans_and_bad_maps);
-	tcase_add_test(hb, pm_lint__handbook_config_applies_to_all_rules);
+	tcase_add_test(hb, pm_lint__maps_cycles_orphans_and_bad_maps);
 	suite_add_tcase(s, hb);
 	return s;
 }

@@ -1,5 +1,5 @@
 /*
- * launch.c: launch files (launches/<path>.md) as data, and their lint.
+ * launch.c: launch files (launches/<path>.md) as data.
  *
  *   ---
  *   title: Card launch in Indonesia       string
@@ -32,10 +32,10 @@
  *   gate-duplicate       a gate id listed twice
  *   item-gate-unknown    an item names a gate the launch does not have
  *   item-gate-missing    (warning) an item names no gate: it belongs to the last
- *   process-missing, article-missing, approver-unknown, person-unknown,
- *   quorum-too-large     checked against the handbook by opex_pm_launch_lint
+ *
+ * What the file names is checked against the handbook in lint.c.
  */
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/path.h"
@@ -48,21 +48,21 @@
 
 #include "core/banned.h"
 
-struct opex_pm_launch {
+struct opex_launch {
 	char *path;
 	char *title, *owner;
 	unsigned owner_line;
 	int64_t date;
-	opex_pm_launch_name *lists[OPEX_PM_LAUNCH_LIST_COUNT];
-	size_t list_count[OPEX_PM_LAUNCH_LIST_COUNT];
-	opex_pm_gate *gates;
+	opex_launch_name *lists[OPEX_LAUNCH_LIST_COUNT];
+	size_t list_count[OPEX_LAUNCH_LIST_COUNT];
+	opex_launch_gate *gates;
 	size_t gate_count;
-	opex_pm_item *items;
+	opex_launch_item *items;
 	size_t item_count, item_cap;
 	bool items_capped;
 };
 
-static const char *const list_keys[OPEX_PM_LAUNCH_LIST_COUNT] = {
+static const char *const list_keys[OPEX_LAUNCH_LIST_COUNT] = {
 	"processes", "articles", "stakeholders", "markets", "languages"
 };
 
@@ -117,7 +117,7 @@ static void unknown_keys(const opex_kb_yaml_node *map, const char *const *keys,
 }
 
 /* A list of names: a sequence of scalars, or one scalar. */
-static void read_names(opex_pm_launch_name **out, size_t *count,
+static void read_names(opex_launch_name **out, size_t *count,
 	const opex_kb_yaml_node *v, const char *path, const char *field,
 	opex_diag_list *diags)
 {
@@ -167,7 +167,7 @@ static void read_names(opex_pm_launch_name **out, size_t *count,
 	}
 }
 
-static void names_free(opex_pm_launch_name *names, size_t count)
+static void names_free(opex_launch_name *names, size_t count)
 {
 	size_t i;
 
@@ -192,7 +192,7 @@ static unsigned read_count(const opex_kb_yaml_node *v)
 	return n <= 1000 ? n : 0;
 }
 
-static void read_quorum(opex_pm_gate *g, const opex_kb_yaml_node *v,
+static void read_quorum(opex_launch_gate *g, const opex_kb_yaml_node *v,
 	const char *path, opex_diag_list *diags)
 {
 	const opex_kb_yaml_node *all;
@@ -229,7 +229,7 @@ static void read_quorum(opex_pm_gate *g, const opex_kb_yaml_node *v,
 	g->terms = opex_calloc(all->count, sizeof(*g->terms));
 	for (i = 0; i < all->count; i++) {
 		const opex_kb_yaml_node *t = all->items[i];
-		opex_pm_quorum_term *term = &g->terms[g->term_count];
+		opex_launch_quorum_term *term = &g->terms[g->term_count];
 		const opex_kb_yaml_node *n;
 
 		if (t->type != OPEX_KB_YAML_MAPPING) {
@@ -258,7 +258,7 @@ static void read_quorum(opex_pm_gate *g, const opex_kb_yaml_node *v,
 }
 
 /* The canonical text of a gate's definition (for the policy digest). */
-static void gate_definition(opex_pm_gate *g)
+static void gate_definition(opex_launch_gate *g)
 {
 	opex_buf b = OPEX_BUF_INIT(OPEX_LIMIT_FRONT_MATTER_BYTES);
 	size_t i;
@@ -273,13 +273,13 @@ static void gate_definition(opex_pm_gate *g)
 			g->terms[i].team ? g->terms[i].team : g->terms[i].person,
 			g->terms[i].n);
 	for (i = 0; i < g->check_count; i++)
-		opex_buf_printf(&b, "check %s\n", opex_pm_check_name(g->checks[i]));
+		opex_buf_printf(&b, "check %s\n", opex_launch_check_name(g->checks[i]));
 	opex_buf_printf(&b, "valid_for %lld\nindependent %d\n",
 		(long long)g->valid_for, g->independent ? 1 : 0);
 	g->definition = opex_buf_detach(&b, NULL);
 }
 
-static void gate_release(opex_pm_gate *g)
+static void gate_release(opex_launch_gate *g)
 {
 	size_t i;
 
@@ -297,7 +297,7 @@ static void gate_release(opex_pm_gate *g)
 }
 
 /* Read one gate; false when it has no usable id (then it is skipped). */
-static bool read_gate(opex_pm_gate *g, const opex_kb_yaml_node *v,
+static bool read_gate(opex_launch_gate *g, const opex_kb_yaml_node *v,
 	const char *path, opex_diag_list *diags)
 {
 	const opex_kb_yaml_node *checks, *vf, *ind;
@@ -328,14 +328,14 @@ static bool read_gate(opex_pm_gate *g, const opex_kb_yaml_node *v,
 	read_quorum(g, opex_kb_yaml_get(v, "quorum"), path, diags);
 	checks = opex_kb_yaml_get(v, "checks");
 	if (checks != NULL && checks->type == OPEX_KB_YAML_SEQUENCE &&
-	    checks->count <= OPEX_PM_CHECK_COUNT * 4) {
+	    checks->count <= OPEX_LAUNCH_CHECK_COUNT * 4) {
 		g->checks = opex_calloc(checks->count + 1, sizeof(*g->checks));
 		g->check_lines = opex_calloc(checks->count + 1,
 			sizeof(*g->check_lines));
 		for (i = 0; i < checks->count; i++) {
 			const opex_kb_yaml_node *c = checks->items[i];
 			int k = c->type == OPEX_KB_YAML_SCALAR ?
-				opex_pm_check_parse(c->value) : -1;
+				opex_launch_check_parse(c->value) : -1;
 
 			if (k < 0) {
 				opex_diag_add(diags, OPEX_SEVERITY_ERROR,
@@ -347,7 +347,7 @@ static bool read_gate(opex_pm_gate *g, const opex_kb_yaml_node *v,
 					g->id);
 				continue;
 			}
-			g->checks[g->check_count] = (opex_pm_check)k;
+			g->checks[g->check_count] = (opex_launch_check)k;
 			g->check_lines[g->check_count++] = c->line;
 		}
 	} else if (checks != NULL) {
@@ -383,7 +383,7 @@ static bool read_gate(opex_pm_gate *g, const opex_kb_yaml_node *v,
 	return true;
 }
 
-static void read_gates(opex_pm_launch *l, const opex_kb_yaml_node *v,
+static void read_gates(opex_launch *l, const opex_kb_yaml_node *v,
 	opex_diag_list *diags)
 {
 	size_t i, j;
@@ -401,7 +401,7 @@ static void read_gates(opex_pm_launch *l, const opex_kb_yaml_node *v,
 	}
 	l->gates = opex_calloc(v->count + 1, sizeof(*l->gates));
 	for (i = 0; i < v->count; i++) {
-		opex_pm_gate *g = &l->gates[l->gate_count];
+		opex_launch_gate *g = &l->gates[l->gate_count];
 		bool dup = false;
 
 		if (!read_gate(g, v->items[i], l->path, diags)) {
@@ -425,7 +425,7 @@ static void read_gates(opex_pm_launch *l, const opex_kb_yaml_node *v,
 	}
 }
 
-static void read_front_matter(opex_pm_launch *l, const opex_kb_yaml_node *doc,
+static void read_front_matter(opex_launch *l, const opex_kb_yaml_node *doc,
 	opex_diag_list *diags)
 {
 	const opex_kb_yaml_node *v;
@@ -453,7 +453,7 @@ static void read_front_matter(opex_pm_launch *l, const opex_kb_yaml_node *doc,
 		}
 		opex_free(s);
 	}
-	for (i = 0; i < OPEX_PM_LAUNCH_LIST_COUNT; i++)
+	for (i = 0; i < OPEX_LAUNCH_LIST_COUNT; i++)
 		read_names(&l->lists[i], &l->list_count[i],
 			opex_kb_yaml_get(doc, list_keys[i]), l->path, list_keys[i],
 			diags);
@@ -516,7 +516,7 @@ static bool task_item(const char *p, size_t n, size_t *mark, size_t *text)
 	return true;
 }
 
-void opex_pm_launch_normalized(opex_buf *out, const char *text, size_t len)
+void opex_launch_normalized(opex_buf *out, const char *text, size_t len)
 {
 	size_t pos = 0;
 	char fence = 0;
@@ -540,10 +540,10 @@ void opex_pm_launch_normalized(opex_buf *out, const char *text, size_t len)
 	}
 }
 
-static void add_item(opex_pm_launch *l, const char *p, size_t n, bool ticked,
+static void add_item(opex_launch *l, const char *p, size_t n, bool ticked,
 	unsigned line, opex_diag_list *diags)
 {
-	opex_pm_item *it;
+	opex_launch_item *it;
 	const char *open = NULL, *q;
 	opex_str text, gate = { NULL, 0 };
 
@@ -582,7 +582,7 @@ static void add_item(opex_pm_launch *l, const char *p, size_t n, bool ticked,
 	it->line = line;
 }
 
-static void read_items(opex_pm_launch *l, const char *text, size_t len,
+static void read_items(opex_launch *l, const char *text, size_t len,
 	size_t off, unsigned line, opex_diag_list *diags)
 {
 	size_t pos = off, i;
@@ -607,8 +607,8 @@ static void read_items(opex_pm_launch *l, const char *text, size_t len,
 		pos = end + 1;
 	}
 	for (i = 0; i < l->item_count; i++) {
-		opex_pm_item *it = &l->items[i];
-		long g = it->gate ? opex_pm_launch_gate_find(l, it->gate) : -1;
+		opex_launch_item *it = &l->items[i];
+		long g = it->gate ? opex_launch_gate_find(l, it->gate) : -1;
 
 		if (it->gate == NULL) {
 			it->gate_index = l->gate_count ? l->gate_count - 1 : 0;
@@ -629,10 +629,10 @@ static void read_items(opex_pm_launch *l, const char *text, size_t len,
 	}
 }
 
-opex_pm_launch *opex_pm_launch_parse(const char *path, const char *text,
+opex_launch *opex_launch_parse(const char *path, const char *text,
 	size_t len, opex_diag_list *diags)
 {
-	opex_pm_launch *l = opex_calloc(1, sizeof(*l));
+	opex_launch *l = opex_calloc(1, sizeof(*l));
 	opex_kb_yaml_node *doc = NULL;
 	opex_error e = OPEX_ERROR_INIT;
 	size_t end, start, pos, close = 0, body = 0, bad;
@@ -697,19 +697,19 @@ opex_pm_launch *opex_pm_launch_parse(const char *path, const char *text,
 done:
 	opex_kb_yaml_free(doc);
 	if (!ok) {
-		opex_pm_launch_free(l);
+		opex_launch_free(l);
 		l = NULL;
 	}
 	return l;
 }
 
-void opex_pm_launch_free(opex_pm_launch *l)
+void opex_launch_free(opex_launch *l)
 {
 	size_t i;
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < OPEX_PM_LAUNCH_LIST_COUNT; i++)
+	for (i = 0; i < OPEX_LAUNCH_LIST_COUNT; i++)
 		names_free(l->lists[i], l->list_count[i]);
 	for (i = 0; i < l->gate_count; i++)
 		gate_release(&l->gates[i]);
@@ -725,32 +725,32 @@ void opex_pm_launch_free(opex_pm_launch *l)
 	opex_free(l);
 }
 
-const char *opex_pm_launch_path(const opex_pm_launch *l) { return l->path; }
-const char *opex_pm_launch_title(const opex_pm_launch *l) { return l->title; }
-const char *opex_pm_launch_owner(const opex_pm_launch *l) { return l->owner; }
-unsigned opex_pm_launch_owner_line(const opex_pm_launch *l) { return l->owner_line; }
-int64_t opex_pm_launch_date(const opex_pm_launch *l) { return l->date; }
+const char *opex_launch_path(const opex_launch *l) { return l->path; }
+const char *opex_launch_title(const opex_launch *l) { return l->title; }
+const char *opex_launch_owner(const opex_launch *l) { return l->owner; }
+unsigned opex_launch_owner_line(const opex_launch *l) { return l->owner_line; }
+int64_t opex_launch_date(const opex_launch *l) { return l->date; }
 
-size_t opex_pm_launch_list_count(const opex_pm_launch *l,
-	opex_pm_launch_list list)
+size_t opex_launch_list_count(const opex_launch *l,
+	opex_launch_list list)
 {
 	return l->list_count[list];
 }
 
-const opex_pm_launch_name *opex_pm_launch_list_item(const opex_pm_launch *l,
-	opex_pm_launch_list list, size_t i)
+const opex_launch_name *opex_launch_list_item(const opex_launch *l,
+	opex_launch_list list, size_t i)
 {
 	return &l->lists[list][i];
 }
 
-size_t opex_pm_launch_gate_count(const opex_pm_launch *l) { return l->gate_count; }
+size_t opex_launch_gate_count(const opex_launch *l) { return l->gate_count; }
 
-const opex_pm_gate *opex_pm_launch_gate(const opex_pm_launch *l, size_t i)
+const opex_launch_gate *opex_launch_gate_at(const opex_launch *l, size_t i)
 {
 	return &l->gates[i];
 }
 
-long opex_pm_launch_gate_find(const opex_pm_launch *l, const char *id)
+long opex_launch_gate_find(const opex_launch *l, const char *id)
 {
 	size_t i;
 
@@ -760,174 +760,9 @@ long opex_pm_launch_gate_find(const opex_pm_launch *l, const char *id)
 	return -1;
 }
 
-size_t opex_pm_launch_item_count(const opex_pm_launch *l) { return l->item_count; }
+size_t opex_launch_item_count(const opex_launch *l) { return l->item_count; }
 
-const opex_pm_item *opex_pm_launch_item(const opex_pm_launch *l, size_t i)
+const opex_launch_item *opex_launch_item_at(const opex_launch *l, size_t i)
 {
 	return &l->items[i];
-}
-
-/* --- lint against the handbook --- */
-
-/* Distinct people who are `name` (a person) or in `name` (a team). */
-static void add_people(char ***set, size_t *count, size_t *cap,
-	const opex_kb_roster *roster, const char *name)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < roster->person_count; i++) {
-		const opex_kb_person *p = &roster->people[i];
-		bool match = strcmp(p->id, name) == 0, dup = false;
-
-		for (j = 0; !match && j < p->team_count; j++)
-			match = strcmp(p->teams[j], name) == 0;
-		if (!match)
-			continue;
-		for (k = 0; k < *count; k++)
-			dup = dup || strcmp((*set)[k], p->id) == 0;
-		if (dup)
-			continue;
-		opex_array_grow((void **)set, cap, *count + 1, sizeof(**set));
-		(*set)[(*count)++] = p->id;
-	}
-}
-
-static size_t team_size(const opex_kb_roster *roster, const char *team)
-{
-	char **set = NULL;
-	size_t count = 0, cap = 0;
-
-	add_people(&set, &count, &cap, roster, team);
-	opex_free(set);
-	return count;
-}
-
-static void lint_gate(const opex_pm_launch *l, const opex_pm_gate *g,
-	const opex_kb_roster *roster, opex_diag_list *diags)
-{
-	char **set = NULL;
-	size_t count = 0, cap = 0, i, need = 0;
-
-	for (i = 0; i < g->approver_count; i++) {
-		const char *n = g->approvers[i].name;
-
-		if (opex_kb_roster_person(roster, n) == NULL &&
-		    opex_kb_roster_team(roster, n) == NULL) {
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "approver-unknown",
-				l->path, g->approvers[i].line, 1,
-				"approver '%.*s' of gate '%s' is neither a person nor a team in the roster",
-				(int)opex_text_clip(n, 60), n, g->id);
-			continue;
-		}
-		add_people(&set, &count, &cap, roster, n);
-	}
-	for (i = 0; i < g->term_count; i++) {
-		const opex_pm_quorum_term *t = &g->terms[i];
-
-		if (t->person != NULL) {
-			if (opex_kb_roster_person(roster, t->person) == NULL)
-				opex_diag_add(diags, OPEX_SEVERITY_ERROR,
-					"approver-unknown", l->path, t->line, 1,
-					"quorum person '%s' of gate '%s' is not in the roster",
-					t->person, g->id);
-			else
-				add_people(&set, &count, &cap, roster, t->person);
-		} else if (opex_kb_roster_team(roster, t->team) == NULL) {
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "approver-unknown",
-				l->path, t->line, 1,
-				"quorum team '%s' of gate '%s' is not in the roster",
-				t->team, g->id);
-		} else {
-			size_t members = team_size(roster, t->team);
-
-			add_people(&set, &count, &cap, roster, t->team);
-			if (t->n > members)
-				opex_diag_add(diags, OPEX_SEVERITY_ERROR,
-					"quorum-too-large", l->path, t->line, 1,
-					"quorum of gate '%s' needs %u of team '%s', which has %zu %s",
-					g->id, t->n, t->team, members,
-					members == 1 ? "member" : "members");
-		}
-		need += t->n;
-	}
-	if (g->term_count == 0)
-		need = g->quorum;
-	if (need > count && (g->approver_count > 0 || g->term_count > 0))
-		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "quorum-too-large",
-			l->path, g->line, 1,
-			"gate '%s' needs %zu approvals but only %zu %s may approve",
-			g->id, need, count, count == 1 ? "person" : "people");
-	opex_free(set);
-}
-
-void opex_pm_launch_lint(const opex_pm_launch *l, const opex_kb_handbook *hb,
-	opex_diag_list *diags)
-{
-	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
-	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
-	size_t i;
-
-	for (i = 0; i < l->list_count[OPEX_PM_LAUNCH_PROCESSES]; i++) {
-		const opex_pm_launch_name *n = &l->lists[OPEX_PM_LAUNCH_PROCESSES][i];
-
-		if (opex_kb_repo_find(repo, n->name) == NULL)
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "process-missing",
-				l->path, n->line, 1,
-				"process '%.*s' does not exist at this revision",
-				(int)opex_text_clip(n->name, 200), n->name);
-	}
-	for (i = 0; i < l->list_count[OPEX_PM_LAUNCH_ARTICLES]; i++) {
-		const opex_pm_launch_name *n = &l->lists[OPEX_PM_LAUNCH_ARTICLES][i];
-
-		if (opex_kb_repo_find(repo, n->name) == NULL)
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "article-missing",
-				l->path, n->line, 1,
-				"article '%.*s' does not exist at this revision",
-				(int)opex_text_clip(n->name, 200), n->name);
-	}
-	if (l->owner != NULL && opex_kb_roster_person(roster, l->owner) == NULL)
-		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "person-unknown", l->path,
-			l->owner_line, 1, "owner '%.*s' is not in the roster",
-			(int)opex_text_clip(l->owner, 60), l->owner);
-	for (i = 0; i < l->list_count[OPEX_PM_LAUNCH_STAKEHOLDERS]; i++) {
-		const opex_pm_launch_name *n =
-			&l->lists[OPEX_PM_LAUNCH_STAKEHOLDERS][i];
-
-		if (opex_kb_roster_person(roster, n->name) == NULL &&
-		    opex_kb_roster_team(roster, n->name) == NULL)
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "person-unknown",
-				l->path, n->line, 1,
-				"stakeholder '%.*s' is neither a person nor a team in the roster",
-				(int)opex_text_clip(n->name, 60), n->name);
-	}
-	for (i = 0; i < l->gate_count; i++)
-		lint_gate(l, &l->gates[i], roster, diags);
-}
-
-void opex_pm_launch_lint_handbook(const opex_kb_handbook *hb,
-	opex_diag_list *diags)
-{
-	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
-	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	size_t i, n = opex_kb_repo_count(repo);
-
-	for (i = 0; i < n; i++) {
-		const opex_kb_entry *e = opex_kb_repo_entry(repo, i);
-		opex_error err = OPEX_ERROR_INIT;
-		opex_pm_launch *l;
-
-		if (e->kind != OPEX_KB_ENTRY_FILE || !opex_path_under(e->path, "launches") ||
-		    !opex_path_has_suffix(e->path, ".md"))
-			continue;
-		if (opex_kb_repo_read(&text, repo, e->path, &err) < 0) {
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "launch-invalid",
-				e->path, 0, 0, "%s", err.message);
-			continue;
-		}
-		l = opex_pm_launch_parse(e->path, text.ptr, text.len, diags);
-		if (l != NULL)
-			opex_pm_launch_lint(l, hb, diags);
-		opex_pm_launch_free(l);
-	}
-	opex_buf_release(&text);
 }

@@ -25,7 +25,7 @@
  * State: passed; blocked (an active reject, or an earlier gate not passed);
  * pending otherwise. Nothing unknown ever counts as a pass.
  */
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/text.h"
@@ -42,16 +42,16 @@ static const char *const approval_state_names[] = {
 	"not counted"
 };
 
-const char *opex_pm_approval_state_name(opex_pm_approval_state state)
+const char *opex_launch_approval_state_name(opex_launch_approval_state state)
 {
 	return (unsigned)state < 7 ? approval_state_names[state] : "?";
 }
 
-const char *opex_pm_gate_state_name(opex_pm_gate_state state)
+const char *opex_launch_gate_state_name(opex_launch_gate_state state)
 {
 	switch (state) {
-	case OPEX_PM_GATE_PASSED: return "passed";
-	case OPEX_PM_GATE_BLOCKED: return "blocked";
+	case OPEX_LAUNCH_GATE_PASSED: return "passed";
+	case OPEX_LAUNCH_GATE_BLOCKED: return "blocked";
 	default: return "pending";
 	}
 }
@@ -85,7 +85,7 @@ static bool in_team(const opex_kb_person *p, const char *team)
 	return false;
 }
 
-bool opex_pm_gate_is_approver(const opex_pm_gate *g,
+bool opex_launch_gate_is_approver(const opex_launch_gate *g,
 	const opex_kb_roster *roster, const char *person)
 {
 	const opex_kb_person *p = opex_kb_roster_person(roster, person);
@@ -108,7 +108,7 @@ bool opex_pm_gate_is_approver(const opex_pm_gate *g,
 
 typedef struct quorum_ctx {
 	const opex_kb_roster *roster;
-	const opex_pm_gate *gate;
+	const opex_launch_gate *gate;
 	char **people;          /* candidates */
 	size_t count;
 	size_t *slot_term;      /* slot -> term */
@@ -119,7 +119,7 @@ typedef struct quorum_ctx {
 
 static bool fits(const quorum_ctx *q, size_t person, size_t term)
 {
-	const opex_pm_quorum_term *t = &q->gate->terms[term];
+	const opex_launch_quorum_term *t = &q->gate->terms[term];
 	const opex_kb_person *p = opex_kb_roster_person(q->roster, q->people[person]);
 
 	if (p == NULL)
@@ -146,7 +146,7 @@ static bool augment(quorum_ctx *q, size_t person)
 }
 
 /* True if the distinct `people` meet the gate's quorum; `missing` gets what is short. */
-static bool quorum_met(const opex_pm_gate *g, const opex_kb_roster *roster,
+static bool quorum_met(const opex_launch_gate *g, const opex_kb_roster *roster,
 	char **people, size_t count, opex_buf *missing)
 {
 	quorum_ctx q;
@@ -213,25 +213,25 @@ static const char *person_of(const opex_kb_roster *roster, const char *email,
 }
 
 /* Parse a version of the launch file; NULL if unreadable. */
-static opex_pm_launch *launch_at(const opex_kb_repo *repo, const char *path,
+static opex_launch *launch_at(const opex_kb_repo *repo, const char *path,
 	const char *blob, opex_buf *text)
 {
 	opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
 	opex_error e = OPEX_ERROR_INIT;
-	opex_pm_launch *l = NULL;
+	opex_launch *l = NULL;
 
 	if (blob[0] != '\0' && opex_kb_repo_read_blob(text, repo, blob, &e) == 0)
-		l = opex_pm_launch_parse(path, text->ptr, text->len, &ignored);
+		l = opex_launch_parse(path, text->ptr, text->len, &ignored);
 	opex_diag_list_release(&ignored);
 	return l;
 }
 
-static bool ticked_in(const opex_pm_launch *l, const opex_pm_item *item)
+static bool ticked_in(const opex_launch *l, const opex_launch_item *item)
 {
 	size_t i;
 
-	for (i = 0; l != NULL && i < opex_pm_launch_item_count(l); i++) {
-		const opex_pm_item *it = opex_pm_launch_item(l, i);
+	for (i = 0; l != NULL && i < opex_launch_item_count(l); i++) {
+		const opex_launch_item *it = opex_launch_item_at(l, i);
 
 		if (strcmp(it->text, item->text) == 0)
 			return it->ticked;
@@ -243,7 +243,7 @@ static bool ticked_in(const opex_pm_launch *l, const opex_pm_item *item)
  * For each ticked item: the oldest version of the newest unbroken run of
  * versions in which it is ticked is the commit that ticked it.
  */
-static void find_ticks(opex_pm_item_status *items, size_t count,
+static void find_ticks(opex_launch_item_status *items, size_t count,
 	const opex_kb_path_log *log, const opex_kb_handbook *hb, const char *path)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
@@ -257,7 +257,7 @@ static void find_ticks(opex_pm_item_status *items, size_t count,
 	}
 	for (v = 0; v < log->count && left > 0; v++) {
 		const opex_kb_path_change *c = &log->changes[v];
-		opex_pm_launch *l = launch_at(repo, path, c->blob, &text);
+		opex_launch *l = launch_at(repo, path, c->blob, &text);
 
 		for (i = 0; i < count; i++) {
 			if (!open[i])
@@ -274,7 +274,7 @@ static void find_ticks(opex_pm_item_status *items, size_t count,
 				c->author_name));
 			items[i].ticked_at = c->time;
 		}
-		opex_pm_launch_free(l);
+		opex_launch_free(l);
 	}
 	opex_free(open);
 	opex_buf_release(&text);
@@ -290,7 +290,7 @@ static void normalized_at(char out[OPEX_SHA256_HEX_SIZE], const opex_kb_repo *re
 
 	out[0] = '\0';
 	if (blob[0] != '\0' && opex_kb_repo_read_blob(&text, repo, blob, &e) == 0) {
-		opex_pm_launch_normalized(&norm, text.ptr, text.len);
+		opex_launch_normalized(&norm, text.ptr, text.len);
 		opex_sha256_hex(out, norm.ptr, norm.len);
 	}
 	opex_buf_release(&norm);
@@ -298,7 +298,7 @@ static void normalized_at(char out[OPEX_SHA256_HEX_SIZE], const opex_kb_repo *re
 }
 
 /* Add `person` with `why` to the gate's excluded list, once. */
-static void exclude(opex_pm_gate_status *gs, char ***ids, size_t *count,
+static void exclude(opex_launch_gate_status *gs, char ***ids, size_t *count,
 	size_t *cap, const char *person, const char *why)
 {
 	size_t i;
@@ -322,19 +322,19 @@ static bool listed(char **ids, size_t count, const char *person)
 }
 
 /* The scope paths of a launch: the launch file, its maps, its articles. */
-static size_t scope_paths(const char ***out, const opex_pm_launch *l)
+static size_t scope_paths(const char ***out, const opex_launch *l)
 {
 	size_t n = 1, i, k = 0;
 	const char **p;
 
-	n += opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES);
-	n += opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES);
+	n += opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES);
+	n += opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES);
 	p = opex_calloc(n, sizeof(*p));
-	p[k++] = opex_pm_launch_path(l);
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES); i++)
-		p[k++] = opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_PROCESSES, i)->name;
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES); i++)
-		p[k++] = opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_ARTICLES, i)->name;
+	p[k++] = opex_launch_path(l);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++)
+		p[k++] = opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i)->name;
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++)
+		p[k++] = opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES, i)->name;
 	*out = p;
 	return k;
 }
@@ -344,28 +344,28 @@ static size_t scope_paths(const char ***out, const opex_pm_launch *l)
  * scope (ignoring separation of duties), replaying the records in order;
  * NULL if never.
  */
-static const char *last_passed(const opex_pm_gate *g, const char *launch,
-	const opex_pm_approval_log *log, const opex_kb_roster *roster)
+static const char *last_passed(const opex_launch_gate *g, const char *launch,
+	const opex_launch_approval_log *log, const opex_kb_roster *roster)
 {
 	const char *since = NULL;
 	char **people = NULL;
 	size_t i, j, cap = 0;
 
 	for (i = 0; i < log->count; i++) {
-		const opex_pm_approval *r = &log->items[i];
+		const opex_launch_approval *r = &log->items[i];
 		size_t count = 0;
 		opex_buf missing = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 
 		if (strcmp(r->launch, launch) != 0 || strcmp(r->gate, g->id) != 0 ||
-		    r->action != OPEX_PM_ACTION_APPROVE)
+		    r->action != OPEX_LAUNCH_ACTION_APPROVE)
 			continue;
 		for (j = 0; j <= i; j++) {
-			const opex_pm_approval *o = &log->items[j];
+			const opex_launch_approval *o = &log->items[j];
 			size_t k;
 			bool later = false;
 
 			if (strcmp(o->launch, launch) != 0 || strcmp(o->gate, g->id) != 0 ||
-			    o->action != OPEX_PM_ACTION_APPROVE ||
+			    o->action != OPEX_LAUNCH_ACTION_APPROVE ||
 			    strcmp(o->scope, r->scope) != 0 ||
 			    strcmp(o->policy, r->policy) != 0 ||
 			    listed(people, count, o->person))
@@ -389,8 +389,8 @@ static const char *last_passed(const opex_pm_gate *g, const char *launch,
 }
 
 /* Separation of duties: fill gs->excluded. */
-static int separation(opex_pm_gate_status *gs, const opex_pm_launch *l,
-	const opex_kb_handbook *hb, const opex_pm_approval_log *log,
+static int separation(opex_launch_gate_status *gs, const opex_launch *l,
+	const opex_kb_handbook *hb, const opex_launch_approval_log *log,
 	char ***ids, size_t *count, opex_error *err)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
@@ -404,10 +404,10 @@ static int separation(opex_pm_gate_status *gs, const opex_pm_launch *l,
 
 	if (!gs->gate->independent)
 		return 0;
-	if (opex_pm_launch_owner(l) != NULL)
-		exclude(gs, ids, count, &cap, opex_pm_launch_owner(l),
+	if (opex_launch_owner(l) != NULL)
+		exclude(gs, ids, count, &cap, opex_launch_owner(l),
 			"owns the launch");
-	since = last_passed(gs->gate, opex_pm_launch_path(l), log, roster);
+	since = last_passed(gs->gate, opex_launch_path(l), log, roster);
 	n = scope_paths(&paths, l);
 	error = opex_kb_path_log_read(&changes, repo, paths, n, since, err);
 	if (error < 0)
@@ -459,7 +459,7 @@ done:
 }
 
 /* What changed between a record's scope parts and today's. */
-static char *scope_change(const opex_pm_approval *r, const opex_pm_digests *d)
+static char *scope_change(const opex_launch_approval *r, const opex_launch_digests *d)
 {
 	opex_buf b = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	size_t i, j;
@@ -506,10 +506,10 @@ static char *scope_change(const opex_pm_approval *r, const opex_pm_digests *d)
 	return opex_buf_detach(&b, NULL);
 }
 
-static void add_approval(opex_pm_gate_status *gs, const opex_pm_approval *r,
-	opex_pm_approval_state state, char *why)
+static void add_approval(opex_launch_gate_status *gs, const opex_launch_approval *r,
+	opex_launch_approval_state state, char *why)
 {
-	opex_pm_approval_status *s;
+	opex_launch_approval_status *s;
 
 	opex_array_grow((void **)&gs->approvals, &gs->approval_cap,
 		gs->approval_count + 1, sizeof(*gs->approvals));
@@ -519,27 +519,27 @@ static void add_approval(opex_pm_gate_status *gs, const opex_pm_approval *r,
 	s->why = why;
 }
 
-static void waiting(opex_pm_gate_status *gs, char *why)
+static void waiting(opex_launch_gate_status *gs, char *why)
 {
 	push_str(&gs->waiting, &gs->waiting_count, &gs->waiting_cap, why);
 }
 
 /* Is record `i` the newest record of its person on this gate (revoke included)? */
-static bool newest_of_person(const opex_pm_approval_log *log, size_t i,
+static bool newest_of_person(const opex_launch_approval_log *log, size_t i,
 	bool waivers)
 {
-	const opex_pm_approval *r = &log->items[i];
+	const opex_launch_approval *r = &log->items[i];
 	size_t k;
 
 	for (k = i + 1; k < log->count; k++) {
-		const opex_pm_approval *o = &log->items[k];
+		const opex_launch_approval *o = &log->items[k];
 
 		if (strcmp(o->person, r->person) != 0 || strcmp(o->gate, r->gate) != 0 ||
 		    strcmp(o->launch, r->launch) != 0)
 			continue;
-		if (o->action == OPEX_PM_ACTION_REVOKE)
+		if (o->action == OPEX_LAUNCH_ACTION_REVOKE)
 			return false;
-		if (waivers != (o->action == OPEX_PM_ACTION_WAIVE))
+		if (waivers != (o->action == OPEX_LAUNCH_ACTION_WAIVE))
 			continue;
 		if (waivers && strcmp(o->target, r->target) != 0)
 			continue;
@@ -549,26 +549,26 @@ static bool newest_of_person(const opex_pm_approval_log *log, size_t i,
 }
 
 /* Freshness of a record against today's digests; NULL why when fresh. */
-static opex_pm_approval_state freshness(const opex_pm_approval *r,
-	const opex_pm_digests *d, char **why)
+static opex_launch_approval_state freshness(const opex_launch_approval *r,
+	const opex_launch_digests *d, char **why)
 {
 	*why = NULL;
 	if (strcmp(r->scope, d->scope) != 0) {
 		*why = scope_change(r, d);
-		return OPEX_PM_APPROVAL_STALE;
+		return OPEX_LAUNCH_APPROVAL_STALE;
 	}
 	if (strcmp(r->policy, d->policy) != 0) {
 		*why = opex_strdup("the gate's definition or its approvers changed");
-		return OPEX_PM_APPROVAL_STALE;
+		return OPEX_LAUNCH_APPROVAL_STALE;
 	}
-	return OPEX_PM_APPROVAL_FRESH;
+	return OPEX_LAUNCH_APPROVAL_FRESH;
 }
 
-static bool counted_person(const opex_pm_gate *g, const opex_kb_roster *roster,
+static bool counted_person(const opex_launch_gate *g, const opex_kb_roster *roster,
 	const char *person, char **excluded, size_t excluded_count, char **why)
 {
 	*why = NULL;
-	if (!opex_pm_gate_is_approver(g, roster, person)) {
+	if (!opex_launch_gate_is_approver(g, roster, person)) {
 		*why = fmt_dup("'%s' is not an approver of gate '%s'", person, g->id);
 		return false;
 	}
@@ -580,26 +580,26 @@ static bool counted_person(const opex_pm_gate *g, const opex_kb_roster *roster,
 }
 
 /* Waivers in force for target `t`: the record that requested it, or NULL. */
-static const opex_pm_approval *waiver_in_force(opex_pm_gate_status *gs,
-	const opex_pm_approval_log *log, const char *launch, const char *t,
+static const opex_launch_approval *waiver_in_force(opex_launch_gate_status *gs,
+	const opex_launch_approval_log *log, const char *launch, const char *t,
 	const opex_kb_roster *roster, char **excluded, size_t excluded_count,
 	int64_t now)
 {
-	const opex_pm_approval *requester = NULL;
+	const opex_launch_approval *requester = NULL;
 	char **people = NULL;
 	size_t i, count = 0, cap = 0;
 	bool met, expired = false;
 	opex_buf missing = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 
 	for (i = 0; i < log->count; i++) {
-		const opex_pm_approval *r = &log->items[i];
+		const opex_launch_approval *r = &log->items[i];
 		char *why = NULL;
 
-		if (r->action != OPEX_PM_ACTION_WAIVE || strcmp(r->launch, launch) != 0 ||
+		if (r->action != OPEX_LAUNCH_ACTION_WAIVE || strcmp(r->launch, launch) != 0 ||
 		    strcmp(r->gate, gs->gate->id) != 0 || strcmp(r->target, t) != 0 ||
 		    !newest_of_person(log, i, true))
 			continue;
-		if (freshness(r, &gs->digests, &why) != OPEX_PM_APPROVAL_FRESH) {
+		if (freshness(r, &gs->digests, &why) != OPEX_LAUNCH_APPROVAL_FRESH) {
 			opex_free(why);
 			continue;
 		}
@@ -632,16 +632,16 @@ static const opex_pm_approval *waiver_in_force(opex_pm_gate_status *gs,
 	return met ? requester : NULL;
 }
 
-static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
+static int evaluate_gate(opex_launch_status *st, size_t gi,
 	const char *text, size_t len, const opex_kb_handbook *hb,
-	const opex_pm_approval_log *log, const opex_kb_path_log *tick_log,
+	const opex_launch_approval_log *log, const opex_kb_path_log *tick_log,
 	opex_error *err)
 {
-	const opex_pm_launch *l = st->launch;
+	const opex_launch *l = st->launch;
 	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
-	opex_pm_gate_status *gs = &st->gates[gi];
-	const opex_pm_gate *g = opex_pm_launch_gate(l, gi);
-	const char *lp = opex_pm_launch_path(l);
+	opex_launch_gate_status *gs = &st->gates[gi];
+	const opex_launch_gate *g = opex_launch_gate_at(l, gi);
+	const char *lp = opex_launch_path(l);
 	char **excluded = NULL, **fresh = NULL;
 	size_t excluded_count = 0, fresh_cap = 0, i, n;
 	opex_buf missing = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
@@ -650,19 +650,19 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 	int error;
 
 	gs->gate = g;
-	opex_pm_digests_compute(&gs->digests, l, text, len, gi, hb);
+	opex_launch_digests_compute(&gs->digests, l, text, len, gi, hb);
 	error = separation(gs, l, hb, log, &excluded, &excluded_count, err);
 	if (error < 0)
 		goto done;
 
 	/* items */
 	n = 0;
-	for (i = 0; i < opex_pm_launch_item_count(l); i++)
-		n += opex_pm_launch_item(l, i)->gate_index == gi;
+	for (i = 0; i < opex_launch_item_count(l); i++)
+		n += opex_launch_item_at(l, i)->gate_index == gi;
 	gs->items = opex_calloc(n + 1, sizeof(*gs->items));
-	for (i = 0; i < opex_pm_launch_item_count(l); i++) {
-		const opex_pm_item *it = opex_pm_launch_item(l, i);
-		opex_pm_item_status *is;
+	for (i = 0; i < opex_launch_item_count(l); i++) {
+		const opex_launch_item *it = opex_launch_item_at(l, i);
+		opex_launch_item_status *is;
 
 		if (it->gate_index != gi)
 			continue;
@@ -673,7 +673,7 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 	}
 	find_ticks(gs->items, gs->item_count, tick_log, hb, lp);
 	for (i = 0; i < gs->item_count; i++) {
-		opex_pm_item_status *is = &gs->items[i];
+		opex_launch_item_status *is = &gs->items[i];
 
 		if (is->done)
 			continue;
@@ -692,90 +692,90 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 	gs->checks = opex_calloc(g->check_count + 1, sizeof(*gs->checks));
 	gs->check_count = g->check_count;
 	for (i = 0; i < g->check_count; i++) {
-		opex_pm_check_result *c = &gs->checks[i];
+		opex_launch_check_result *c = &gs->checks[i];
 
-		if (g->checks[i] == OPEX_PM_CHECK_PREVIOUS_GATES) {
+		if (g->checks[i] == OPEX_LAUNCH_CHECK_PREVIOUS_GATES) {
 			size_t k;
 
 			c->check = g->checks[i];
 			for (k = 0; k < gi; k++)
-				if (st->gates[k].state != OPEX_PM_GATE_PASSED)
-					opex_pm_check_reason(c, lp, st->gates[k].gate->line,
+				if (st->gates[k].state != OPEX_LAUNCH_GATE_PASSED)
+					opex_launch_check_reason(c, lp, st->gates[k].gate->line,
 						"gate '%s' has not passed (%s)",
 						st->gates[k].gate->id,
-						opex_pm_gate_state_name(st->gates[k].state));
-			c->state = c->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
-		} else if (g->checks[i] == OPEX_PM_CHECK_CHECKLIST_DONE) {
+						opex_launch_gate_state_name(st->gates[k].state));
+			c->state = c->reason_count ? OPEX_LAUNCH_CHECK_FAIL : OPEX_LAUNCH_CHECK_PASS;
+		} else if (g->checks[i] == OPEX_LAUNCH_CHECK_CHECKLIST_DONE) {
 			size_t k;
 
 			c->check = g->checks[i];
 			for (k = 0; k < gs->item_count; k++) {
-				const opex_pm_item_status *it = &gs->items[k];
+				const opex_launch_item_status *it = &gs->items[k];
 
 				if (!it->done && !it->waived)
-					opex_pm_check_reason(c, lp, it->item->line,
+					opex_launch_check_reason(c, lp, it->item->line,
 						"item %zu not ticked: %s", it->number,
 						it->item->text);
 			}
-			c->state = c->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
+			c->state = c->reason_count ? OPEX_LAUNCH_CHECK_FAIL : OPEX_LAUNCH_CHECK_PASS;
 		} else {
-			opex_pm_check_run(c, g->checks[i], l, hb);
+			opex_launch_check_run(c, g->checks[i], l, hb);
 		}
-		if (c->state == OPEX_PM_CHECK_PASS)
+		if (c->state == OPEX_LAUNCH_CHECK_PASS)
 			continue;
 		opex_buf_clear(&target);
-		opex_buf_printf(&target, "check:%s", opex_pm_check_name(c->check));
+		opex_buf_printf(&target, "check:%s", opex_launch_check_name(c->check));
 		c->waiver = waiver_in_force(gs, log, lp, target.ptr, roster, excluded,
 			excluded_count, st->now);
 		if (c->waiver != NULL) {
-			c->state = OPEX_PM_CHECK_WAIVED;
+			c->state = OPEX_LAUNCH_CHECK_WAIVED;
 			continue;
 		}
 		ok = false;
-		waiting(gs, fmt_dup("check %s %s", opex_pm_check_name(c->check),
-			c->state == OPEX_PM_CHECK_FAIL ? "fails" : "was not evaluated"));
+		waiting(gs, fmt_dup("check %s %s", opex_launch_check_name(c->check),
+			c->state == OPEX_LAUNCH_CHECK_FAIL ? "fails" : "was not evaluated"));
 	}
 
 	/* approvals */
 	for (i = 0; i < log->count; i++) {
-		const opex_pm_approval *r = &log->items[i];
-		opex_pm_approval_state state;
+		const opex_launch_approval *r = &log->items[i];
+		opex_launch_approval_state state;
 		char *why = NULL;
 
 		if (strcmp(r->launch, lp) != 0 || strcmp(r->gate, g->id) != 0)
 			continue;
-		if (r->action == OPEX_PM_ACTION_REVOKE) {
-			add_approval(gs, r, OPEX_PM_APPROVAL_REVOKED,
+		if (r->action == OPEX_LAUNCH_ACTION_REVOKE) {
+			add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
 				opex_strdup("withdraws this person's earlier records on the gate"));
 			continue;
 		}
-		if (r->action == OPEX_PM_ACTION_WAIVE) {
+		if (r->action == OPEX_LAUNCH_ACTION_WAIVE) {
 			state = freshness(r, &gs->digests, &why);
 			if (!newest_of_person(log, i, true)) {
 				opex_free(why);
-				add_approval(gs, r, OPEX_PM_APPROVAL_REVOKED,
+				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
 					opex_strdup("withdrawn or replaced by a later record"));
-			} else if (state != OPEX_PM_APPROVAL_FRESH) {
+			} else if (state != OPEX_LAUNCH_APPROVAL_FRESH) {
 				add_approval(gs, r, state, why);
 			} else if (r->until <= st->now) {
-				add_approval(gs, r, OPEX_PM_APPROVAL_EXPIRED,
+				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_EXPIRED,
 					opex_strdup("the waiver's until date has passed"));
 			} else {
-				add_approval(gs, r, OPEX_PM_APPROVAL_WAIVED, NULL);
+				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_WAIVED, NULL);
 			}
 			continue;
 		}
 		if (!newest_of_person(log, i, false)) {
-			add_approval(gs, r, OPEX_PM_APPROVAL_REVOKED,
+			add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
 				opex_strdup("withdrawn or replaced by a later record"));
 			continue;
 		}
 		state = freshness(r, &gs->digests, &why);
-		if (r->action == OPEX_PM_ACTION_REJECT) {
-			if (state == OPEX_PM_APPROVAL_FRESH ||
+		if (r->action == OPEX_LAUNCH_ACTION_REJECT) {
+			if (state == OPEX_LAUNCH_APPROVAL_FRESH ||
 			    strcmp(r->scope, gs->digests.scope) == 0) {
 				opex_free(why);
-				add_approval(gs, r, OPEX_PM_APPROVAL_REJECTED, NULL);
+				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REJECTED, NULL);
 				blocked = true;
 				waiting(gs, fmt_dup("rejected by %s: %s", r->person,
 					r->comment ? r->comment : ""));
@@ -784,20 +784,20 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 			}
 			continue;
 		}
-		if (state == OPEX_PM_APPROVAL_FRESH && g->valid_for > 0 &&
+		if (state == OPEX_LAUNCH_APPROVAL_FRESH && g->valid_for > 0 &&
 		    r->time + g->valid_for <= st->now) {
 			char date[16];
 
 			opex_time_format_date(date, sizeof(date), r->time + g->valid_for);
-			add_approval(gs, r, OPEX_PM_APPROVAL_EXPIRED,
+			add_approval(gs, r, OPEX_LAUNCH_APPROVAL_EXPIRED,
 				fmt_dup("approvals of this gate are valid for %lld days: expired on %s",
 					(long long)(g->valid_for / OPEX_DAY_SECONDS), date));
 			continue;
 		}
-		if (state == OPEX_PM_APPROVAL_FRESH &&
+		if (state == OPEX_LAUNCH_APPROVAL_FRESH &&
 		    !counted_person(g, roster, r->person, excluded, excluded_count, &why))
-			state = OPEX_PM_APPROVAL_NOT_COUNTED;
-		if (state == OPEX_PM_APPROVAL_FRESH && !listed(fresh, gs->fresh, r->person)) {
+			state = OPEX_LAUNCH_APPROVAL_NOT_COUNTED;
+		if (state == OPEX_LAUNCH_APPROVAL_FRESH && !listed(fresh, gs->fresh, r->person)) {
 			opex_array_grow((void **)&fresh, &fresh_cap, gs->fresh + 1,
 				sizeof(*fresh));
 			fresh[gs->fresh++] = r->person;
@@ -810,15 +810,15 @@ static int evaluate_gate(opex_pm_launch_status *st, size_t gi,
 		waiting(gs, fmt_dup("needs %s", missing.ptr));
 	}
 	for (i = 0; i < gi; i++) {
-		if (st->gates[i].state == OPEX_PM_GATE_PASSED)
+		if (st->gates[i].state == OPEX_LAUNCH_GATE_PASSED)
 			continue;
 		blocked = true;
 		waiting(gs, fmt_dup("earlier gate '%s' has not passed",
 			st->gates[i].gate->id));
 		break;
 	}
-	gs->state = blocked ? OPEX_PM_GATE_BLOCKED :
-		ok ? OPEX_PM_GATE_PASSED : OPEX_PM_GATE_PENDING;
+	gs->state = blocked ? OPEX_LAUNCH_GATE_BLOCKED :
+		ok ? OPEX_LAUNCH_GATE_PASSED : OPEX_LAUNCH_GATE_PENDING;
 	error = 0;
 done:
 	for (i = 0; i < excluded_count; i++)
@@ -830,21 +830,21 @@ done:
 	return error;
 }
 
-int opex_pm_gate_evaluate(opex_pm_launch_status *out,
-	const opex_pm_launch *launch, const char *text, size_t len,
-	const opex_kb_handbook *hb, const opex_pm_approval_log *log,
-	const opex_pm_gate_options *opts, opex_error *err)
+int opex_launch_gate_evaluate(opex_launch_status *out,
+	const opex_launch *launch, const char *text, size_t len,
+	const opex_kb_handbook *hb, const opex_launch_approval_log *log,
+	const opex_launch_gate_options *opts, opex_error *err)
 {
 	opex_kb_path_log ticks = OPEX_KB_PATH_LOG_INIT;
-	const char *path = opex_pm_launch_path(launch);
-	size_t i, n = opex_pm_launch_gate_count(launch);
+	const char *path = opex_launch_path(launch);
+	size_t i, n = opex_launch_gate_count(launch);
 	int error;
 
 	memset(out, 0, sizeof(*out));
 	out->launch = launch;
 	out->now = opts && opts->now ? opts->now : opex_kb_handbook_now(hb);
 	memcpy(out->revision, opex_kb_repo_commit(opex_kb_handbook_repo(hb)), 41);
-	opex_pm_launch_lint(launch, hb, &out->problems);
+	opex_launch_lint(launch, hb, &out->problems);
 	for (i = 0; i < log->problems.count; i++) {
 		const opex_diag *d = &log->problems.items[i];
 
@@ -862,7 +862,7 @@ int opex_pm_gate_evaluate(opex_pm_launch_status *out,
 		error = evaluate_gate(out, i, text, len, hb, log, &ticks, err);
 		if (error < 0)
 			goto done;
-		if (out->gates[i].state != OPEX_PM_GATE_PASSED && out->current == n)
+		if (out->gates[i].state != OPEX_LAUNCH_GATE_PASSED && out->current == n)
 			out->current = i;
 	}
 	out->passed = n > 0 && out->current == n;
@@ -872,15 +872,15 @@ done:
 	return error;
 }
 
-void opex_pm_launch_status_release(opex_pm_launch_status *st)
+void opex_launch_status_release(opex_launch_status *st)
 {
 	size_t i, j;
 
 	for (i = 0; i < st->gate_count; i++) {
-		opex_pm_gate_status *gs = &st->gates[i];
+		opex_launch_gate_status *gs = &st->gates[i];
 
 		for (j = 0; j < gs->check_count; j++)
-			opex_pm_check_result_release(&gs->checks[j]);
+			opex_launch_check_result_release(&gs->checks[j]);
 		opex_free(gs->checks);
 		for (j = 0; j < gs->item_count; j++)
 			opex_free(gs->items[j].ticked_by);
@@ -894,7 +894,7 @@ void opex_pm_launch_status_release(opex_pm_launch_status *st)
 		for (j = 0; j < gs->waiting_count; j++)
 			opex_free(gs->waiting[j]);
 		opex_free(gs->waiting);
-		opex_pm_digests_release(&gs->digests);
+		opex_launch_digests_release(&gs->digests);
 	}
 	opex_free(st->gates);
 	opex_diag_list_release(&st->problems);

@@ -34,7 +34,7 @@
  * prev chains records beyond git's own parents: a record whose prev is not
  * its commit's parent was moved or rewritten, and is not counted.
  */
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/str.h"
@@ -50,12 +50,12 @@ static const char *const action_names[] = {
 	"approve", "reject", "revoke", "waive"
 };
 
-const char *opex_pm_action_name(opex_pm_action action)
+const char *opex_launch_action_name(opex_launch_action action)
 {
 	return (unsigned)action < 4 ? action_names[action] : "?";
 }
 
-void opex_pm_approval_release(opex_pm_approval *a)
+void opex_launch_approval_release(opex_launch_approval *a)
 {
 	size_t i;
 
@@ -92,14 +92,14 @@ static void put_escaped(opex_buf *out, const char *s)
 	}
 }
 
-void opex_pm_approval_format(opex_buf *out, const opex_pm_approval *a)
+void opex_launch_approval_format(opex_buf *out, const opex_launch_approval *a)
 {
 	char when[32];
 	size_t i;
 
 	opex_time_format_iso(when, sizeof(when), a->time);
 	opex_buf_puts(out, "opex-approval 1\n");
-	opex_buf_printf(out, "action %s\n", opex_pm_action_name(a->action));
+	opex_buf_printf(out, "action %s\n", opex_launch_action_name(a->action));
 	opex_buf_printf(out, "launch %s\ngate %s\nperson %s\ntime %s\n",
 		a->launch, a->gate, a->person, when);
 	opex_buf_printf(out, "revision %s\nprev %s\nscope %s\npolicy %s\n",
@@ -176,7 +176,7 @@ static const char *const field_names[F_COUNT] = {
 	"scope", "policy", "scope-part", "approver", "target", "until", "comment"
 };
 
-static int field(opex_pm_approval *w, unsigned n, int f, const char *v,
+static int field(opex_launch_approval *w, unsigned n, int f, const char *v,
 	size_t vl, opex_error *err)
 {
 	char tmp[64];
@@ -191,7 +191,7 @@ static int field(opex_pm_approval *w, unsigned n, int f, const char *v,
 		if (i == 4)
 			return opex_error_set(err, OPEX_EINVALID,
 				"line %u: unknown action", n);
-		w->action = (opex_pm_action)i;
+		w->action = (opex_launch_action)i;
 		return 0;
 	case F_LAUNCH: case F_GATE: case F_PERSON:
 		if (!is_word(v, vl))
@@ -254,7 +254,7 @@ static int field(opex_pm_approval *w, unsigned n, int f, const char *v,
 	}
 }
 
-int opex_pm_approval_parse(opex_pm_approval *out, const char *text,
+int opex_launch_approval_parse(opex_launch_approval *out, const char *text,
 	size_t len, opex_error *err)
 {
 	static const char header[] = "opex-approval 1\n";
@@ -335,14 +335,14 @@ int opex_pm_approval_parse(opex_pm_approval *out, const char *text,
 			goto done;
 		}
 	}
-	if ((out->action == OPEX_PM_ACTION_REJECT ||
-	     out->action == OPEX_PM_ACTION_WAIVE) &&
+	if ((out->action == OPEX_LAUNCH_ACTION_REJECT ||
+	     out->action == OPEX_LAUNCH_ACTION_WAIVE) &&
 	    (out->comment == NULL || out->comment[0] == '\0')) {
 		error = opex_error_set(err, OPEX_EINVALID,
-			"a %s record needs a comment", opex_pm_action_name(out->action));
+			"a %s record needs a comment", opex_launch_action_name(out->action));
 		goto done;
 	}
-	if (out->action == OPEX_PM_ACTION_WAIVE &&
+	if (out->action == OPEX_LAUNCH_ACTION_WAIVE &&
 	    (out->target == NULL || out->until == 0)) {
 		error = opex_error_set(err, OPEX_EINVALID,
 			"a waive record needs a target and an until date");
@@ -351,13 +351,13 @@ int opex_pm_approval_parse(opex_pm_approval *out, const char *text,
 	error = 0;
 done:
 	if (error < 0)
-		opex_pm_approval_release(out);
+		opex_launch_approval_release(out);
 	return error;
 }
 
 /* --- digests --- */
 
-void opex_pm_digests_release(opex_pm_digests *d)
+void opex_launch_digests_release(opex_launch_digests *d)
 {
 	size_t i;
 
@@ -373,7 +373,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void add_resolved(opex_pm_digests *d, size_t *cap,
+static void add_resolved(opex_launch_digests *d, size_t *cap,
 	const opex_kb_roster *roster, const char *name)
 {
 	size_t i, j, k;
@@ -394,18 +394,18 @@ static void add_resolved(opex_pm_digests *d, size_t *cap,
 	}
 }
 
-static void part(opex_pm_digests *d, size_t *cap, opex_buf *b)
+static void part(opex_launch_digests *d, size_t *cap, opex_buf *b)
 {
 	opex_array_grow((void **)&d->scope_parts, cap, d->scope_part_count + 1,
 		sizeof(*d->scope_parts));
 	d->scope_parts[d->scope_part_count++] = opex_buf_detach(b, NULL);
 }
 
-void opex_pm_digests_compute(opex_pm_digests *out, const opex_pm_launch *l,
+void opex_launch_digests_compute(opex_launch_digests *out, const opex_launch *l,
 	const char *text, size_t len, size_t gate, const opex_kb_handbook *hb)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
-	const opex_pm_gate *g = opex_pm_launch_gate(l, gate);
+	const opex_launch_gate *g = opex_launch_gate_at(l, gate);
 	opex_buf b = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES * 2);
 	opex_buf mapt = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_sha256 ctx;
@@ -414,13 +414,13 @@ void opex_pm_digests_compute(opex_pm_digests *out, const opex_pm_launch *l,
 	size_t pcap = 0, acap = 0, i;
 
 	memset(out, 0, sizeof(*out));
-	opex_pm_launch_normalized(&b, text, len);
+	opex_launch_normalized(&b, text, len);
 	opex_sha256_hex(hex, b.ptr, b.len);
 	opex_buf_clear(&b);
-	opex_buf_printf(&b, "launch %s %s", opex_pm_launch_path(l), hex);
+	opex_buf_printf(&b, "launch %s %s", opex_launch_path(l), hex);
 	part(out, &pcap, &b);
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES); i++) {
-		const char *p = opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_PROCESSES,
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++) {
+		const char *p = opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES,
 			i)->name;
 		const opex_kb_entry *e = opex_kb_repo_find(repo, p);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
@@ -442,8 +442,8 @@ void opex_pm_digests_compute(opex_pm_digests *out, const opex_pm_launch *l,
 		opex_pm_map_free(map);
 		opex_diag_list_release(&diags);
 	}
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES); i++) {
-		const char *p = opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_ARTICLES,
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
+		const char *p = opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES,
 			i)->name;
 		const opex_kb_entry *e = opex_kb_repo_find(repo, p);
 
@@ -487,23 +487,23 @@ void opex_pm_digests_compute(opex_pm_digests *out, const opex_pm_launch *l,
 
 /* --- the chain --- */
 
-void opex_pm_approval_log_release(opex_pm_approval_log *log)
+void opex_launch_approval_log_release(opex_launch_approval_log *log)
 {
 	size_t i;
 
 	for (i = 0; i < log->count; i++)
-		opex_pm_approval_release(&log->items[i]);
+		opex_launch_approval_release(&log->items[i]);
 	opex_free(log->items);
 	opex_diag_list_release(&log->problems);
 	memset(log, 0, sizeof(*log));
 }
 
-int opex_pm_approval_log_read(opex_pm_approval_log *out,
+int opex_launch_approval_log_read(opex_launch_approval_log *out,
 	const opex_kb_handbook *hb, opex_error *err)
 {
 	opex_kb_record_chain chain = OPEX_KB_RECORD_CHAIN_INIT;
 	opex_buf canon = OPEX_BUF_INIT(OPEX_LIMIT_RECORD_BYTES);
-	const char *ref = OPEX_PM_APPROVALS_REF;
+	const char *ref = OPEX_LAUNCH_APPROVALS_REF;
 	size_t i;
 	int error;
 
@@ -518,7 +518,7 @@ int opex_pm_approval_log_read(opex_pm_approval_log *out,
 		const opex_kb_record *r = &chain.records[i];
 		const char *parent = i > 0 ? chain.records[i - 1].commit : "";
 		opex_error e = OPEX_ERROR_INIT;
-		opex_pm_approval a;
+		opex_launch_approval a;
 
 		if (r->problem != NULL) {
 			opex_diag_add(&out->problems, OPEX_SEVERITY_ERROR,
@@ -526,7 +526,7 @@ int opex_pm_approval_log_read(opex_pm_approval_log *out,
 				r->commit, r->problem);
 			continue;
 		}
-		if (opex_pm_approval_parse(&a, r->content, r->len, &e) < 0) {
+		if (opex_launch_approval_parse(&a, r->content, r->len, &e) < 0) {
 			opex_diag_add(&out->problems, OPEX_SEVERITY_ERROR,
 				"record-invalid", ref, 0, 0, "commit %.12s: %s",
 				r->commit, e.message);
@@ -538,17 +538,17 @@ int opex_pm_approval_log_read(opex_pm_approval_log *out,
 				"commit %.12s: its record names %.12s as the previous record, but its parent is %.12s: the chain was rewritten",
 				r->commit, a.prev[0] ? a.prev : "(none)",
 				parent[0] ? parent : "(none)");
-			opex_pm_approval_release(&a);
+			opex_launch_approval_release(&a);
 			continue;
 		}
 		opex_buf_clear(&canon);
-		opex_pm_approval_format(&canon, &a);
+		opex_launch_approval_format(&canon, &a);
 		if (canon.len != r->len || memcmp(canon.ptr, r->content, r->len) != 0) {
 			opex_diag_add(&out->problems, OPEX_SEVERITY_ERROR,
 				"record-invalid", ref, 0, 0,
 				"commit %.12s: the record is not in canonical form: it was not written by opex",
 				r->commit);
-			opex_pm_approval_release(&a);
+			opex_launch_approval_release(&a);
 			continue;
 		}
 		memcpy(a.commit, r->commit, sizeof(a.commit));

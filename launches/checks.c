@@ -21,7 +21,7 @@
  * A check that cannot be run (a map that does not read) fails: "not
  * evaluated" never counts as a pass.
  */
-#include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/str.h"
@@ -33,32 +33,32 @@
 
 #include "core/banned.h"
 
-static const char *const check_names[OPEX_PM_CHECK_COUNT] = {
+static const char *const check_names[OPEX_LAUNCH_CHECK_COUNT] = {
 	"processes-lint", "owners-known", "articles-exist", "articles-verified",
 	"translations-complete", "steps-documented", "checklist-done",
 	"previous-gates"
 };
 
-const char *opex_pm_check_name(opex_pm_check check)
+const char *opex_launch_check_name(opex_launch_check check)
 {
-	return (unsigned)check < OPEX_PM_CHECK_COUNT ? check_names[check] : "?";
+	return (unsigned)check < OPEX_LAUNCH_CHECK_COUNT ? check_names[check] : "?";
 }
 
-int opex_pm_check_parse(const char *name)
+int opex_launch_check_parse(const char *name)
 {
 	int i;
 
-	for (i = 0; i < (int)OPEX_PM_CHECK_COUNT; i++)
+	for (i = 0; i < (int)OPEX_LAUNCH_CHECK_COUNT; i++)
 		if (strcmp(check_names[i], name) == 0)
 			return i;
 	return -1;
 }
 
-void opex_pm_check_reason(opex_pm_check_result *res, const char *path,
+void opex_launch_check_reason(opex_launch_check_result *res, const char *path,
 	unsigned line, const char *fmt, ...)
 {
 	opex_buf b = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	opex_pm_reason *r;
+	opex_launch_reason *r;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -72,7 +72,7 @@ void opex_pm_check_reason(opex_pm_check_result *res, const char *path,
 	r->message = opex_buf_detach(&b, NULL);
 }
 
-void opex_pm_check_result_release(opex_pm_check_result *res)
+void opex_launch_check_result_release(opex_launch_check_result *res)
 {
 	size_t i;
 
@@ -86,7 +86,7 @@ void opex_pm_check_result_release(opex_pm_check_result *res)
 }
 
 /* Load the map at `path`; NULL (with a reason) when it cannot be read. */
-static opex_pm_map *load_map(opex_pm_check_result *res, const opex_kb_repo *repo,
+static opex_pm_map *load_map(opex_launch_check_result *res, const opex_kb_repo *repo,
 	const char *launch_path, unsigned line, const char *path,
 	opex_diag_list *diags)
 {
@@ -95,13 +95,13 @@ static opex_pm_map *load_map(opex_pm_check_result *res, const opex_kb_repo *repo
 	opex_pm_map *map = NULL;
 
 	if (opex_kb_repo_read(&text, repo, path, &err) < 0) {
-		opex_pm_check_reason(res, launch_path, line,
+		opex_launch_check_reason(res, launch_path, line,
 			"process '%s' cannot be read: %s", path, err.message);
 		goto done;
 	}
 	if (opex_pm_map_load(&map, path, text.ptr, text.len, diags, &err) < 0 ||
 	    map == NULL) {
-		opex_pm_check_reason(res, path, 0,
+		opex_launch_check_reason(res, path, 0,
 			"process map does not read as one DOT digraph: not evaluated");
 		map = NULL;
 	}
@@ -110,24 +110,24 @@ done:
 	return map;
 }
 
-static void check_processes_lint(opex_pm_check_result *res,
-	const opex_pm_launch *l, const opex_kb_handbook *hb)
+static void check_processes_lint(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
 	opex_pm_lint_config *config = NULL;
 	opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
 	opex_pm_lint_context ctx = OPEX_PM_LINT_CONTEXT_INIT;
-	size_t i, j, n = opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES);
+	size_t i, j, n = opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES);
 
 	ctx.roster = opex_kb_handbook_roster(hb);
 	ctx.repo = repo;
 	ctx.now = opex_kb_handbook_now(hb);
 	opex_pm_lint_config_load(&config, repo, &ignored);
 	for (i = 0; i < n; i++) {
-		const opex_pm_launch_name *p =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_PROCESSES, i);
+		const opex_launch_name *p =
+			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, opex_pm_launch_path(l),
+		opex_pm_map *map = load_map(res, repo, opex_launch_path(l),
 			p->line, p->name, &diags);
 
 		if (map != NULL)
@@ -139,7 +139,7 @@ static void check_processes_lint(opex_pm_check_result *res,
 
 			if (d->severity != OPEX_SEVERITY_ERROR)
 				continue;
-			opex_pm_check_reason(res, d->path, d->line, "%s [%s]",
+			opex_launch_check_reason(res, d->path, d->line, "%s [%s]",
 				d->message, d->rule);
 		}
 		opex_diag_list_release(&diags);
@@ -155,51 +155,51 @@ static bool known(const opex_kb_roster *roster, const char *name, bool teams)
 	       (teams && opex_kb_roster_team(roster, name) != NULL);
 }
 
-static void check_owners_known(opex_pm_check_result *res,
-	const opex_pm_launch *l, const opex_kb_handbook *hb)
+static void check_owners_known(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
 {
 	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
-	const char *lp = opex_pm_launch_path(l);
-	const char *owner = opex_pm_launch_owner(l);
+	const char *lp = opex_launch_path(l);
+	const char *owner = opex_launch_owner(l);
 	size_t i, j;
 
 	if (owner == NULL)
-		opex_pm_check_reason(res, lp, 1, "the launch names no owner");
+		opex_launch_check_reason(res, lp, 1, "the launch names no owner");
 	else if (!known(roster, owner, false))
-		opex_pm_check_reason(res, lp, opex_pm_launch_owner_line(l),
+		opex_launch_check_reason(res, lp, opex_launch_owner_line(l),
 			"owner '%s' is not in the roster", owner);
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_STAKEHOLDERS); i++) {
-		const opex_pm_launch_name *n =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_STAKEHOLDERS, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_STAKEHOLDERS); i++) {
+		const opex_launch_name *n =
+			opex_launch_list_item(l, OPEX_LAUNCH_STAKEHOLDERS, i);
 
 		if (!known(roster, n->name, true))
-			opex_pm_check_reason(res, lp, n->line,
+			opex_launch_check_reason(res, lp, n->line,
 				"stakeholder '%s' is not in the roster", n->name);
 	}
-	for (i = 0; i < opex_pm_launch_gate_count(l); i++) {
-		const opex_pm_gate *g = opex_pm_launch_gate(l, i);
+	for (i = 0; i < opex_launch_gate_count(l); i++) {
+		const opex_launch_gate *g = opex_launch_gate_at(l, i);
 
 		for (j = 0; j < g->approver_count; j++)
 			if (!known(roster, g->approvers[j].name, true))
-				opex_pm_check_reason(res, lp, g->approvers[j].line,
+				opex_launch_check_reason(res, lp, g->approvers[j].line,
 					"approver '%s' of gate '%s' is not in the roster",
 					g->approvers[j].name, g->id);
 		for (j = 0; j < g->term_count; j++) {
-			const opex_pm_quorum_term *t = &g->terms[j];
+			const opex_launch_quorum_term *t = &g->terms[j];
 			bool ok = t->person ? known(roster, t->person, false) :
 				opex_kb_roster_team(roster, t->team) != NULL;
 
 			if (!ok)
-				opex_pm_check_reason(res, lp, t->line,
+				opex_launch_check_reason(res, lp, t->line,
 					"quorum %s '%s' of gate '%s' is not in the roster",
 					t->person ? "person" : "team",
 					t->person ? t->person : t->team, g->id);
 		}
 	}
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES); i++) {
-		const opex_pm_launch_name *p =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_PROCESSES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++) {
+		const opex_launch_name *p =
+			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 		opex_pm_map *map = load_map(res, repo, lp, p->line, p->name, &diags);
 		const opex_pm_attr attrs[2] = { OPEX_PM_ATTR_OWNER, OPEX_PM_ATTR_CHAMPION };
@@ -208,11 +208,11 @@ static void check_owners_known(opex_pm_check_result *res,
 			const char *who = opex_pm_map_attr(map, attrs[j]);
 
 			if (who == NULL)
-				opex_pm_check_reason(res, p->name, opex_pm_map_line(map),
+				opex_launch_check_reason(res, p->name, opex_pm_map_line(map),
 					"process names no %s",
 					j == 0 ? "owner" : "champion");
 			else if (!known(roster, who, false))
-				opex_pm_check_reason(res, p->name,
+				opex_launch_check_reason(res, p->name,
 					opex_pm_map_attr_line(map, attrs[j]),
 					"%s '%s' is not in the roster",
 					j == 0 ? "owner" : "champion", who);
@@ -220,54 +220,54 @@ static void check_owners_known(opex_pm_check_result *res,
 		opex_pm_map_free(map);
 		opex_diag_list_release(&diags);
 	}
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES); i++) {
-		const opex_pm_launch_name *n =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_ARTICLES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
+		const opex_launch_name *n =
+			opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES, i);
 		const opex_kb_article *a = opex_kb_handbook_find(hb, n->name);
 
 		if (a == NULL)
 			continue;
 		if (a->owner == NULL)
-			opex_pm_check_reason(res, a->path, 1, "article names no owner");
+			opex_launch_check_reason(res, a->path, 1, "article names no owner");
 		else if (!known(roster, a->owner, false))
-			opex_pm_check_reason(res, a->path,
+			opex_launch_check_reason(res, a->path,
 				a->field_line[OPEX_KB_FIELD_OWNER],
 				"owner '%s' is not in the roster", a->owner);
 	}
 }
 
-static void check_articles_exist(opex_pm_check_result *res,
-	const opex_pm_launch *l, const opex_kb_handbook *hb)
+static void check_articles_exist(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
 	size_t i;
 
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES); i++) {
-		const opex_pm_launch_name *n =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_ARTICLES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
+		const opex_launch_name *n =
+			opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES, i);
 
 		if (opex_kb_repo_find(repo, n->name) == NULL)
-			opex_pm_check_reason(res, opex_pm_launch_path(l), n->line,
+			opex_launch_check_reason(res, opex_launch_path(l), n->line,
 				"article '%s' does not exist", n->name);
 		else if (opex_kb_handbook_find(hb, n->name) == NULL)
-			opex_pm_check_reason(res, opex_pm_launch_path(l), n->line,
+			opex_launch_check_reason(res, opex_launch_path(l), n->line,
 				"'%s' cannot be read as an article", n->name);
 	}
 }
 
-static void check_articles_verified(opex_pm_check_result *res,
-	const opex_pm_launch *l, const opex_kb_handbook *hb)
+static void check_articles_verified(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
 {
 	size_t i;
 	char date[32];
 
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES); i++) {
-		const opex_pm_launch_name *n =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_ARTICLES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
+		const opex_launch_name *n =
+			opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES, i);
 		const opex_kb_article *a = opex_kb_handbook_find(hb, n->name);
 
 		if (a == NULL) {
-			opex_pm_check_reason(res, opex_pm_launch_path(l), n->line,
+			opex_launch_check_reason(res, opex_launch_path(l), n->line,
 				"article '%s' does not exist: not evaluated", n->name);
 			continue;
 		}
@@ -275,13 +275,13 @@ static void check_articles_verified(opex_pm_check_result *res,
 			continue;
 		if (a->verified_at > 0) {
 			opex_time_format_date(date, sizeof(date), a->verified_at);
-			opex_pm_check_reason(res, a->path,
+			opex_launch_check_reason(res, a->path,
 				a->field_line[OPEX_KB_FIELD_OWNER] ?
 				a->field_line[OPEX_KB_FIELD_OWNER] : 1,
 				"stale: last verified by its owner on %s, past its review interval",
 				date);
 		} else {
-			opex_pm_check_reason(res, a->path, 1,
+			opex_launch_check_reason(res, a->path, 1,
 				"stale: never verified by its owner");
 		}
 	}
@@ -335,25 +335,25 @@ static const char *language_of(const opex_kb_article *a,
 	return settings->language_count ? settings->languages[0] : "en";
 }
 
-static void check_translations(opex_pm_check_result *res,
-	const opex_pm_launch *l, const opex_kb_handbook *hb)
+static void check_translations(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
 	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
-	const char *lp = opex_pm_launch_path(l);
+	const char *lp = opex_launch_path(l);
 	path_set set;
 	size_t i, j, k, n = opex_kb_handbook_article_count(hb);
 
 	memset(&set, 0, sizeof(set));
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_ARTICLES); i++) {
-		const opex_pm_launch_name *a =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_ARTICLES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
+		const opex_launch_name *a =
+			opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES, i);
 
 		set_add(&set, a->name, lp, a->line);
 	}
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES); i++) {
-		const opex_pm_launch_name *p =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_PROCESSES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++) {
+		const opex_launch_name *p =
+			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 		opex_pm_map *map = load_map(res, repo, lp, p->line, p->name, &diags);
 
@@ -366,22 +366,22 @@ static void check_translations(opex_pm_check_result *res,
 		opex_pm_map_free(map);
 		opex_diag_list_release(&diags);
 	}
-	if (opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_LANGUAGES) == 0)
-		opex_pm_check_reason(res, lp, 1,
+	if (opex_launch_list_count(l, OPEX_LAUNCH_LANGUAGES) == 0)
+		opex_launch_check_reason(res, lp, 1,
 			"the launch lists no languages: not evaluated");
 	for (i = 0; i < set.count; i++) {
 		const opex_kb_article *a = opex_kb_handbook_find(hb, set.paths[i]);
 		const char *source;
 
 		if (a == NULL) {
-			opex_pm_check_reason(res, set.from[i], set.lines[i],
+			opex_launch_check_reason(res, set.from[i], set.lines[i],
 				"article '%s' does not exist", set.paths[i]);
 			continue;
 		}
 		source = a->translation_of ? a->translation_of : a->path;
-		for (j = 0; j < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_LANGUAGES); j++) {
-			const char *lang = opex_pm_launch_list_item(l,
-				OPEX_PM_LAUNCH_LANGUAGES, j)->name;
+		for (j = 0; j < opex_launch_list_count(l, OPEX_LAUNCH_LANGUAGES); j++) {
+			const char *lang = opex_launch_list_item(l,
+				OPEX_LAUNCH_LANGUAGES, j)->name;
 			const opex_kb_article *found = NULL;
 
 			for (k = 0; k < n && found == NULL; k++) {
@@ -395,10 +395,10 @@ static void check_translations(opex_pm_check_result *res,
 					found = t;
 			}
 			if (found == NULL)
-				opex_pm_check_reason(res, set.from[i], set.lines[i],
+				opex_launch_check_reason(res, set.from[i], set.lines[i],
 					"'%s' has no '%s' translation", source, lang);
 			else if (found->outdated)
-				opex_pm_check_reason(res, found->path,
+				opex_launch_check_reason(res, found->path,
 					found->field_line[OPEX_KB_FIELD_TRANSLATION_OF] ?
 					found->field_line[OPEX_KB_FIELD_TRANSLATION_OF] : 1,
 					"'%s' translation is outdated: '%s' changed since",
@@ -408,17 +408,17 @@ static void check_translations(opex_pm_check_result *res,
 	set_release(&set);
 }
 
-static void check_steps_documented(opex_pm_check_result *res,
-	const opex_pm_launch *l, const opex_kb_handbook *hb)
+static void check_steps_documented(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
 	size_t i, j;
 
-	for (i = 0; i < opex_pm_launch_list_count(l, OPEX_PM_LAUNCH_PROCESSES); i++) {
-		const opex_pm_launch_name *p =
-			opex_pm_launch_list_item(l, OPEX_PM_LAUNCH_PROCESSES, i);
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++) {
+		const opex_launch_name *p =
+			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, opex_pm_launch_path(l),
+		opex_pm_map *map = load_map(res, repo, opex_launch_path(l),
 			p->line, p->name, &diags);
 
 		for (j = 0; map != NULL && j < opex_pm_map_node_count(map); j++) {
@@ -426,7 +426,7 @@ static void check_steps_documented(opex_pm_check_result *res,
 
 			if (node->kind != OPEX_PM_KIND_ACTION || node->article != NULL)
 				continue;
-			opex_pm_check_reason(res, p->name, node->line,
+			opex_launch_check_reason(res, p->name, node->line,
 				"step '%s' links no article",
 				node->label ? node->label : node->id);
 		}
@@ -435,35 +435,35 @@ static void check_steps_documented(opex_pm_check_result *res,
 	}
 }
 
-void opex_pm_check_run(opex_pm_check_result *out, opex_pm_check check,
-	const opex_pm_launch *launch, const opex_kb_handbook *hb)
+void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check check,
+	const opex_launch *launch, const opex_kb_handbook *hb)
 {
 	out->check = check;
 	switch (check) {
-	case OPEX_PM_CHECK_PROCESSES_LINT:
+	case OPEX_LAUNCH_CHECK_PROCESSES_LINT:
 		check_processes_lint(out, launch, hb);
 		break;
-	case OPEX_PM_CHECK_OWNERS_KNOWN:
+	case OPEX_LAUNCH_CHECK_OWNERS_KNOWN:
 		check_owners_known(out, launch, hb);
 		break;
-	case OPEX_PM_CHECK_ARTICLES_EXIST:
+	case OPEX_LAUNCH_CHECK_ARTICLES_EXIST:
 		check_articles_exist(out, launch, hb);
 		break;
-	case OPEX_PM_CHECK_ARTICLES_VERIFIED:
+	case OPEX_LAUNCH_CHECK_ARTICLES_VERIFIED:
 		check_articles_verified(out, launch, hb);
 		break;
-	case OPEX_PM_CHECK_TRANSLATIONS_COMPLETE:
+	case OPEX_LAUNCH_CHECK_TRANSLATIONS_COMPLETE:
 		check_translations(out, launch, hb);
 		break;
-	case OPEX_PM_CHECK_STEPS_DOCUMENTED:
+	case OPEX_LAUNCH_CHECK_STEPS_DOCUMENTED:
 		check_steps_documented(out, launch, hb);
 		break;
-	case OPEX_PM_CHECK_CHECKLIST_DONE:
-	case OPEX_PM_CHECK_PREVIOUS_GATES:
-	case OPEX_PM_CHECK_COUNT:
+	case OPEX_LAUNCH_CHECK_CHECKLIST_DONE:
+	case OPEX_LAUNCH_CHECK_PREVIOUS_GATES:
+	case OPEX_LAUNCH_CHECK_COUNT:
 	default:
-		out->state = OPEX_PM_CHECK_NOT_EVALUATED;
+		out->state = OPEX_LAUNCH_CHECK_NOT_EVALUATED;
 		return;
 	}
-	out->state = out->reason_count ? OPEX_PM_CHECK_FAIL : OPEX_PM_CHECK_PASS;
+	out->state = out->reason_count ? OPEX_LAUNCH_CHECK_FAIL : OPEX_LAUNCH_CHECK_PASS;
 }
