@@ -2,7 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "bench/bench_fts.h"
-#include "kb/kb_int.h"
+#include "search/search.h"
+#include "core/time.h"
 #include "core/memory.h"
 
 #include <stdio.h>
@@ -13,14 +14,6 @@
 #include <unistd.h>
 
 #include "core/banned.h"
-
-double bench_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int double_cmp(const void *a, const void *b)
 {
@@ -107,42 +100,42 @@ char **bench_read_lines(const char *path, size_t *count)
 	return lines;
 }
 
-double bench_run_opex(opex_kb_index *ix, const char *text, bool facets,
+double bench_run_opex(opex_search_index *ix, const char *text, bool facets,
 	size_t *hits)
 {
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
-	opex_kb_search_result r;
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result r;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
-	double t = bench_now_ms();
+	opex_search_query *q = NULL;
+	double t = opex_time_monotonic_ms();
 
 	so.mark_open = "<mark>";
 	so.mark_close = "</mark>";
 	so.escape = bench_html;
 	so.facets = facets;
 	so.suggest = false;
-	if (opex_kb_query_parse(&q, text, strlen(text), &err) < 0)
+	if (opex_search_query_parse(&q, text, strlen(text), &err) < 0)
 		bench_die(text, err.message);
-	if (opex_kb_search(&r, ix, q, &so, &err) < 0)
+	if (opex_search_run(&r, ix, q, &so, &err) < 0)
 		bench_die(text, err.message);
-	t = bench_now_ms() - t;
+	t = opex_time_monotonic_ms() - t;
 	*hits = r.hit_count;
-	opex_kb_search_result_release(&r);
-	opex_kb_query_free(q);
+	opex_search_result_release(&r);
+	opex_search_query_free(q);
 	return t;
 }
 
 double bench_run_bare(sqlite3 *db, sqlite3_stmt *st, const char *text)
 {
 	opex_buf match = OPEX_BUF_INIT(1 << 16);
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 	double t;
 	int rc;
 
-	if (opex_kb_query_parse(&q, text, strlen(text), NULL) < 0)
+	if (opex_search_query_parse(&q, text, strlen(text), NULL) < 0)
 		bench_die("parse", text);
-	opex_kb_query_match(&match, q);
-	t = bench_now_ms();
+	opex_search_query_match(&match, q);
+	t = opex_time_monotonic_ms();
 	sqlite3_bind_text(st, 1, match.ptr, (int)match.len, SQLITE_STATIC);
 	for (;;) {
 		rc = sqlite3_step(st);
@@ -153,8 +146,8 @@ double bench_run_bare(sqlite3 *db, sqlite3_stmt *st, const char *text)
 	if (rc != SQLITE_DONE)
 		bench_die(text, sqlite3_errmsg(db));
 	sqlite3_reset(st);
-	t = bench_now_ms() - t;
-	opex_kb_query_free(q);
+	t = opex_time_monotonic_ms() - t;
+	opex_search_query_free(q);
 	opex_buf_release(&match);
 	return t;
 }

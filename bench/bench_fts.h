@@ -12,8 +12,8 @@
 
 #include "core/buf.h"
 #include "kb/kb.h"
+#include "search/search.h"
 
-double bench_now_ms(void);
 double bench_pct(double *v, size_t n, double p);
 void bench_die(const char *what, const char *msg);
 long long bench_file_size(const char *path);
@@ -22,7 +22,7 @@ void bench_remove_db(const char *path);
 void bench_exec(sqlite3 *db, const char *sql);
 void bench_html(opex_buf *out, const char *s, size_t len);
 char **bench_read_lines(const char *path, size_t *count);
-double bench_run_opex(opex_kb_index *ix, const char *text, bool facets,
+double bench_run_opex(opex_search_index *ix, const char *text, bool facets,
 	size_t *hits);
 double bench_run_bare(sqlite3 *db, sqlite3_stmt *st, const char *text);
 

@@ -17,6 +17,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "kb/kb.h"
+#include "core/time.h"
 #include "core/memory.h"
 
 #include <stdio.h>
@@ -25,14 +26,6 @@
 #include <time.h>
 
 #include "core/banned.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int double_cmp(const void *a, const void *b)
 {
@@ -77,12 +70,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_history: %s\n", err.message);
 			goto done;
 		}
-		start = now_ms();
+		start = opex_time_monotonic_ms();
 		if (opex_kb_history_load(&h, repo, &opts, &err) < 0) {
 			fprintf(stderr, "bench_history: %s\n", err.message);
 			goto done;
 		}
-		times[i] = now_ms() - start;
+		times[i] = opex_time_monotonic_ms() - start;
 	}
 	qsort(times, (size_t)iterations, sizeof(*times), double_cmp);
 	printf("median_ms %.2f walked %zu\n", times[iterations / 2],

@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "renderer/renderer.h"
+#include "core/time.h"
 #include "core/limits.h"
 #include "core/memory.h"
 
@@ -30,14 +31,6 @@
 #include "core/banned.h"
 
 #define MAX_RUNS 101
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int double_cmp(const void *a, const void *b)
 {
@@ -82,7 +75,7 @@ static void generate(opex_buf *out, size_t n, size_t seed)
 
 static double run_dot(const char *dot, const char *file)
 {
-	double t0 = now_ms();
+	double t0 = opex_time_monotonic_ms();
 	pid_t pid = fork();
 	int status = 0;
 
@@ -98,7 +91,7 @@ static double run_dot(const char *dot, const char *file)
 		fprintf(stderr, "bench_render: '%s -Tsvg %s' failed\n", dot, file);
 		exit(1);
 	}
-	return now_ms() - t0;
+	return opex_time_monotonic_ms() - t0;
 }
 
 static void bench_size(const char *dot, size_t n, int runs, const char *dir)
@@ -140,10 +133,10 @@ static void bench_size(const char *dot, size_t n, int runs, const char *dir)
 		double t0;
 
 		opex_buf_clear(&out);
-		t0 = now_ms();
+		t0 = opex_time_monotonic_ms();
 		if (opex_render_flowchart(&out, map, &opts, &err) < 0)
 			exit(1);
-		ours[i] = now_ms() - t0;
+		ours[i] = opex_time_monotonic_ms() - t0;
 		theirs[i] = run_dot(dot, file);
 	}
 	opts.cache_dir = dir;
@@ -155,10 +148,10 @@ static void bench_size(const char *dot, size_t n, int runs, const char *dir)
 		double t0;
 
 		opex_buf_clear(&out);
-		t0 = now_ms();
+		t0 = opex_time_monotonic_ms();
 		if (opex_render_flowchart(&out, map, &opts, &err) < 0 || !hit)
 			exit(1);
-		cached[i] = now_ms() - t0;
+		cached[i] = opex_time_monotonic_ms() - t0;
 	}
 	{
 		double a = median(ours, runs), b = median(theirs, runs);
@@ -184,7 +177,7 @@ static void bench_lint(size_t maps, size_t nodes)
 		opex_buf_init(&texts[i], OPEX_LIMIT_FILE_BYTES);
 		generate(&texts[i], nodes, i);
 	}
-	t0 = now_ms();
+	t0 = opex_time_monotonic_ms();
 	for (i = 0; i < maps; i++) {
 		opex_pm_map *map = NULL;
 
@@ -195,7 +188,7 @@ static void bench_lint(size_t maps, size_t nodes)
 		opex_diag_list_release(&diags);
 		opex_pm_map_free(map);
 	}
-	ms = now_ms() - t0;
+	ms = opex_time_monotonic_ms() - t0;
 	printf("lint %zu maps of %zu nodes: %.1f ms (%.3f ms per map, %zu findings)\n",
 		maps, nodes, ms, ms / (double)maps, findings);
 	for (i = 0; i < maps; i++)

@@ -25,7 +25,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "kb/kb_int.h"
+#include "search/search_int.h"
+#include "core/time.h"
 #include "core/buf.h"
 #include "core/memory.h"
 
@@ -52,7 +53,7 @@ static double bare_index(sqlite3 **out, const char *path,
 	sqlite3_stmt *st = NULL;
 	double t;
 
-	t = bench_now_ms();
+	t = opex_time_monotonic_ms();
 	*corpus = 0;
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
@@ -67,7 +68,7 @@ static double bare_index(sqlite3 **out, const char *path,
 		opex_kb_md_text_release(&text);
 		*corpus += a->body_len;
 	}
-	*plain_ms = bench_now_ms() - t;
+	*plain_ms = opex_time_monotonic_ms() - t;
 
 	bench_remove_db(path);
 	if (sqlite3_open(path, &db) != SQLITE_OK)
@@ -76,7 +77,7 @@ static double bare_index(sqlite3 **out, const char *path,
 		" PRAGMA cache_size = -32768");
 	bench_exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, body,"
 		" tokenize='unicode61 remove_diacritics 2')");
-	t = bench_now_ms();
+	t = opex_time_monotonic_ms();
 	bench_exec(db, "BEGIN");
 	if (sqlite3_prepare_v2(db, "INSERT INTO t(title, body) VALUES(?, ?)", -1,
 			&st, NULL) != SQLITE_OK)
@@ -90,7 +91,7 @@ static double bare_index(sqlite3 **out, const char *path,
 	}
 	sqlite3_finalize(st);
 	bench_exec(db, "COMMIT");
-	t = bench_now_ms() - t;
+	t = opex_time_monotonic_ms() - t;
 	for (i = 0; i < n; i++) {
 		opex_free(titles[i]);
 		opex_free(bodies[i]);
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_kb_handbook *hb = NULL;
-	opex_kb_index *ix = NULL;
+	opex_search_index *ix = NULL;
 	sqlite3 *bare = NULL;
 	sqlite3_stmt *st = NULL;
 	char bare_path[4200], **queries;
@@ -121,11 +122,11 @@ int main(int argc, char **argv)
 	mkdir(argv[4], 0777);
 	snprintf(bare_path, sizeof(bare_path), "%s/bare.sqlite", argv[4]);
 
-	t_load = bench_now_ms();
+	t_load = opex_time_monotonic_ms();
 	opts.history_cache = "";
 	if (opex_kb_handbook_load(&hb, argv[1], &opts, &diags, &err) < 0)
 		bench_die("load", err.message);
-	t_load = bench_now_ms() - t_load;
+	t_load = opex_time_monotonic_ms() - t_load;
 	n = opex_kb_handbook_article_count(hb);
 	t_bare = bare_index(&bare, bare_path, hb, &t_plain, &corpus);
 	sqlite3_close(bare);
@@ -136,7 +137,7 @@ int main(int argc, char **argv)
 
 	if (sqlite3_open(bare_path, &bare) != SQLITE_OK)
 		bench_die("open", bare_path);
-	if (opex_kb_index_open(&ix, argv[2], &err) < 0)
+	if (opex_search_index_open(&ix, argv[2], &err) < 0)
 		bench_die("open", err.message);
 	queries = bench_read_lines(argv[3], &nq);
 	qo = opex_calloc(nq + 1, sizeof(*qo));
@@ -165,7 +166,7 @@ int main(int argc, char **argv)
 
 	sqlite3_finalize(st);
 	sqlite3_close(bare);
-	opex_kb_index_free(ix);
+	opex_search_index_free(ix);
 	for (i = 0; i < nq; i++)
 		opex_free(queries[i]);
 	opex_free(queries);

@@ -9,10 +9,10 @@
  *
  *   measure            opex                   baseline (bare FTS5)
  *   -----------------  ---------------------  -------------------------------
- *   full index         opex_kb_index_update   INSERT title, plain body; COMMIT
+ *   full index         opex_search_index_update   INSERT title, plain body; COMMIT
  *                      (Markdown -> text,     (text made before timing)
  *                      filters, sections)
- *   update, 1 article  opex_kb_index_update   -
+ *   update, 1 article  opex_search_index_update   -
  *                      HEAD~1 <-> HEAD
  *   query p50/p99      parse + opex_kb_search MATCH (same expression) ORDER BY
  *                      (10 results, snippets) bm25() LIMIT 10 with snippet()
@@ -20,7 +20,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "kb/kb_int.h"
+#include "search/search_int.h"
+#include "core/time.h"
 #include "core/buf.h"
 #include "core/memory.h"
 
@@ -42,13 +43,13 @@ static opex_kb_handbook *load(const char *repo, const char *rev, double *ms)
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_kb_handbook *hb = NULL;
-	double t = bench_now_ms();
+	double t = opex_time_monotonic_ms();
 
 	opts.rev = rev;
 	opts.history_cache = "";
 	if (opex_kb_handbook_load(&hb, repo, &opts, &diags, &err) < 0)
 		bench_die("load", err.message);
-	*ms = bench_now_ms() - t;
+	*ms = opex_time_monotonic_ms() - t;
 	opex_diag_list_release(&diags);
 	return hb;
 }
@@ -94,7 +95,7 @@ static double bare_index(sqlite3 **out, const char *path, const plain *p,
 		" PRAGMA cache_size = -32768");
 	bench_exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, body,"
 		" tokenize='unicode61 remove_diacritics 2')");
-	t = bench_now_ms();
+	t = opex_time_monotonic_ms();
 	bench_exec(db, "BEGIN");
 	if (sqlite3_prepare_v2(db, "INSERT INTO t(title, body) VALUES(?, ?)", -1,
 			&st, NULL) != SQLITE_OK)
@@ -108,25 +109,25 @@ static double bare_index(sqlite3 **out, const char *path, const plain *p,
 	}
 	sqlite3_finalize(st);
 	bench_exec(db, "COMMIT");
-	t = bench_now_ms() - t;
+	t = opex_time_monotonic_ms() - t;
 	*out = db;
 	return t;
 }
 
-static double opex_index(opex_kb_index **out, const char *path,
+static double opex_index(opex_search_index **out, const char *path,
 	const opex_kb_handbook *hb)
 {
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_index *ix = NULL;
+	opex_search_index *ix = NULL;
 	double t;
 
 	bench_remove_db(path);
-	if (opex_kb_index_open(&ix, path, &err) < 0)
+	if (opex_search_index_open(&ix, path, &err) < 0)
 		bench_die("open", err.message);
-	t = bench_now_ms();
-	if (opex_kb_index_update(NULL, ix, hb, NULL, &err) < 0)
+	t = opex_time_monotonic_ms();
+	if (opex_search_index_update(NULL, ix, hb, NULL, &err) < 0)
 		bench_die("index", err.message);
-	t = bench_now_ms() - t;
+	t = opex_time_monotonic_ms() - t;
 	*out = ix;
 	return t;
 }
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
 {
 	char ix_path[4200], bare_path[4200];
 	opex_kb_handbook *hb1, *hb2;
-	opex_kb_index *ix = NULL;
+	opex_search_index *ix = NULL;
 	sqlite3 *bare = NULL;
 	sqlite3_stmt *st = NULL;
 	plain *texts;
@@ -154,9 +155,9 @@ int main(int argc, char **argv)
 	hb1 = load(argv[1], "HEAD~1", &load1);
 	hb2 = load(argv[1], "HEAD", &load2);
 	n = opex_kb_handbook_article_count(hb1);
-	t_plain = bench_now_ms();
+	t_plain = opex_time_monotonic_ms();
 	texts = plain_texts(hb1, &corpus);
-	t_plain = bench_now_ms() - t_plain;
+	t_plain = opex_time_monotonic_ms() - t_plain;
 
 	/* Full index, baseline first then opex, twice; the faster of each. */
 	t_bare = t_opex = 1e30;
@@ -164,7 +165,7 @@ int main(int argc, char **argv)
 		double b, o;
 
 		sqlite3_close(bare);
-		opex_kb_index_free(ix);
+		opex_search_index_free(ix);
 		b = bare_index(&bare, bare_path, texts, n);
 		o = opex_index(&ix, ix_path, hb1);
 		t_bare = b < t_bare ? b : t_bare;
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
 	}
 	/* Sizes once closed: the last connection checkpoints the WAL away. */
 	sqlite3_close(bare);
-	opex_kb_index_free(ix);
+	opex_search_index_free(ix);
 	size_opex = bench_db_size(ix_path);
 	size_bare = bench_db_size(bare_path);
 	if (sqlite3_open(bare_path, &bare) != SQLITE_OK)
@@ -180,7 +181,7 @@ int main(int argc, char **argv)
 	{
 		opex_error err = OPEX_ERROR_INIT;
 
-		if (opex_kb_index_open(&ix, ix_path, &err) < 0)
+		if (opex_search_index_open(&ix, ix_path, &err) < 0)
 			bench_die("open", err.message);
 	}
 
@@ -191,22 +192,22 @@ int main(int argc, char **argv)
 	for (k = 0; k < 10; k++) {
 		opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_kb_index_stats stats;
+		opex_search_index_stats stats;
 		opex_error err = OPEX_ERROR_INIT;
 		opex_kb_handbook *hb = NULL;
 		opex_kb_repo *repo = NULL;
-		double t = bench_now_ms();
+		double t = opex_time_monotonic_ms();
 
 		opts.rev = k % 2 ? "HEAD~1" : "HEAD";
 		opts.history_cache = "";
-		opts.want = opex_kb_index_wants;
+		opts.want = opex_search_index_wants;
 		opts.want_payload = ix;
 		if (opex_kb_repo_open(&repo, argv[1], opts.rev, &err) < 0 ||
-		    opex_kb_index_plan(ix, repo, false, &err) < 0 ||
+		    opex_search_index_plan(ix, repo, false, &err) < 0 ||
 		    opex_kb_handbook_load(&hb, argv[1], &opts, &diags, &err) < 0 ||
-		    opex_kb_index_update(&stats, ix, hb, NULL, &err) < 0)
+		    opex_search_index_update(&stats, ix, hb, NULL, &err) < 0)
 			bench_die("update", err.message);
-		up_total[k] = bench_now_ms() - t;
+		up_total[k] = opex_time_monotonic_ms() - t;
 		if (stats.changed != 1 || stats.added + stats.removed != 0 ||
 		    opex_kb_handbook_article_count(hb) != 1)
 			bench_die("update", "expected exactly one changed article");
@@ -265,7 +266,7 @@ int main(int argc, char **argv)
 
 	sqlite3_finalize(st);
 	sqlite3_close(bare);
-	opex_kb_index_free(ix);
+	opex_search_index_free(ix);
 	for (i = 0; i < n; i++) {
 		opex_free(texts[i].title);
 		opex_free(texts[i].body);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kb/kb.h"
+#include "search/search.h"
 
 enum { OPEX_EXIT_OK = 0, OPEX_EXIT_FINDINGS = 1, OPEX_EXIT_USAGE = 2 };
 
@@ -85,7 +86,7 @@ int opex_cli_print(const opex_buf *buf);
  * on a terminal when `progress` is set. `stats` may be NULL. Prints errors
  * as "opex NAME: ..."; returns 0 or OPEX_EXIT_USAGE.
  */
-int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
+int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 	const opex_cli_options *opts, const char *name, bool progress);
 
 extern const opex_cli_command opex_cli_lint;

@@ -51,18 +51,18 @@ static bool fancy_terminal(int fd)
 	return isatty(fd) && (nc == NULL || *nc == '\0');
 }
 
-int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
+int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 	const opex_cli_options *opts, const char *name, bool progress)
 {
-	opex_kb_index_update_options uopts = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
+	opex_search_index_update_options uopts = OPEX_SEARCH_INDEX_UPDATE_OPTIONS_INIT;
 	opex_kb_handbook_options hopts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
-	opex_kb_index_stats local;
+	opex_search_index_stats local;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_buf path = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
 	opex_kb_repo *repo = NULL;
 	opex_kb_handbook *hb = NULL;
-	opex_kb_index *ix = NULL;
+	opex_search_index *ix = NULL;
 	char indexed[41];
 	int status = OPEX_EXIT_USAGE, error;
 
@@ -77,13 +77,13 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 	if (opts->index)
 		opex_buf_puts(&path, opts->index);
 	else
-		opex_kb_index_default_path(&path, repo);
+		opex_search_index_default_path(&path, repo);
 	if (path.failed) {
 		fprintf(stderr, "opex %s: index path too long\n", name);
 		goto done;
 	}
-	if (opex_kb_index_open(&ix, path.ptr, &err) < 0 ||
-	    opex_kb_index_revision(indexed, ix, &err) < 0) {
+	if (opex_search_index_open(&ix, path.ptr, &err) < 0 ||
+	    opex_search_index_revision(indexed, ix, &err) < 0) {
 		fprintf(stderr, "opex %s: %s\n", name, err.message);
 		goto done;
 	}
@@ -93,14 +93,14 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 		snprintf(stats->to, sizeof(stats->to), "%s", indexed);
 	} else {
 		/* Read only the articles the index does not hold yet. */
-		if (opex_kb_index_plan(ix, repo, opts->rebuild, &err) < 0) {
+		if (opex_search_index_plan(ix, repo, opts->rebuild, &err) < 0) {
 			fprintf(stderr, "opex %s: %s\n", name, err.message);
 			goto done;
 		}
 		hopts.rev = opts->rev;
 		hopts.now = opts->now;
 		hopts.history_cache = opts->no_cache ? "" : NULL;
-		hopts.want = opex_kb_index_wants;
+		hopts.want = opex_search_index_wants;
 		hopts.want_payload = ix;
 		if (opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags,
 				&err) < 0) {
@@ -110,7 +110,7 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 		uopts.rebuild = opts->rebuild;
 		if (progress && fancy_terminal(2))
 			uopts.progress = draw_progress;
-		error = opex_kb_index_update(stats, ix, hb, &uopts, &err);
+		error = opex_search_index_update(stats, ix, hb, &uopts, &err);
 		if (error == OPEX_EEXISTS) {
 			/* Another opex moved the index meanwhile: read every article. */
 			opex_kb_handbook_free(hb);
@@ -119,7 +119,7 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 			error = opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags,
 				&err);
 			if (error == 0)
-				error = opex_kb_index_update(stats, ix, hb, &uopts, &err);
+				error = opex_search_index_update(stats, ix, hb, &uopts, &err);
 		}
 		if (error < 0) {
 			fprintf(stderr, "opex %s: %s\n", name, err.message);
@@ -131,7 +131,7 @@ int opex_cli_index_sync(opex_kb_index **out, opex_kb_index_stats *stats,
 	*out = ix;
 	ix = NULL;
 done:
-	opex_kb_index_free(ix);
+	opex_search_index_free(ix);
 	opex_kb_handbook_free(hb);
 	opex_kb_repo_free(repo);
 	opex_diag_list_release(&diags);
@@ -142,8 +142,8 @@ done:
 static int run(int argc, char **argv)
 {
 	opex_cli_options opts;
-	opex_kb_index_stats stats;
-	opex_kb_index *ix = NULL;
+	opex_search_index_stats stats;
+	opex_search_index *ix = NULL;
 	int status = opex_cli_parse(&opts, &opex_cli_index, argc, argv);
 
 	if (status >= 0)
@@ -164,7 +164,7 @@ static int run(int argc, char **argv)
 			stats.renamed, stats.unchanged, stats.ms);
 	}
 done:
-	opex_kb_index_free(ix);
+	opex_search_index_free(ix);
 	return status;
 }
 

@@ -27,12 +27,12 @@ static void terminal_escape(opex_buf *out, const char *s, size_t len)
 static int run(int argc, char **argv)
 {
 	opex_cli_options opts;
-	opex_kb_search_options sopts = OPEX_KB_SEARCH_OPTIONS_INIT;
-	opex_kb_search_result result;
+	opex_search_options sopts = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result result;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
-	opex_kb_query *query = NULL;
-	opex_kb_index *ix = NULL;
+	opex_search_query *query = NULL;
+	opex_search_index *ix = NULL;
 	const char *nc = getenv("NO_COLOR");
 	bool json, bold;
 	size_t i;
@@ -43,15 +43,15 @@ static int run(int argc, char **argv)
 		return status;
 	json = strcmp(opts.format, "json") == 0;
 	bold = !json && isatty(1) && (nc == NULL || *nc == '\0');
-	if (opex_kb_query_parse(&query, opts.query, strlen(opts.query), &err) < 0) {
+	if (opex_search_query_parse(&query, opts.query, strlen(opts.query), &err) < 0) {
 		fprintf(stderr, "opex search: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
 	}
 	if (!json)
-		for (i = 0; i < opex_kb_query_warning_count(query); i++)
+		for (i = 0; i < opex_search_query_warning_count(query); i++)
 			fprintf(stderr, "opex search: %s\n",
-				opex_kb_query_warning(query, i));
+				opex_search_query_warning(query, i));
 	status = opex_cli_index_sync(&ix, NULL, &opts, "search", true);
 	if (status != 0)
 		goto done;
@@ -67,7 +67,7 @@ static int run(int argc, char **argv)
 		sopts.mark_close = bold ? "\033[0m" : "**";
 		sopts.escape = terminal_escape;
 	}
-	if (opex_kb_search(&result, ix, query, &sopts, &err) < 0) {
+	if (opex_search_run(&result, ix, query, &sopts, &err) < 0) {
 		fprintf(stderr, "opex search: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
@@ -86,9 +86,9 @@ static int run(int argc, char **argv)
 	if (status == 0 && result.hit_count == 0)
 		status = OPEX_EXIT_FINDINGS;
 done:
-	opex_kb_search_result_release(&result);
-	opex_kb_query_free(query);
-	opex_kb_index_free(ix);
+	opex_search_result_release(&result);
+	opex_search_query_free(query);
+	opex_search_index_free(ix);
 	opex_buf_release(&out);
 	return status;
 }

@@ -124,3 +124,10 @@ int opex_strcasecmp(const char *a, const char *b)
 	}
 	return lower((unsigned char)*a) - lower((unsigned char)*b);
 }
+
+void opex_ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s | 0x20);
+}

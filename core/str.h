@@ -45,4 +45,7 @@ unsigned opex_text_line_at(const char *ptr, size_t len, size_t offset);
 /** ASCII case-insensitive comparison of NUL-terminated strings. */
 int opex_strcasecmp(const char *a, const char *b);
 
+/** Lowercase the ASCII letters of `s` in place; other bytes are left alone. */
+void opex_ascii_lower(char *s);
+
 #endif

@@ -1,8 +1,11 @@
 /* time.c: UTC calendar arithmetic (days-from-civil, after H. Hinnant). */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
 #include "core/time.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -134,4 +137,12 @@ void opex_time_format_iso(char *out, size_t size, int64_t t)
 	snprintf(out, size, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m,
 		d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
 		(unsigned)(rem % 60));
+}
+
+double opex_time_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

@@ -27,4 +27,7 @@ void opex_time_format_date(char *out, size_t size, int64_t t);
 /** Write `t` as "YYYY-MM-DDTHH:MM:SSZ" into `out` (at least 21 bytes). */
 void opex_time_format_iso(char *out, size_t size, int64_t t);
 
+/** Milliseconds on a monotonic clock, for measuring how long something took. */
+double opex_time_monotonic_ms(void);
+
 #endif

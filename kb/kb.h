@@ -15,7 +15,6 @@
  *   history.c     libgit2   last change and verifications per path (one walk)
  *   yaml.c        libyaml   YAML documents as a small node tree
  *   markdown.c    cmark     headings, links, HTML, plain text for search
- *   index_sqlite.c SQLite   the FTS5 search index (query.c: the query language)
  *   roster.c, settings.c, article.c, handbook.c, lint.c: plain C on top
  *
  * Problems with individual files never fail a load: they become diagnostics
@@ -148,6 +147,12 @@ const opex_kb_commit *opex_kb_history_touch(const opex_kb_history *history,
 /** Number of commits walked by the last load (0 when the cache was current). */
 size_t opex_kb_history_walked(const opex_kb_history *history);
 
+/**
+ * False for a history whose walk failed (an unreadable commit or tree):
+ * it knows no change and no touch of any path, so nothing is stale.
+ */
+bool opex_kb_history_known(const opex_kb_history *history);
+
 /* ---------------------------------------------------------------------
  * YAML (yaml.c): a document as a tree with line numbers
  * ------------------------------------------------------------------- */
@@ -207,6 +212,34 @@ typedef struct opex_kb_link {
  */
 int opex_kb_markdown_to_html(opex_buf *out, const char *md, size_t len,
 	opex_error *err) OPEX_WARN_UNUSED;
+
+/* A section of the plain text: the heading that opens it and where it starts. */
+typedef struct opex_kb_md_section {
+	char *heading;   /* plain heading text; NULL for the text before the first heading */
+	size_t offset;   /* byte offset of the section's text in the plain text */
+} opex_kb_md_section;
+
+typedef struct opex_kb_md_text {
+	opex_buf text;                /* the body as a reader sees it, headings excluded */
+	opex_buf headings;            /* every heading's text, one per line */
+	opex_kb_md_section *sections; /* in document order, offsets ascending */
+	size_t section_count, section_cap;
+} opex_kb_md_text;
+
+/** Initialize `text`, able to hold up to `max` bytes of text. */
+void opex_kb_md_text_init(opex_kb_md_text *text, size_t max);
+
+/**
+ * Reduce `md[0..len)` to plain text through the cmark AST: text, code and
+ * image descriptions are kept; `#`, emphasis marks, link targets and raw
+ * HTML are not. Blocks end with a newline and control characters become
+ * spaces. Each heading starts a section. OPEX_ETOOBIG past the max.
+ */
+int opex_kb_markdown_plain(opex_kb_md_text *out, const char *md, size_t len,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free what `text` holds and make it empty (same max). */
+void opex_kb_md_text_release(opex_kb_md_text *text);
 
 /* ---------------------------------------------------------------------
  * Roster (roster.c) and settings (settings.c)
@@ -389,196 +422,20 @@ const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *handbook,
 	const char *path);
 
 /**
+ * The handbook files and folders whose git objects could not be read
+ * (each also reported as an object-unreadable diagnostic), in path
+ * order, and path `i`. Borrowed from the handbook.
+ */
+size_t opex_kb_handbook_unreadable_count(const opex_kb_handbook *handbook);
+const char *opex_kb_handbook_unreadable(const opex_kb_handbook *handbook,
+	size_t i);
+
+/**
  * Check articles and roster against each other and the tree: title-missing,
  * owner-missing, owner-unknown, language-invalid, translation-source-missing,
  * link-broken, review-overdue, translation-outdated.
  */
 void opex_kb_lint(const opex_kb_handbook *handbook, opex_diag_list *diags);
-
-/* ---------------------------------------------------------------------
- * Search (query.c: the query language; index_sqlite.c: the FTS5 index)
- *
- * The index is derived data, a cache of one revision: by default
- * "<git-dir>/opex/index.sqlite". See docs/internals/search.md.
- * ------------------------------------------------------------------- */
-
-typedef struct opex_kb_query opex_kb_query;
-
-/**
- * Parse a search query (grammar in kb/query.c): words, "phrases",
- * prefix*, -excluded, OR, and the filters lang:, journey:, market:,
- * owner:, tag:, is:stale. Never fails on odd input: an unclosed quote,
- * a lone "-" or a filter without a value get a sensible reading and a
- * warning (see opex_kb_query_warning). Errors: OPEX_ETOOBIG (longer than
- * OPEX_LIMIT_QUERY_BYTES, more than OPEX_LIMIT_QUERY_TERMS terms or
- * OPEX_LIMIT_QUERY_FILTERS filters), OPEX_EINVALID (nothing to search for).
- */
-int opex_kb_query_parse(opex_kb_query **out, const char *text, size_t len,
-	opex_error *err) OPEX_WARN_UNUSED;
-
-/** Free a query. NULL is a no-op. */
-void opex_kb_query_free(opex_kb_query *query);
-
-/** Warnings about how the query was read, and warning `i`. Borrowed. */
-size_t opex_kb_query_warning_count(const opex_kb_query *query);
-const char *opex_kb_query_warning(const opex_kb_query *query, size_t i);
-
-/**
- * Append the FTS5 MATCH expression for the query's words (empty when it
- * has only filters or only exclusions): every term is an FTS5 string.
- */
-void opex_kb_query_match(opex_buf *out, const opex_kb_query *query);
-
-typedef struct opex_kb_index opex_kb_index;
-
-/**
- * Open (creating if needed) the index at `path` (":memory:" for a private
- * one), with WAL and a busy timeout; its folder is created if missing.
- * Errors: OPEX_EIO (cannot open or create), OPEX_ERROR (SQLite without
- * FTS5).
- */
-int opex_kb_index_open(opex_kb_index **out, const char *path,
-	opex_error *err) OPEX_WARN_UNUSED;
-
-/** Close the index. NULL is a no-op. */
-void opex_kb_index_free(opex_kb_index *index);
-
-/** Append the default index path of `repo`: "<git-dir>/opex/index.sqlite". */
-void opex_kb_index_default_path(opex_buf *out, const opex_kb_repo *repo);
-
-/**
- * The revision the index reflects (40 hex digits) into `out`; "" when the
- * index is empty or was built with another schema version.
- */
-int opex_kb_index_revision(char out[41], opex_kb_index *index,
-	opex_error *err) OPEX_WARN_UNUSED;
-
-typedef struct opex_kb_index_stats {
-	char from[41], to[41];   /* revisions before and after ("" if none) */
-	size_t added, changed, removed, renamed, unchanged;
-	size_t articles;         /* articles in the index afterwards */
-	bool rebuilt;            /* built from scratch (new, --rebuild, new schema) */
-	double ms;               /* wall time of the update */
-} opex_kb_index_stats;
-
-/**
- * Plan an update to `repo`'s revision: read the indexed path -> blob map, so
- * that opex_kb_index_wants() can tell which articles the update needs. With
- * `rebuild`, or when the schema, people.yaml or opex.yaml changed, it wants
- * every article.
- */
-int opex_kb_index_plan(opex_kb_index *index, const opex_kb_repo *repo,
-	bool rebuild, opex_error *err) OPEX_WARN_UNUSED;
-
-/**
- * For opex_kb_handbook_options.want, with the index as `payload`: true
- * when the article at `path` has a blob id the index does not hold (new or
- * changed), or when the plan wants everything. Without a plan: true.
- */
-bool opex_kb_index_wants(const char *path, const char *oid, void *payload);
-
-/** Progress of an update: `done` of `total` articles written. */
-typedef void (*opex_kb_index_progress_fn)(size_t done, size_t total,
-	void *payload);
-
-typedef struct opex_kb_index_update_options {
-	bool rebuild;                       /* drop everything, index from scratch */
-	opex_kb_index_progress_fn progress; /* may be NULL */
-	void *payload;
-} opex_kb_index_update_options;
-
-#define OPEX_KB_INDEX_UPDATE_OPTIONS_INIT { false, NULL, NULL }
-
-/**
- * Bring the index to the handbook's revision in one transaction: articles
- * whose blob id differs from the indexed one are re-indexed, the others
- * are left alone (a changed roster or opex.yaml only refreshes the
- * staleness dates). The handbook may hold only the articles that
- * opex_kb_index_wants() asked for. Readers see the old revision or the new
- * one, never a mix; a killed update leaves the old one. `out` may be NULL.
- * Errors: OPEX_EEXISTS when a partial handbook was planned against a
- * revision another process has since replaced; OPEX_EIO.
- */
-int opex_kb_index_update(opex_kb_index_stats *out, opex_kb_index *index,
-	const opex_kb_handbook *handbook,
-	const opex_kb_index_update_options *opts, opex_error *err)
-	OPEX_WARN_UNUSED;
-
-/** Append `s[0..len)` to `out`, escaped for the output at hand. */
-typedef void (*opex_kb_escape_fn)(opex_buf *out, const char *s, size_t len);
-
-/*
- * Who is searching: the articles a search may return, count, facet or
- * suggest from (the rule of server/auth.c, on front-matter visibility and
- * teams). ALL: every article; PUBLIC: public ones; PARTNER: public, and
- * partners articles without teams; MEMBER: public, every article without
- * teams, and those restricted to one of `teams`.
- */
-typedef enum opex_kb_audience {
-	OPEX_KB_AUDIENCE_ALL = 0,
-	OPEX_KB_AUDIENCE_PUBLIC,
-	OPEX_KB_AUDIENCE_PARTNER,
-	OPEX_KB_AUDIENCE_MEMBER
-} opex_kb_audience;
-
-/* A member's teams beyond this many are not counted (they see less). */
-#define OPEX_KB_AUDIENCE_MAX_TEAMS 64
-
-typedef struct opex_kb_search_options {
-	size_t limit, offset;       /* the page: default 10 from 0 */
-	const char *mark_open;      /* put before each match in snippets ("" if NULL) */
-	const char *mark_close;     /* and after it */
-	opex_kb_escape_fn escape;   /* for the text around marks; NULL: as is */
-	size_t snippet_tokens;      /* words around the match; 0: 24 */
-	bool facets;                /* count languages, journeys, markets */
-	bool suggest;               /* "did you mean" when nothing matches */
-	int64_t now;                /* judge staleness as of; 0: the current time */
-	opex_kb_audience audience;  /* who may see the results; ALL by default */
-	const char *const *teams;   /* MEMBER: the reader's teams (borrowed) */
-	size_t team_count;
-} opex_kb_search_options;
-
-#define OPEX_KB_SEARCH_OPTIONS_INIT \
-	{ 10, 0, NULL, NULL, NULL, 0, true, true, 0, OPEX_KB_AUDIENCE_ALL, NULL, 0 }
-
-typedef struct opex_kb_search_hit {
-	char *path, *title, *language, *owner, *journey; /* NULL if absent */
-	char *section;   /* heading of the section with the best match; NULL: top */
-	char *snippet;   /* escaped text with marked matches */
-	bool stale;
-	double score;    /* bm25: lower is better */
-} opex_kb_search_hit;
-
-typedef struct opex_kb_facet {
-	char *value;
-	size_t count;
-} opex_kb_facet;
-
-typedef struct opex_kb_search_result {
-	opex_kb_search_hit *hits;
-	size_t hit_count;
-	size_t total;                   /* matching articles, all pages */
-	opex_kb_facet *languages, *journeys, *markets; /* by count, then value */
-	size_t language_count, journey_count, market_count;
-	char *suggestion;               /* a corrected query, or NULL */
-	char revision[41];              /* the revision searched ("" if empty) */
-	double took_ms;
-} opex_kb_search_result;
-
-/**
- * Search the index: rank every match by BM25 (title above tags above
- * headings, path and body), then build snippets and find section headings
- * for the requested page only. Results and facets are read in one read
- * transaction. Release `out` with opex_kb_search_result_release(), also
- * after an error.
- */
-int opex_kb_search(opex_kb_search_result *out, opex_kb_index *index,
-	const opex_kb_query *query, const opex_kb_search_options *opts,
-	opex_error *err) OPEX_WARN_UNUSED;
-
-/** Free what a search result holds. */
-void opex_kb_search_result_release(opex_kb_search_result *result);
-
 
 /* ---------------------------------------------------------------------
  * Records on a ref and per-path logs (git_records.c): launch approvals

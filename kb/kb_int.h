@@ -58,89 +58,6 @@ void opex_kb_markdown_scan_release(opex_kb_md_scan *scan);
  * Markdown as plain text (markdown.c), for the search index
  * ------------------------------------------------------------------- */
 
-/* A section of the plain text: the heading that opens it and where it starts. */
-typedef struct opex_kb_md_section {
-	char *heading;   /* plain heading text; NULL for the text before the first heading */
-	size_t offset;   /* byte offset of the section's text in the plain text */
-} opex_kb_md_section;
-
-typedef struct opex_kb_md_text {
-	opex_buf text;                /* the body as a reader sees it, headings excluded */
-	opex_buf headings;            /* every heading's text, one per line */
-	opex_kb_md_section *sections; /* in document order, offsets ascending */
-	size_t section_count, section_cap;
-} opex_kb_md_text;
-
-/** Initialize `text`, able to hold up to `max` bytes of text. */
-void opex_kb_md_text_init(opex_kb_md_text *text, size_t max);
-
-/**
- * Reduce `md[0..len)` to plain text through the cmark AST: text, code and
- * image descriptions are kept; `#`, emphasis marks, link targets and raw
- * HTML are not. Blocks end with a newline and control characters become
- * spaces. Each heading starts a section. OPEX_ETOOBIG past the max.
- */
-int opex_kb_markdown_plain(opex_kb_md_text *out, const char *md, size_t len,
-	opex_error *err) OPEX_WARN_UNUSED;
-
-/** Free what `text` holds and make it empty (same max). */
-void opex_kb_md_text_release(opex_kb_md_text *text);
-
-/* ---------------------------------------------------------------------
- * Search query tree (query.c), read by the index (index_sqlite.c)
- * ------------------------------------------------------------------- */
-
-typedef enum opex_kb_qfilter_kind {
-	OPEX_KB_QFILTER_LANG = 0,
-	OPEX_KB_QFILTER_JOURNEY,
-	OPEX_KB_QFILTER_MARKET,
-	OPEX_KB_QFILTER_OWNER,
-	OPEX_KB_QFILTER_TAG,
-	OPEX_KB_QFILTER_STALE     /* is:stale; negated: not stale */
-} opex_kb_qfilter_kind;
-
-typedef struct opex_kb_qfilter {
-	opex_kb_qfilter_kind kind;
-	char *value;              /* lowercase (ASCII); NULL for is:stale */
-	bool negated;
-} opex_kb_qfilter;
-
-typedef struct opex_kb_qterm {
-	char *text;               /* as typed, without quotes, '-' or '*' */
-	bool phrase, prefix;
-} opex_kb_qterm;
-
-/* One clause: its terms joined by OR; clauses are joined by AND. */
-typedef struct opex_kb_qclause {
-	opex_kb_qterm *terms;
-	size_t count;
-	bool negated;             /* an excluded term (never with OR) */
-} opex_kb_qclause;
-
-struct opex_kb_query {
-	opex_kb_qclause *clauses;
-	size_t clause_count, clause_cap;
-	opex_kb_qfilter *filters;
-	size_t filter_count, filter_cap;
-	char **warnings;
-	size_t warning_count, warning_cap;
-};
-
-/** True if the query has at least one clause that is not excluded. */
-bool opex_kb_query_has_positive(const opex_kb_query *query);
-
-/** Append the MATCH expression of the excluded clauses only, OR-ed. */
-void opex_kb_query_match_excluded(opex_buf *out, const opex_kb_query *query);
-
-/**
- * Append `s[0..len)` with a U+200B (a separator for unicode61) between
- * two adjacent CJK characters, so each is a token and a CJK word is
- * found as a phrase of its characters. Used for indexed text and queries.
- */
-void opex_kb_text_cjk_split(opex_buf *out, const char *s, size_t len);
-
-/** True if `s[0..len)` holds a CJK character (Han, kana, Hangul). */
-bool opex_kb_text_has_cjk(const char *s, size_t len);
 
 /* ---------------------------------------------------------------------
  * Repository internals (git_source.c): what history.c needs from libgit2
@@ -175,8 +92,7 @@ const opex_kb_repo_unreadable *opex_kb_repo_unreadable_at(
 	const opex_kb_repo *repo, size_t i);
 
 /* ---------------------------------------------------------------------
- * History and handbook internals: what the search index needs to know
- * about a load that could not read everything
+ * History internals (history.c, handbook.c)
  * ------------------------------------------------------------------- */
 
 /**
@@ -187,17 +103,7 @@ const opex_kb_repo_unreadable *opex_kb_repo_unreadable_at(
 void opex_kb_history_new_unknown(opex_kb_history **out,
 	const opex_kb_repo *repo);
 
-/** False for a history from opex_kb_history_new_unknown(). */
-bool opex_kb_history_known(const opex_kb_history *history);
 
-/**
- * The handbook files and folders whose git objects could not be read
- * (each also reported as an object-unreadable diagnostic), in path
- * order, and path `i`. Borrowed from the handbook.
- */
-size_t opex_kb_handbook_unreadable_count(const opex_kb_handbook *handbook);
-const char *opex_kb_handbook_unreadable(const opex_kb_handbook *handbook,
-	size_t i);
 
 /* ---------------------------------------------------------------------
  * Record chains (git_records.c): what git_remote.c needs

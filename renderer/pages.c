@@ -162,7 +162,7 @@ static void options(opex_buf *out, const char *name, const char *label,
 void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_settings *settings,
 	const opex_kb_article *const *articles, size_t count, size_t total,
-	const opex_kb_search_result *results, const char *message)
+	const opex_search_result *results, const char *message)
 {
 	size_t i;
 
@@ -585,7 +585,7 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 }
 
 void opex_render_page_results(opex_buf *out,
-	const opex_kb_search_result *result, const char *message)
+	const opex_search_result *result, const char *message)
 {
 	size_t i;
 
@@ -605,7 +605,7 @@ void opex_render_page_results(opex_buf *out,
 		opex_buf_puts(out, "</a></p>\n");
 	}
 	for (i = 0; i < result->hit_count; i++) {
-		const opex_kb_search_hit *h = &result->hits[i];
+		const opex_search_hit *h = &result->hits[i];
 
 		opex_buf_puts(out, "<div class=\"result\"><a");
 		href(out, h->path);

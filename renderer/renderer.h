@@ -17,6 +17,7 @@
 #include "core/diag.h"
 #include "core/error.h"
 #include "kb/kb.h"
+#include "search/search.h"
 #include "launches/launches.h"
 #include "process-maps/process_maps.h"
 
@@ -155,7 +156,7 @@ void opex_render_page_error(opex_buf *out, unsigned status,
 void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_settings *settings,
 	const opex_kb_article *const *articles, size_t count, size_t total,
-	const opex_kb_search_result *results, const char *message);
+	const opex_search_result *results, const char *message);
 
 typedef struct opex_render_article_view {
 	const opex_kb_article *article;
@@ -229,7 +230,7 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *health);
  * instead when the search could not run.
  */
 void opex_render_page_results(opex_buf *out,
-	const opex_kb_search_result *result, const char *message);
+	const opex_search_result *result, const char *message);
 
 /** Append `s` percent-encoded for a URL path ('/' kept), then HTML-escaped. */
 void opex_render_url_path(opex_buf *out, const char *s);
@@ -244,7 +245,7 @@ void opex_render_url_path(opex_buf *out, const char *s);
  * search, with its marks), then "N of TOTAL" and facets, or the
  * suggestion when nothing matched. Control characters are dropped.
  */
-void opex_render_search_text(opex_buf *out, const opex_kb_search_result *r,
+void opex_render_search_text(opex_buf *out, const opex_search_result *r,
 	size_t offset);
 
 /**
@@ -254,8 +255,8 @@ void opex_render_search_text(opex_buf *out, const opex_kb_search_result *r,
  * [{value, count}]}, suggestion, warnings}. Snippets are as built by the
  * search (with opex_html_escape and <mark> they are safe HTML).
  */
-int opex_render_search_json(opex_buf *out, const opex_kb_search_result *r,
-	const opex_kb_query *query, const char *query_text, size_t offset,
+int opex_render_search_json(opex_buf *out, const opex_search_result *r,
+	const opex_search_query *query, const char *query_text, size_t offset,
 	size_t limit, opex_error *err) OPEX_WARN_UNUSED;
 
 

@@ -38,7 +38,7 @@ static void put_clean(opex_buf *out, const char *s)
 }
 
 static void put_facets(opex_buf *out, const char *name,
-	const opex_kb_facet *f, size_t n)
+	const opex_search_facet *f, size_t n)
 {
 	size_t i;
 
@@ -55,13 +55,13 @@ static void put_facets(opex_buf *out, const char *name,
 	opex_buf_putc(out, '\n');
 }
 
-void opex_render_search_text(opex_buf *out, const opex_kb_search_result *r,
+void opex_render_search_text(opex_buf *out, const opex_search_result *r,
 	size_t offset)
 {
 	size_t i;
 
 	for (i = 0; i < r->hit_count; i++) {
-		const opex_kb_search_hit *h = &r->hits[i];
+		const opex_search_hit *h = &r->hits[i];
 
 		opex_buf_printf(out, "%zu. ", offset + i + 1);
 		put_clean(out, h->title ? h->title : h->path);
@@ -107,7 +107,7 @@ void opex_render_search_text(opex_buf *out, const opex_kb_search_result *r,
 	put_facets(out, "market", r->markets, r->market_count);
 }
 
-static json_t *facet_json(const opex_kb_facet *f, size_t n)
+static json_t *facet_json(const opex_search_facet *f, size_t n)
 {
 	json_t *list = json_array();
 	size_t i;
@@ -119,15 +119,15 @@ static json_t *facet_json(const opex_kb_facet *f, size_t n)
 	return list;
 }
 
-int opex_render_search_json(opex_buf *out, const opex_kb_search_result *r,
-	const opex_kb_query *query, const char *query_text, size_t offset,
+int opex_render_search_json(opex_buf *out, const opex_search_result *r,
+	const opex_search_query *query, const char *query_text, size_t offset,
 	size_t limit, opex_error *err)
 {
 	json_t *root = json_object(), *results = json_array(), *warnings = json_array();
 	size_t i;
 
 	for (i = 0; i < r->hit_count; i++) {
-		const opex_kb_search_hit *h = &r->hits[i];
+		const opex_search_hit *h = &r->hits[i];
 		json_t *o = json_object();
 
 		json_object_set_new(o, "path", opex_render_json_text(h->path));
@@ -141,9 +141,9 @@ int opex_render_search_json(opex_buf *out, const opex_kb_search_result *r,
 		json_object_set_new(o, "snippet", opex_render_json_text(h->snippet));
 		json_array_append_new(results, o);
 	}
-	for (i = 0; query && i < opex_kb_query_warning_count(query); i++)
+	for (i = 0; query && i < opex_search_query_warning_count(query); i++)
 		json_array_append_new(warnings,
-			opex_render_json_text(opex_kb_query_warning(query, i)));
+			opex_render_json_text(opex_search_query_warning(query, i)));
 	json_object_set_new(root, "query", opex_render_json_text(query_text));
 	json_object_set_new(root, "revision", opex_render_json_text(r->revision));
 	json_object_set_new(root, "total", json_integer((json_int_t)r->total));

@@ -385,14 +385,6 @@ static void security_headers(opex_server_response *res)
 		opex_server_response_header(res, "Cache-Control", "no-store");
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void access_log(const opex_server_request *req,
 	const opex_server_response *res, double seconds)
 {
@@ -527,7 +519,7 @@ void opex_server_handle(opex_server_response *response, opex_server *server,
 	const opex_server_request *request)
 {
 	opex_server_ctx ctx;
-	double started = now_seconds(), took;
+	double started = (opex_time_monotonic_ms() / 1e3), took;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.server = server;
@@ -537,7 +529,7 @@ void opex_server_handle(opex_server_response *response, opex_server *server,
 	response->route = "other";
 	dispatch(&ctx);
 	security_headers(response);
-	took = now_seconds() - started;
+	took = (opex_time_monotonic_ms() / 1e3) - started;
 	opex_server_metrics_record(&server->metrics, response->route,
 		response->status, took);
 	if (server->opts.access_log)

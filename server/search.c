@@ -43,7 +43,7 @@
 
 static void close_index(void *payload)
 {
-	opex_kb_index_free(payload);
+	opex_search_index_free(payload);
 }
 
 void opex_server_index_init(opex_server *server, const opex_server_snapshot *snap)
@@ -55,15 +55,15 @@ void opex_server_index_init(opex_server *server, const opex_server_snapshot *sna
 	if (server->opts.index_path != NULL)
 		opex_buf_puts(&path, server->opts.index_path);
 	else
-		opex_kb_index_default_path(&path, opex_kb_handbook_repo(snap->hb));
+		opex_search_index_default_path(&path, opex_kb_handbook_repo(snap->hb));
 	if (path.failed)
 		goto done;
-	if (opex_kb_index_open(&server->writer, path.ptr, &err) < 0) {
+	if (opex_search_index_open(&server->writer, path.ptr, &err) < 0) {
 		fprintf(stderr, "opex serve: search is off: %s\n", err.message);
 		goto done;
 	}
 	if (pthread_key_create(&server->index_key, close_index) != 0) {
-		opex_kb_index_free(server->writer);
+		opex_search_index_free(server->writer);
 		server->writer = NULL;
 		goto done;
 	}
@@ -80,11 +80,11 @@ done:
 int opex_server_index_update(opex_server *server,
 	const opex_server_snapshot *snap, opex_error *err)
 {
-	opex_kb_index_update_options opts = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
+	opex_search_index_update_options opts = OPEX_SEARCH_INDEX_UPDATE_OPTIONS_INIT;
 
 	if (server->writer == NULL)
 		return 0;
-	return opex_kb_index_update(NULL, server->writer, snap->hb, &opts, err);
+	return opex_search_index_update(NULL, server->writer, snap->hb, &opts, err);
 }
 
 void opex_server_index_release(opex_server *server)
@@ -93,12 +93,12 @@ void opex_server_index_release(opex_server *server)
 
 	if (server->has_index) {
 		/* The calling thread's connection; workers closed theirs on exit. */
-		opex_kb_index_free(pthread_getspecific(server->index_key));
+		opex_search_index_free(pthread_getspecific(server->index_key));
 		pthread_setspecific(server->index_key, NULL);
 		pthread_key_delete(server->index_key);
 		server->has_index = false;
 	}
-	opex_kb_index_free(server->writer);
+	opex_search_index_free(server->writer);
 	server->writer = NULL;
 	opex_free(server->index_path);
 	server->index_path = NULL;
@@ -109,15 +109,15 @@ void opex_server_index_release(opex_server *server)
 	server->miss_count = server->miss_cap = 0;
 }
 
-static opex_kb_index *thread_index(opex_server *server)
+static opex_search_index *thread_index(opex_server *server)
 {
-	opex_kb_index *index;
+	opex_search_index *index;
 
 	if (!server->has_index)
 		return NULL;
 	index = pthread_getspecific(server->index_key);
 	if (index == NULL &&
-	    opex_kb_index_open(&index, server->index_path, NULL) == 0)
+	    opex_search_index_open(&index, server->index_path, NULL) == 0)
 		pthread_setspecific(server->index_key, index);
 	return index;
 }
@@ -221,31 +221,31 @@ static void fail(opex_server_ctx *ctx, bool api, unsigned status,
 }
 
 /* Who the search is for (see the top of this file). */
-static void audience(opex_kb_search_options *opts, const opex_server_ctx *ctx)
+static void audience(opex_search_options *opts, const opex_server_ctx *ctx)
 {
 	const opex_server_identity *who = &ctx->who;
 
 	if (who->open || opex_server_sees_all(ctx)) {
-		opts->audience = OPEX_KB_AUDIENCE_ALL;
+		opts->audience = OPEX_SEARCH_AUDIENCE_ALL;
 	} else if (who->person == NULL) {
-		opts->audience = OPEX_KB_AUDIENCE_PUBLIC;
+		opts->audience = OPEX_SEARCH_AUDIENCE_PUBLIC;
 	} else if (who->partner || who->member == NULL) {
-		opts->audience = OPEX_KB_AUDIENCE_PARTNER;
+		opts->audience = OPEX_SEARCH_AUDIENCE_PARTNER;
 	} else {
-		opts->audience = OPEX_KB_AUDIENCE_MEMBER;
+		opts->audience = OPEX_SEARCH_AUDIENCE_MEMBER;
 		opts->teams = (const char *const *)who->member->teams;
 		opts->team_count = who->member->team_count;
 	}
 }
 
-bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
+bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
 	bool api)
 {
 	static const char *const filters[] = { "lang", "journey", "market" };
-	opex_kb_search_options opts = OPEX_KB_SEARCH_OPTIONS_INIT;
+	opex_search_options opts = OPEX_SEARCH_OPTIONS_INIT;
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_HTTP_URL_BYTES);
-	opex_kb_query *query = NULL;
-	opex_kb_index *index;
+	opex_search_query *query = NULL;
+	opex_search_index *index;
 	opex_error err = OPEX_ERROR_INIT;
 	const char *q = opex_server_param_get(ctx, "q");
 	bool ok = false;
@@ -281,14 +281,14 @@ bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
 		fail(ctx, api, 404, "search is off: the index cannot be opened");
 		goto done;
 	}
-	if (opex_kb_query_parse(&query, text.ptr, text.len, &err) < 0) {
+	if (opex_search_query_parse(&query, text.ptr, text.len, &err) < 0) {
 		fail(ctx, api, 400, err.message);
 		goto done;
 	}
 	opts.mark_open = "<mark>";
 	opts.mark_close = "</mark>";
 	opts.escape = opex_html_escape;
-	if (opex_kb_search(out, index, query, &opts, &err) < 0) {
+	if (opex_search_run(out, index, query, &opts, &err) < 0) {
 		fail(ctx, api, 400, err.message);
 		goto done;
 	}
@@ -297,8 +297,8 @@ bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
 	ok = true;
 done:
 	if (!ok)
-		opex_kb_search_result_release(out);
-	opex_kb_query_free(query);
+		opex_search_result_release(out);
+	opex_search_query_free(query);
 	opex_buf_release(&text);
 	return ok;
 }
@@ -313,7 +313,7 @@ static json_t *text_json(const char *s)
 	return v ? v : json_string("?");
 }
 
-static json_t *facets_json(const opex_kb_facet *f, size_t n)
+static json_t *facets_json(const opex_search_facet *f, size_t n)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -326,7 +326,7 @@ static json_t *facets_json(const opex_kb_facet *f, size_t n)
 
 void opex_server_api_search(opex_server_ctx *ctx)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 	json_t *results, *suggestions, *root;
 	size_t i;
 
@@ -334,7 +334,7 @@ void opex_server_api_search(opex_server_ctx *ctx)
 		return;
 	results = json_array();
 	for (i = 0; i < r.hit_count; i++) {
-		const opex_kb_search_hit *h = &r.hits[i];
+		const opex_search_hit *h = &r.hits[i];
 
 		json_array_append_new(results, json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:f}",
 			"path", text_json(h->path), "title", text_json(h->title),
@@ -353,5 +353,5 @@ void opex_server_api_search(opex_server_ctx *ctx)
 		"journey", facets_json(r.journeys, r.journey_count),
 		"market", facets_json(r.markets, r.market_count));
 	opex_server_json_send(ctx, root, 200);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 }

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "kb/kb.h"
+#include "search/search.h"
 #include "process-maps/process_maps.h"
 #include "server/server.h"
 
@@ -196,7 +197,7 @@ void opex_server_api_health(opex_server_ctx *ctx);
  * offset parameters for the reader. Sends the error itself (JSON for
  * `api`, HTML otherwise) and returns false when there is no result.
  */
-bool opex_server_search_run(opex_kb_search_result *out, opex_server_ctx *ctx,
+bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
 	bool api);
 
 /** True if the reader may see every article of the snapshot. */
@@ -274,7 +275,7 @@ struct opex_server {
 	pthread_key_t index_key;
 	bool has_index;
 	char *index_path;
-	opex_kb_index *writer;     /* used by whoever holds reload_lock */
+	opex_search_index *writer;     /* used by whoever holds reload_lock */
 	pthread_mutex_t misses_lock; /* guards `misses` (searches finding nothing) */
 	struct opex_server_miss *misses;
 	size_t miss_count, miss_cap;

@@ -17,6 +17,7 @@
 #include "server/server_int.h"
 #include "launches/launches.h"
 #include "core/limits.h"
+#include "core/time.h"
 #include "core/memory.h"
 #include "core/path.h"
 
@@ -27,14 +28,6 @@
 #include <time.h>
 
 #include "core/banned.h"
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Make <git-dir>/opex/render for flowcharts; NULL when that fails. */
 static char *make_cache_dir(const opex_kb_repo *repo)
@@ -90,7 +83,7 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	opex_pm_lint_report report = OPEX_PM_LINT_REPORT_INIT;
 	opex_server_snapshot *snap = opex_calloc(1, sizeof(*snap));
 	const opex_kb_repo *kbrepo;
-	double started = now_seconds();
+	double started = (opex_time_monotonic_ms() / 1e3);
 	int error;
 
 	*out = NULL;
@@ -111,7 +104,7 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	load_maps(snap, kbrepo);
 	snap->cache_dir = make_cache_dir(kbrepo);
 	snap->loaded_at = (int64_t)time(NULL);
-	snap->load_seconds = now_seconds() - started;
+	snap->load_seconds = (opex_time_monotonic_ms() / 1e3) - started;
 	*out = snap;
 	snap = NULL;
 done:

@@ -98,7 +98,7 @@ void opex_server_page_home(opex_server_ctx *ctx)
 	const opex_kb_article **list = opex_arena_alloc(&ctx->arena,
 		OPEX_RENDER_HOME_ARTICLES * sizeof(*list));
 	const char *q = opex_server_param_get(ctx, "q");
-	opex_kb_search_result result;
+	opex_search_result result;
 	bool searched = false;
 	opex_render_page page;
 	size_t count, total;
@@ -115,7 +115,7 @@ void opex_server_page_home(opex_server_ctx *ctx)
 		opex_kb_handbook_settings(hb), list, count, total,
 		searched ? &result : NULL, NULL);
 	end(ctx, &page);
-	opex_kb_search_result_release(&result);
+	opex_search_result_release(&result);
 }
 
 void opex_server_page_article(opex_server_ctx *ctx)

@@ -5,6 +5,7 @@
  * an FTS5 syntax error or an SQL error; any other outcome aborts.
  */
 #include "kb/kb.h"
+#include "search/search.h"
 #include "core/buf.h"
 #include "core/limits.h"
 
@@ -19,15 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
-	opex_kb_search_result r;
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result r;
 	opex_buf match = OPEX_BUF_INIT(64 * 1024);
-	opex_kb_index *ix = NULL;
-	opex_kb_query *q = NULL;
+	opex_search_index *ix = NULL;
+	opex_search_query *q = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	rc = opex_kb_query_parse(&q, (const char *)data, size, NULL);
+	rc = opex_search_query_parse(&q, (const char *)data, size, NULL);
 	if (rc < 0) {
 		if (q != NULL || (rc != OPEX_EINVALID && rc != OPEX_ETOOBIG))
 			abort();
@@ -35,18 +36,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > OPEX_LIMIT_QUERY_BYTES)
 		abort();
-	opex_kb_query_match(&match, q);
+	opex_search_query_match(&match, q);
 	if (match.failed)
 		abort();
-	if (opex_kb_index_open(&ix, ":memory:", NULL) < 0)
+	if (opex_search_index_open(&ix, ":memory:", NULL) < 0)
 		abort();
 	so.limit = 3;
-	if (opex_kb_search(&r, ix, q, &so, NULL) < 0 || r.total != 0)
+	if (opex_search_run(&r, ix, q, &so, NULL) < 0 || r.total != 0)
 		abort();
 done:
-	opex_kb_search_result_release(&r);
-	opex_kb_index_free(ix);
-	opex_kb_query_free(q);
+	opex_search_result_release(&r);
+	opex_search_index_free(ix);
+	opex_search_query_free(q);
 	opex_buf_release(&match);
 	return 0;
 }

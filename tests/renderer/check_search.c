@@ -14,8 +14,8 @@ static char path[] = "articles/cards/lost-card.md", title[] = "Lost \x1b[31mcard
 	snippet[] = "A <mark>refund</mark> of the &lt;fees&gt;",
 	suggestion[] = "refund";
 
-static void fill(opex_kb_search_result *r, opex_kb_search_hit *hit,
-	opex_kb_facet *facet)
+static void fill(opex_search_result *r, opex_search_hit *hit,
+	opex_search_facet *facet)
 {
 	memset(r, 0, sizeof(*r));
 	memset(hit, 0, sizeof(*hit));
@@ -40,9 +40,9 @@ static void fill(opex_kb_search_result *r, opex_kb_search_hit *hit,
 START_TEST(renderer_search__text)
 {
 	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
-	opex_kb_search_result r;
-	opex_kb_search_hit hit;
-	opex_kb_facet facet;
+	opex_search_result r;
+	opex_search_hit hit;
+	opex_search_facet facet;
 
 	fill(&r, &hit, &facet);
 	opex_render_search_text(&out, &r, 4);
@@ -68,9 +68,9 @@ START_TEST(renderer_search__json)
 {
 	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_search_result r;
-	opex_kb_search_hit hit;
-	opex_kb_facet facet;
+	opex_search_result r;
+	opex_search_hit hit;
+	opex_search_facet facet;
 
 	fill(&r, &hit, &facet);
 	ck_assert_int_eq(opex_render_search_json(&out, &r, NULL, "refund", 0, 10,

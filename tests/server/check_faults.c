@@ -26,6 +26,7 @@
 
 #include "server/server.h"
 #include "kb/kb.h"
+#include "search/search.h"
 #include "core/buf.h"
 #include "core/memory.h"
 #include "core/sha256.h"
@@ -351,17 +352,17 @@ static void wait_reload_started(const served *s, unsigned long long before)
 /* The index file, opened as the next start would: its revision. */
 static void index_revision(char rev[41], const char *path)
 {
-	opex_kb_index *ix = NULL;
+	opex_search_index *ix = NULL;
 	opex_error err = OPEX_ERROR_INIT;
 
-	if (opex_kb_index_open(&ix, path, &err) < 0)
+	if (opex_search_index_open(&ix, path, &err) < 0)
 		ck_abort_msg("the index does not open after the kill: %s", err.message);
-	if (opex_kb_index_revision(rev, ix, &err) < 0) {
-		opex_kb_index_free(ix);
+	if (opex_search_index_revision(rev, ix, &err) < 0) {
+		opex_search_index_free(ix);
 		ck_abort_msg("the index revision cannot be read after the kill: %s",
 			err.message);
 	}
-	opex_kb_index_free(ix);
+	opex_search_index_free(ix);
 }
 
 /*

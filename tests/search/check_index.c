@@ -10,7 +10,7 @@
 #include "support/test_util.h"
 #include "core/buf.h"
 #include "core/memory.h"
-#include "kb/kb_int.h"
+#include "search/search_int.h"
 
 #include <check.h>
 #include <signal.h>
@@ -104,7 +104,7 @@ typedef struct env {
 	opex_test_repo *repo;
 	char *dir;
 	char index_path[4200];
-	opex_kb_index *ix;
+	opex_search_index *ix;
 } env;
 
 static opex_kb_handbook *load(opex_test_repo *repo)
@@ -122,12 +122,12 @@ static opex_kb_handbook *load(opex_test_repo *repo)
 	return hb;
 }
 
-static void update(opex_kb_index_stats *stats, env *e)
+static void update(opex_search_index_stats *stats, env *e)
 {
 	opex_kb_handbook *hb = load(e->repo);
 	opex_error err = OPEX_ERROR_INIT;
 
-	ck_assert_msg(opex_kb_index_update(stats, e->ix, hb, NULL, &err) == 0,
+	ck_assert_msg(opex_search_index_update(stats, e->ix, hb, NULL, &err) == 0,
 		"%s", err.message);
 	opex_kb_handbook_free(hb);
 }
@@ -147,14 +147,14 @@ static void env_open(env *e)
 		opex_test_repo_put(e->repo, fixture[i].path, fixture[i].text);
 	opex_test_repo_commit(e->repo, "Ana Lima", "ana@example.com", T0, "Add",
 		NULL);
-	ck_assert_msg(opex_kb_index_open(&e->ix, e->index_path, &err) == 0, "%s",
+	ck_assert_msg(opex_search_index_open(&e->ix, e->index_path, &err) == 0, "%s",
 		err.message);
 	update(NULL, e);
 }
 
 static void env_close(env *e)
 {
-	opex_kb_index_free(e->ix);
+	opex_search_index_free(e->ix);
 	opex_test_repo_free(e->repo);
 	opex_test_rmtree(e->dir);
 }
@@ -175,27 +175,27 @@ static void html_escape(opex_buf *out, const char *s, size_t len)
 	}
 }
 
-static void search(opex_kb_search_result *r, env *e, const char *text)
+static void search(opex_search_result *r, env *e, const char *text)
 {
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 
 	so.mark_open = "<mark>";
 	so.mark_close = "</mark>";
 	so.escape = html_escape;
 	so.now = T0 + DAY;
-	ck_assert_msg(opex_kb_query_parse(&q, text, strlen(text), &err) == 0,
+	ck_assert_msg(opex_search_query_parse(&q, text, strlen(text), &err) == 0,
 		"'%s': %s", text, err.message);
-	ck_assert_msg(opex_kb_search(r, e->ix, q, &so, &err) == 0, "'%s': %s",
+	ck_assert_msg(opex_search_run(r, e->ix, q, &so, &err) == 0, "'%s': %s",
 		text, err.message);
-	opex_kb_query_free(q);
+	opex_search_query_free(q);
 }
 
 /* The paths found for `text`, in rank order, joined with spaces. */
 static char *found(env *e, const char *text)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 	opex_buf out = OPEX_BUF_INIT(1 << 20);
 	size_t i;
 
@@ -205,7 +205,7 @@ static char *found(env *e, const char *text)
 			opex_buf_putc(&out, ' ');
 		opex_buf_puts(&out, r.hits[i].path);
 	}
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	return opex_buf_detach(&out, NULL);
 }
 
@@ -303,7 +303,7 @@ END_TEST
 
 START_TEST(kb_index__snippets_sections_facets)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 	env e;
 
 	env_open(&e);
@@ -316,21 +316,21 @@ START_TEST(kb_index__snippets_sections_facets)
 	ck_assert_str_eq(r.hits[0].owner, "ana");
 	ck_assert(!r.hits[0].stale);
 	ck_assert_ptr_null(strstr(r.hits[0].snippet, "policy.md"));
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	/* Text around marks is escaped by the caller's function. */
 	assert_found(&e, "fees", "articles/cards/lost-card.md");
 	search(&r, &e, "fees");
 	ck_assert_msg(strstr(r.hits[0].snippet, "<mark>fees</mark>") != NULL,
 		"%s", r.hits[0].snippet);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	search(&r, &e, "\xE9\x80\x80\xE6\xAC\xBE");
 	ck_assert_uint_eq(r.hit_count, 1);
 	ck_assert_msg(strstr(r.hits[0].snippet,
 		"<mark>\xE9\x80\x80\xE6\xAC\xBE</mark>") != NULL, "%s",
 		r.hits[0].snippet);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	search(&r, &e, "dispute OR chargeback");
 	ck_assert_uint_eq(r.total, 3);
@@ -344,42 +344,42 @@ START_TEST(kb_index__snippets_sections_facets)
 	ck_assert_uint_eq(r.markets[0].count, 2);
 	ck_assert_str_eq(r.markets[1].value, "uk");
 	ck_assert_uint_eq(r.markets[1].count, 2);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	env_close(&e);
 }
 END_TEST
 
 START_TEST(kb_index__pages)
 {
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
-	opex_kb_search_result r;
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result r;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 	env e;
 
 	env_open(&e);
-	ck_assert_int_eq(opex_kb_query_parse(&q, "chargeback", 10, &err), 0);
+	ck_assert_int_eq(opex_search_query_parse(&q, "chargeback", 10, &err), 0);
 	so.limit = 2;
 	so.offset = 1;
-	ck_assert_int_eq(opex_kb_search(&r, e.ix, q, &so, &err), 0);
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
 	ck_assert_uint_eq(r.hit_count, 2);
 	ck_assert_uint_eq(r.total, 3);
 	ck_assert_str_eq(r.hits[0].path, "articles/rank/in-tags.md");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	so.offset = 5;
-	ck_assert_int_eq(opex_kb_search(&r, e.ix, q, &so, &err), 0);
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
 	ck_assert_uint_eq(r.hit_count, 0);
 	ck_assert_uint_eq(r.total, 3);
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
-	opex_kb_query_free(q);
+	opex_search_result_release(&r);
+	opex_search_query_free(q);
 	env_close(&e);
 }
 END_TEST
 
 START_TEST(kb_index__suggests_corrections)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 	env e;
 
 	env_open(&e);
@@ -387,35 +387,35 @@ START_TEST(kb_index__suggests_corrections)
 	ck_assert_uint_eq(r.total, 0);
 	ck_assert_ptr_nonnull(r.suggestion);
 	ck_assert_str_eq(r.suggestion, "chargeback");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	/* English words are stemmed in the index; suggestions are words. */
 	search(&r, &e, "dispte timelnes lang:en");
 	ck_assert_uint_eq(r.total, 0);
 	ck_assert_ptr_nonnull(r.suggestion);
 	ck_assert_str_eq(r.suggestion, "dispute timelines lang:en");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	search(&r, &e, "membekukn");
 	ck_assert_str_eq(r.suggestion, "membekukan");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	/* Words that exist but never together: nothing to correct. */
 	search(&r, &e, "kartu chargeback");
 	ck_assert_uint_eq(r.total, 0);
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	search(&r, &e, "zzzzqqqq");
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	env_close(&e);
 }
 END_TEST
 
 START_TEST(kb_index__suggests_same_first_letter)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 	env e;
 
 	env_open(&e);
@@ -424,35 +424,35 @@ START_TEST(kb_index__suggests_same_first_letter)
 	ck_assert_uint_eq(r.total, 0);
 	ck_assert_ptr_nonnull(r.suggestion);
 	ck_assert_str_eq(r.suggestion, "refund");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	search(&r, &e, "chargeback mercahnt");
 	ck_assert_ptr_nonnull(r.suggestion);
 	ck_assert_str_eq(r.suggestion, "chargeback merchant");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	/* Only words with the same first letter are candidates. */
 	search(&r, &e, "xhargeback");
 	ck_assert_uint_eq(r.total, 0);
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	search(&r, &e, "hargeback");
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	env_close(&e);
 }
 END_TEST
 
 START_TEST(kb_index__incremental_updates)
 {
-	opex_kb_index_stats st;
+	opex_search_index_stats st;
 	char first[41], rev[41];
 	opex_error err = OPEX_ERROR_INIT;
 	env e;
 
 	env_open(&e);
-	ck_assert_int_eq(opex_kb_index_revision(first, e.ix, &err), 0);
+	ck_assert_int_eq(opex_search_index_revision(first, e.ix, &err), 0);
 	ck_assert_uint_eq(strlen(first), 40);
 
 	/* Nothing changed: nothing touched. */
@@ -514,29 +514,29 @@ START_TEST(kb_index__incremental_updates)
 		opts.rev = first;
 		ck_assert_int_eq(opex_kb_handbook_load(&hb, opex_test_repo_path(e.repo),
 			&opts, &diags, &err), 0);
-		ck_assert_int_eq(opex_kb_index_update(&st, e.ix, hb, NULL, &err), 0);
+		ck_assert_int_eq(opex_search_index_update(&st, e.ix, hb, NULL, &err), 0);
 		opex_kb_handbook_free(hb);
 		opex_diag_list_release(&diags);
 	}
 	ck_assert_uint_eq(st.added, 1);
 	ck_assert_uint_eq(st.unchanged, FIXTURE_COUNT - 1);
-	ck_assert_int_eq(opex_kb_index_revision(rev, e.ix, &err), 0);
+	ck_assert_int_eq(opex_search_index_revision(rev, e.ix, &err), 0);
 	ck_assert_str_eq(rev, first);
 	assert_found(&e, "\xE3\x82\xAB\xE3\x83\xBC\xE3\x83\x89", "articles/ja/card.md");
 
 	/* --rebuild, and a reopened index still answers. */
 	{
-		opex_kb_index_update_options uo = OPEX_KB_INDEX_UPDATE_OPTIONS_INIT;
+		opex_search_index_update_options uo = OPEX_SEARCH_INDEX_UPDATE_OPTIONS_INIT;
 		opex_kb_handbook *hb = load(e.repo);
 
 		uo.rebuild = true;
-		ck_assert_int_eq(opex_kb_index_update(&st, e.ix, hb, &uo, &err), 0);
+		ck_assert_int_eq(opex_search_index_update(&st, e.ix, hb, &uo, &err), 0);
 		ck_assert(st.rebuilt);
 		ck_assert_uint_eq(st.articles, FIXTURE_COUNT - 1);
 		opex_kb_handbook_free(hb);
 	}
-	opex_kb_index_free(e.ix);
-	ck_assert_int_eq(opex_kb_index_open(&e.ix, e.index_path, &err), 0);
+	opex_search_index_free(e.ix);
+	ck_assert_int_eq(opex_search_index_open(&e.ix, e.index_path, &err), 0);
 	assert_found(&e, "3DS2", "articles/cards/errors.md");
 	env_close(&e);
 }
@@ -547,7 +547,7 @@ START_TEST(kb_index__update_reads_only_changed_articles)
 {
 	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-	opex_kb_index_stats st;
+	opex_search_index_stats st;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_kb_handbook *hb = NULL;
 	opex_kb_repo *repo = NULL;
@@ -563,15 +563,15 @@ START_TEST(kb_index__update_reads_only_changed_articles)
 		"Change", NULL);
 	ck_assert_int_eq(opex_kb_repo_open(&repo, opex_test_repo_path(e.repo),
 		NULL, &err), 0);
-	ck_assert_int_eq(opex_kb_index_plan(e.ix, repo, false, &err), 0);
+	ck_assert_int_eq(opex_search_index_plan(e.ix, repo, false, &err), 0);
 	opts.history_cache = "";
 	opts.now = T0 + DAY;
-	opts.want = opex_kb_index_wants;
+	opts.want = opex_search_index_wants;
 	opts.want_payload = e.ix;
 	ck_assert_int_eq(opex_kb_handbook_load(&hb, opex_test_repo_path(e.repo),
 		&opts, &diags, &err), 0);
 	ck_assert_uint_eq(opex_kb_handbook_article_count(hb), 2);
-	ck_assert_int_eq(opex_kb_index_update(&st, e.ix, hb, NULL, &err), 0);
+	ck_assert_int_eq(opex_search_index_update(&st, e.ix, hb, NULL, &err), 0);
 	ck_assert_uint_eq(st.changed, 1);
 	ck_assert_uint_eq(st.added, 1);
 	ck_assert_uint_eq(st.unchanged, FIXTURE_COUNT - 1);
@@ -580,22 +580,22 @@ START_TEST(kb_index__update_reads_only_changed_articles)
 		"articles/rank/in-tags.md");
 	assert_found(&e, "fresh", "articles/new/one.md");
 	/* A plan against a revision that another update replaced: refused. */
-	ck_assert_int_eq(opex_kb_index_plan(e.ix, repo, false, &err), 0);
+	ck_assert_int_eq(opex_search_index_plan(e.ix, repo, false, &err), 0);
 	{
-		opex_kb_index *other = NULL;
+		opex_search_index *other = NULL;
 		opex_kb_handbook *first = NULL;
 
 		opts.want = NULL;
 		opts.rev = "HEAD~1";
 		ck_assert_int_eq(opex_kb_handbook_load(&first,
 			opex_test_repo_path(e.repo), &opts, &diags, &err), 0);
-		ck_assert_int_eq(opex_kb_index_open(&other, e.index_path, &err), 0);
-		ck_assert_int_eq(opex_kb_index_update(NULL, other, first, NULL,
+		ck_assert_int_eq(opex_search_index_open(&other, e.index_path, &err), 0);
+		ck_assert_int_eq(opex_search_index_update(NULL, other, first, NULL,
 			&err), 0);
-		opex_kb_index_free(other);
+		opex_search_index_free(other);
 		opex_kb_handbook_free(first);
 	}
-	ck_assert_int_eq(opex_kb_index_update(&st, e.ix, hb, NULL, &err),
+	ck_assert_int_eq(opex_search_index_update(&st, e.ix, hb, NULL, &err),
 		OPEX_EEXISTS);
 	opex_kb_handbook_free(hb);
 	opex_kb_repo_free(repo);
@@ -606,7 +606,7 @@ END_TEST
 
 START_TEST(kb_index__roster_change_refreshes_staleness)
 {
-	opex_kb_index_stats st;
+	opex_search_index_stats st;
 	env e;
 
 	env_open(&e);
@@ -636,7 +636,7 @@ START_TEST(kb_index__killed_update_leaves_a_consistent_index)
 	opex_test_repo *repo = opex_test_repo_new(false);
 	char *dir = opex_test_tmpdir();
 	char path[4200], text[512], name[128];
-	opex_kb_index *ix = NULL;
+	opex_search_index *ix = NULL;
 	opex_kb_handbook *old_hb, *new_hb;
 	struct timespec t0, t1;
 	long span_us;
@@ -677,20 +677,20 @@ START_TEST(kb_index__killed_update_leaves_a_consistent_index)
 		opex_diag_list_release(&diags);
 	}
 	/* How long one update takes here, to spread the kills over it. */
-	ck_assert_int_eq(opex_kb_index_open(&ix, path, &err), 0);
-	ck_assert_int_eq(opex_kb_index_update(NULL, ix, old_hb, NULL, &err), 0);
+	ck_assert_int_eq(opex_search_index_open(&ix, path, &err), 0);
+	ck_assert_int_eq(opex_search_index_update(NULL, ix, old_hb, NULL, &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ck_assert_int_eq(opex_kb_index_update(NULL, ix, new_hb, NULL, &err), 0);
+	ck_assert_int_eq(opex_search_index_update(NULL, ix, new_hb, NULL, &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	span_us = (t1.tv_sec - t0.tv_sec) * 1000000L +
 		(t1.tv_nsec - t0.tv_nsec) / 1000L;
-	ck_assert_int_eq(opex_kb_index_update(NULL, ix, old_hb, NULL, &err), 0);
-	opex_kb_index_free(ix);
+	ck_assert_int_eq(opex_search_index_update(NULL, ix, old_hb, NULL, &err), 0);
+	opex_search_index_free(ix);
 	ix = NULL;
 
 	for (round = 0; round < 12; round++) {
-		opex_kb_search_result r;
-		opex_kb_query *q = NULL;
+		opex_search_result r;
+		opex_search_query *q = NULL;
 		const char *want_word, *other_word;
 		size_t want;
 		long delay = (long)((unsigned long)rand_r(&seed) % (unsigned long)(span_us + 1));
@@ -701,15 +701,15 @@ START_TEST(kb_index__killed_update_leaves_a_consistent_index)
 		pid = fork();
 		ck_assert(pid >= 0);
 		if (pid == 0) {
-			opex_kb_index *cix = NULL;
+			opex_search_index *cix = NULL;
 			opex_kb_handbook *target = round % 2 ? old_hb : new_hb;
 
 			int rc = 1;
 
-			if (opex_kb_index_open(&cix, path, NULL) == 0 &&
-			    opex_kb_index_update(NULL, cix, target, NULL, NULL) == 0)
+			if (opex_search_index_open(&cix, path, NULL) == 0 &&
+			    opex_search_index_update(NULL, cix, target, NULL, NULL) == 0)
 				rc = 0;
-			opex_kb_index_free(cix);
+			opex_search_index_free(cix);
 			_exit(rc);
 		}
 		if (delay > 0) {
@@ -722,28 +722,28 @@ START_TEST(kb_index__killed_update_leaves_a_consistent_index)
 		if (WIFSIGNALED(status))
 			killed_mid++;
 
-		ck_assert_int_eq(opex_kb_index_open(&ix, path, &err), 0);
-		ck_assert_int_eq(opex_kb_index_revision(rev, ix, &err), 0);
+		ck_assert_int_eq(opex_search_index_open(&ix, path, &err), 0);
+		ck_assert_int_eq(opex_search_index_revision(rev, ix, &err), 0);
 		ck_assert_msg(strcmp(rev, old_rev) == 0 || strcmp(rev, new_rev) == 0,
 			"round %d: revision '%s'", round, rev);
 		want_word = strcmp(rev, old_rev) == 0 ? "alpha" : "bravo";
 		other_word = strcmp(rev, old_rev) == 0 ? "bravo" : "alpha";
 		for (want = 0; want < 2; want++) {
 			const char *w = want == 0 ? want_word : other_word;
-			opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
+			opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
 
 			so.facets = false;
 			so.suggest = false;
-			ck_assert_int_eq(opex_kb_query_parse(&q, w, strlen(w), &err), 0);
-			ck_assert_msg(opex_kb_search(&r, ix, q, &so, &err) == 0, "%s",
+			ck_assert_int_eq(opex_search_query_parse(&q, w, strlen(w), &err), 0);
+			ck_assert_msg(opex_search_run(&r, ix, q, &so, &err) == 0, "%s",
 				err.message);
 			ck_assert_msg(r.total == (want == 0 ? n : 0),
 				"round %d at %s: '%s' found %zu", round, rev, w, r.total);
-			opex_kb_search_result_release(&r);
-			opex_kb_query_free(q);
+			opex_search_result_release(&r);
+			opex_search_query_free(q);
 			q = NULL;
 		}
-		opex_kb_index_free(ix);
+		opex_search_index_free(ix);
 		ix = NULL;
 	}
 	ck_assert_msg(killed_mid > 0, "no update was killed before it ended");

@@ -50,7 +50,7 @@
  * terms or OPEX_LIMIT_QUERY_FILTERS filters (OPEX_ETOOBIG); invalid UTF-8,
  * a NUL byte, or nothing to search for (OPEX_EINVALID).
  */
-#include "kb/kb_int.h"
+#include "search/search_int.h"
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/memory.h"
@@ -64,129 +64,12 @@
 #include "core/banned.h"
 
 /* ---------------------------------------------------------------------
- * UTF-8 and CJK
- * ------------------------------------------------------------------- */
-
-/* Decode the code point at s[*i] (valid UTF-8 assumed; bad bytes give U+FFFD). */
-static unsigned decode(const char *s, size_t len, size_t *i)
-{
-	const unsigned char *p = (const unsigned char *)s + *i;
-	size_t left = len - *i, n;
-	unsigned cp;
-
-	if (p[0] < 0x80) {
-		*i += 1;
-		return p[0];
-	}
-	if ((p[0] & 0xE0) == 0xC0) {
-		n = 2;
-		cp = p[0] & 0x1Fu;
-	} else if ((p[0] & 0xF0) == 0xE0) {
-		n = 3;
-		cp = p[0] & 0x0Fu;
-	} else if ((p[0] & 0xF8) == 0xF0) {
-		n = 4;
-		cp = p[0] & 0x07u;
-	} else {
-		*i += 1;
-		return 0xFFFD;
-	}
-	if (n > left) {
-		*i = len;
-		return 0xFFFD;
-	}
-	for (size_t k = 1; k < n; k++)
-		cp = (cp << 6) | (p[k] & 0x3Fu);
-	*i += n;
-	return cp;
-}
-
-static bool is_cjk(unsigned cp)
-{
-	return (cp >= 0x3040 && cp <= 0x30FF) ||   /* hiragana, katakana */
-	       (cp >= 0x31F0 && cp <= 0x31FF) ||   /* katakana extensions */
-	       (cp >= 0x3400 && cp <= 0x4DBF) ||   /* Han extension A */
-	       (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* Han */
-	       (cp >= 0xAC00 && cp <= 0xD7AF) ||   /* Hangul syllables */
-	       (cp >= 0xF900 && cp <= 0xFAFF) ||   /* Han compatibility */
-	       (cp >= 0xFF66 && cp <= 0xFF9F) ||   /* half-width katakana */
-	       (cp >= 0x20000 && cp <= 0x3134F);   /* Han extensions B-G */
-}
-
-bool opex_kb_text_has_cjk(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (is_cjk(decode(s, len, &i)))
-			return true;
-	}
-	return false;
-}
-
-void opex_kb_text_cjk_split(opex_buf *out, const char *s, size_t len)
-{
-	size_t i = 0, start = 0;
-	bool prev_cjk = false;
-
-	while (i < len) {
-		size_t at = i;
-		bool cjk;
-
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			prev_cjk = false;
-			continue;
-		}
-		cjk = is_cjk(decode(s, len, &i));
-		if (cjk && prev_cjk) {
-			opex_buf_put(out, s + start, at - start);
-			opex_buf_puts(out, "\xE2\x80\x8B");
-			start = at;
-		}
-		prev_cjk = cjk;
-	}
-	opex_buf_put(out, s + start, len - start);
-}
-
-/* True if `s[0..len)` has something a tokenizer keeps: a letter or digit. */
-static bool has_token_chars(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char ch = (unsigned char)s[i];
-		unsigned cp;
-
-		if (ch < 0x80) {
-			if ((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' &&
-							  (ch | 0x20) <= 'z'))
-				return true;
-			i++;
-			continue;
-		}
-		cp = decode(s, len, &i);
-		/* General punctuation, CJK symbols, full-width ASCII punctuation. */
-		if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) ||
-		    (cp >= 0xFF00 && cp <= 0xFF0F) || cp == 0xA0 || cp == 0xFFFD ||
-		    (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7)
-			continue;
-		return true;
-	}
-	return false;
-}
-
-/* ---------------------------------------------------------------------
  * Parsing
  * ------------------------------------------------------------------- */
 
-static void warn(opex_kb_query *q, const char *fmt, ...) OPEX_PRINTF(2, 3);
+static void warn(opex_search_query *q, const char *fmt, ...) OPEX_PRINTF(2, 3);
 
-static void warn(opex_kb_query *q, const char *fmt, ...)
+static void warn(opex_search_query *q, const char *fmt, ...)
 {
 	opex_buf msg = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	va_list ap;
@@ -207,24 +90,24 @@ typedef enum tok_kind { TOK_TERM, TOK_OR, TOK_FILTER, TOK_NONE } tok_kind;
 typedef struct token {
 	tok_kind kind;
 	bool negated, phrase, prefix;
-	opex_kb_qfilter_kind filter;
+	opex_search_qfilter_kind filter;
 	char *text;               /* term text or filter value */
 } token;
 
 static const struct {
 	const char *name;
-	opex_kb_qfilter_kind kind;
+	opex_search_qfilter_kind kind;
 } filter_keys[] = {
-	{ "lang", OPEX_KB_QFILTER_LANG },
-	{ "language", OPEX_KB_QFILTER_LANG },
-	{ "journey", OPEX_KB_QFILTER_JOURNEY },
-	{ "market", OPEX_KB_QFILTER_MARKET },
-	{ "owner", OPEX_KB_QFILTER_OWNER },
-	{ "tag", OPEX_KB_QFILTER_TAG },
-	{ "is", OPEX_KB_QFILTER_STALE },
+	{ "lang", OPEX_SEARCH_QFILTER_LANG },
+	{ "language", OPEX_SEARCH_QFILTER_LANG },
+	{ "journey", OPEX_SEARCH_QFILTER_JOURNEY },
+	{ "market", OPEX_SEARCH_QFILTER_MARKET },
+	{ "owner", OPEX_SEARCH_QFILTER_OWNER },
+	{ "tag", OPEX_SEARCH_QFILTER_TAG },
+	{ "is", OPEX_SEARCH_QFILTER_STALE },
 };
 
-static bool find_key(opex_kb_qfilter_kind *out, const char *s, size_t n)
+static bool find_key(opex_search_qfilter_kind *out, const char *s, size_t n)
 {
 	size_t i;
 
@@ -290,7 +173,7 @@ static void read_phrase(opex_str *out, bool *closed, const char *s, size_t len,
  * Read the next token at s[*i] (after whitespace). Returns false at the end.
  * A token that reads as nothing has kind TOK_NONE.
  */
-static bool next_token(token *t, opex_kb_query *q, const char *s, size_t len,
+static bool next_token(token *t, opex_search_query *q, const char *s, size_t len,
 	size_t *i)
 {
 	opex_str word;
@@ -346,7 +229,7 @@ static bool next_token(token *t, opex_kb_query *q, const char *s, size_t len,
 		}
 		t->kind = TOK_FILTER;
 		t->text = lower_dup(value.ptr, value.len);
-		if (t->filter == OPEX_KB_QFILTER_STALE) {
+		if (t->filter == OPEX_SEARCH_QFILTER_STALE) {
 			if (strcmp(t->text, "stale") != 0) {
 				warn(q, "unknown state 'is:%.*s' (known: is:stale): ignored",
 					(int)opex_text_clip(t->text, 64), t->text);
@@ -370,7 +253,7 @@ term:
 		while (*i < len && s[*i] == '*')
 			(*i)++;
 	}
-	if (!has_token_chars(word.ptr, word.len)) {
+	if (!opex_search_text_has_tokens(word.ptr, word.len)) {
 		if (word.len > 0)
 			warn(q, "'%.*s' has no letters or digits: ignored",
 				(int)clip(word.ptr, word.len, 64), word.ptr);
@@ -383,9 +266,9 @@ term:
 	return true;
 }
 
-static opex_kb_qclause *add_clause(opex_kb_query *q, bool negated)
+static opex_search_qclause *add_clause(opex_search_query *q, bool negated)
 {
-	opex_kb_qclause *c;
+	opex_search_qclause *c;
 
 	opex_array_grow((void **)&q->clauses, &q->clause_cap,
 		q->clause_count + 1, sizeof(*q->clauses));
@@ -396,9 +279,9 @@ static opex_kb_qclause *add_clause(opex_kb_query *q, bool negated)
 }
 
 /* Add a term to `c`, taking its text. */
-static void add_term(opex_kb_qclause *c, token *t)
+static void add_term(opex_search_qclause *c, token *t)
 {
-	opex_kb_qterm *term;
+	opex_search_qterm *term;
 
 	c->terms = opex_realloc(c->terms, (c->count + 1) * sizeof(*c->terms));
 	term = &c->terms[c->count++];
@@ -408,10 +291,10 @@ static void add_term(opex_kb_qclause *c, token *t)
 	t->text = NULL;
 }
 
-int opex_kb_query_parse(opex_kb_query **out, const char *text, size_t len,
+int opex_search_query_parse(opex_search_query **out, const char *text, size_t len,
 	opex_error *err)
 {
-	opex_kb_query *q = opex_calloc(1, sizeof(*q));
+	opex_search_query *q = opex_calloc(1, sizeof(*q));
 	token t, prev;
 	size_t i = 0, terms = 0;
 	bool pending_or = false;
@@ -446,7 +329,7 @@ int opex_kb_query_parse(opex_kb_query **out, const char *text, size_t len,
 			continue;
 		}
 		if (t.kind == TOK_FILTER) {
-			opex_kb_qfilter *f;
+			opex_search_qfilter *f;
 
 			if (pending_or)
 				warn(q, "'OR' needs a word on each side: ignored");
@@ -494,11 +377,11 @@ int opex_kb_query_parse(opex_kb_query **out, const char *text, size_t len,
 	*out = q;
 	q = NULL;
 done:
-	opex_kb_query_free(q);
+	opex_search_query_free(q);
 	return error;
 }
 
-void opex_kb_query_free(opex_kb_query *q)
+void opex_search_query_free(opex_search_query *q)
 {
 	size_t i, j;
 
@@ -519,17 +402,17 @@ void opex_kb_query_free(opex_kb_query *q)
 	opex_free(q);
 }
 
-size_t opex_kb_query_warning_count(const opex_kb_query *q)
+size_t opex_search_query_warning_count(const opex_search_query *q)
 {
 	return q->warning_count;
 }
 
-const char *opex_kb_query_warning(const opex_kb_query *q, size_t i)
+const char *opex_search_query_warning(const opex_search_query *q, size_t i)
 {
 	return i < q->warning_count ? q->warnings[i] : NULL;
 }
 
-bool opex_kb_query_has_positive(const opex_kb_query *q)
+bool opex_search_query_has_positive(const opex_search_query *q)
 {
 	size_t i;
 
@@ -549,7 +432,7 @@ static void fts_string(opex_buf *out, const char *s, size_t len, bool prefix)
 	opex_buf split = OPEX_BUF_INIT(4 * OPEX_LIMIT_QUERY_BYTES);
 	size_t i;
 
-	opex_kb_text_cjk_split(&split, s, len);
+	opex_search_text_cjk_split(&split, s, len);
 	opex_buf_putc(out, '"');
 	for (i = 0; i < split.len; i++) {
 		if (split.ptr[i] == '"')
@@ -596,7 +479,7 @@ static bool sharp_s_variant(opex_buf *out, const char *s)
 	return false;
 }
 
-static void fts_term(opex_buf *out, const opex_kb_qterm *term)
+static void fts_term(opex_buf *out, const opex_search_qterm *term)
 {
 	opex_buf alt = OPEX_BUF_INIT(2 * OPEX_LIMIT_QUERY_BYTES);
 
@@ -612,7 +495,7 @@ static void fts_term(opex_buf *out, const opex_kb_qterm *term)
 	opex_buf_release(&alt);
 }
 
-static void fts_clause(opex_buf *out, const opex_kb_qclause *c)
+static void fts_clause(opex_buf *out, const opex_search_qclause *c)
 {
 	size_t j;
 
@@ -627,7 +510,7 @@ static void fts_clause(opex_buf *out, const opex_kb_qclause *c)
 		opex_buf_putc(out, ')');
 }
 
-void opex_kb_query_match(opex_buf *out, const opex_kb_query *q)
+void opex_search_query_match(opex_buf *out, const opex_search_query *q)
 {
 	size_t i, n = 0;
 
@@ -648,7 +531,7 @@ void opex_kb_query_match(opex_buf *out, const opex_kb_query *q)
 	}
 }
 
-void opex_kb_query_match_excluded(opex_buf *out, const opex_kb_query *q)
+void opex_search_query_match_excluded(opex_buf *out, const opex_search_query *q)
 {
 	size_t i, n = 0;
 

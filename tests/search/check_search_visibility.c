@@ -1,6 +1,6 @@
 /*
  * check_search_visibility.c: the search index answers each audience
- * (opex_kb_search_options.audience) with only the articles it may see:
+ * (opex_search_options.audience) with only the articles it may see:
  * hits, totals past the first page, facets, "did you mean", queries with
  * only filters or exclusions, and after an update changes visibility
  * (kb/index_sqlite.c).
@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/memory.h"
 #include "kb/kb.h"
+#include "search/search.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -65,7 +66,7 @@ typedef struct env {
 	opex_test_repo *repo;
 	char *dir;
 	char index_path[4096];
-	opex_kb_index *ix;
+	opex_search_index *ix;
 	int64_t clock;
 } env;
 
@@ -81,7 +82,7 @@ static void update(void)
 	opts.now = e.clock;
 	ck_assert_msg(opex_kb_handbook_load(&hb, opex_test_repo_path(e.repo),
 		&opts, &diags, &err) == 0, "%s", err.message);
-	ck_assert_msg(opex_kb_index_update(NULL, e.ix, hb, NULL, &err) == 0,
+	ck_assert_msg(opex_search_index_update(NULL, e.ix, hb, NULL, &err) == 0,
 		"%s", err.message);
 	opex_kb_handbook_free(hb);
 	opex_diag_list_release(&diags);
@@ -103,14 +104,14 @@ static void setup(void)
 		opex_test_repo_put(e.repo, articles[i].path, articles[i].text);
 	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", e.clock,
 		"Add", NULL);
-	ck_assert_msg(opex_kb_index_open(&e.ix, e.index_path, &err) == 0, "%s",
+	ck_assert_msg(opex_search_index_open(&e.ix, e.index_path, &err) == 0, "%s",
 		err.message);
 	update();
 }
 
 static void teardown(void)
 {
-	opex_kb_index_free(e.ix);
+	opex_search_index_free(e.ix);
 	opex_test_repo_free(e.repo);
 	opex_test_rmtree(e.dir);
 }
@@ -123,53 +124,53 @@ typedef enum reader {
 static const char *const payments_teams[] = { "payments" };
 static const char *const other_teams[] = { "quality", "swat" };
 
-static void search(opex_kb_search_result *r, reader who, const char *text,
+static void search(opex_search_result *r, reader who, const char *text,
 	size_t limit)
 {
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 
 	so.now = T0 + 86400;
 	so.limit = limit;
 	so.mark_open = "<mark>";
 	so.mark_close = "</mark>";
 	switch (who) {
-	case ANONYMOUS: so.audience = OPEX_KB_AUDIENCE_PUBLIC; break;
-	case PARTNER: so.audience = OPEX_KB_AUDIENCE_PARTNER; break;
-	case MEMBER: so.audience = OPEX_KB_AUDIENCE_MEMBER; break;
+	case ANONYMOUS: so.audience = OPEX_SEARCH_AUDIENCE_PUBLIC; break;
+	case PARTNER: so.audience = OPEX_SEARCH_AUDIENCE_PARTNER; break;
+	case MEMBER: so.audience = OPEX_SEARCH_AUDIENCE_MEMBER; break;
 	case MEMBER_PAYMENTS:
-		so.audience = OPEX_KB_AUDIENCE_MEMBER;
+		so.audience = OPEX_SEARCH_AUDIENCE_MEMBER;
 		so.teams = payments_teams;
 		so.team_count = 1;
 		break;
 	case MEMBER_OTHER:
-		so.audience = OPEX_KB_AUDIENCE_MEMBER;
+		so.audience = OPEX_SEARCH_AUDIENCE_MEMBER;
 		so.teams = other_teams;
 		so.team_count = 2;
 		break;
-	case EVERYONE: so.audience = OPEX_KB_AUDIENCE_ALL; break;
+	case EVERYONE: so.audience = OPEX_SEARCH_AUDIENCE_ALL; break;
 	}
-	ck_assert_msg(opex_kb_query_parse(&q, text, strlen(text), &err) == 0,
+	ck_assert_msg(opex_search_query_parse(&q, text, strlen(text), &err) == 0,
 		"'%s': %s", text, err.message);
-	ck_assert_msg(opex_kb_search(r, e.ix, q, &so, &err) == 0, "'%s': %s",
+	ck_assert_msg(opex_search_run(r, e.ix, q, &so, &err) == 0, "'%s': %s",
 		text, err.message);
-	opex_kb_query_free(q);
+	opex_search_query_free(q);
 }
 
 static size_t total(reader who, const char *text, size_t limit)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 	size_t n;
 
 	search(&r, who, text, limit);
 	n = r.total;
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	return n;
 }
 
 /* Everything a result says, as text, to look for leaks in. */
-static void dump(opex_buf *out, const opex_kb_search_result *r)
+static void dump(opex_buf *out, const opex_search_result *r)
 {
 	size_t i;
 
@@ -220,7 +221,7 @@ START_TEST(kb_search_visibility__hits_facets_snippets_never_leak)
 		"wombatique", "market de", "market nl", "market es", "lang de",
 		"lang nl", "journey overrides", "journey backoffice", "journey desk",
 	};
-	opex_kb_search_result r;
+	opex_search_result r;
 	opex_buf text = OPEX_BUF_INIT(1 << 20);
 	size_t i;
 
@@ -231,7 +232,7 @@ START_TEST(kb_search_visibility__hits_facets_snippets_never_leak)
 			"a partner sees '%s' in:\n%s", hidden_from_partner[i], text.ptr);
 	ck_assert_ptr_nonnull(strstr(text.ptr, "market fr 1"));
 	ck_assert_ptr_nonnull(strstr(text.ptr, "market uk 2"));
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	/* The payments member sees the team's articles in facets too. */
 	search(&r, MEMBER_PAYMENTS, "zebrafin", 10);
@@ -239,7 +240,7 @@ START_TEST(kb_search_visibility__hits_facets_snippets_never_leak)
 	ck_assert_ptr_nonnull(strstr(text.ptr, "market nl 1"));
 	ck_assert_ptr_nonnull(strstr(text.ptr, "market es 1"));
 	ck_assert_ptr_nonnull(strstr(text.ptr, "journey backoffice 1"));
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 
 	/* A member outside payments: internal yes, payments no. */
 	search(&r, MEMBER_OTHER, "zebrafin", 10);
@@ -248,36 +249,36 @@ START_TEST(kb_search_visibility__hits_facets_snippets_never_leak)
 	ck_assert_ptr_null(strstr(text.ptr, "articles/payments.md"));
 	ck_assert_ptr_null(strstr(text.ptr, "market nl"));
 	ck_assert_ptr_null(strstr(text.ptr, "pangolinex"));
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	opex_buf_release(&text);
 }
 END_TEST
 
 START_TEST(kb_search_visibility__words_of_hidden_articles)
 {
-	opex_kb_search_result r;
+	opex_search_result r;
 
 	/* A word only a hidden article has: nothing, and no hint. */
 	search(&r, PARTNER, "quokkaflux", 10);
 	ck_assert_uint_eq(r.total, 0);
 	ck_assert_ptr_null(r.suggestion);
 	ck_assert_uint_eq(r.market_count, 0);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	/* A typo of it: no suggestion for the partner ... */
 	search(&r, PARTNER, "quokkaflox", 10);
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	search(&r, MEMBER_OTHER, "pangolinez", 10);
 	ck_assert_ptr_null(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	/* ... but one for those who may see it. */
 	search(&r, MEMBER, "quokkaflox", 10);
 	ck_assert_ptr_nonnull(r.suggestion);
 	ck_assert_str_eq(r.suggestion, "quokkaflux");
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 	search(&r, EVERYONE, "pangolinez", 10);
 	ck_assert_ptr_nonnull(r.suggestion);
-	opex_kb_search_result_release(&r);
+	opex_search_result_release(&r);
 }
 END_TEST
 

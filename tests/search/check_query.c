@@ -6,7 +6,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/memory.h"
-#include "kb/kb_int.h"
+#include "search/search_int.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -18,12 +18,12 @@ static char *match_of(const char *text)
 {
 	opex_buf out = OPEX_BUF_INIT(64 * 1024);
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 
-	ck_assert_msg(opex_kb_query_parse(&q, text, strlen(text), &err) == 0,
+	ck_assert_msg(opex_search_query_parse(&q, text, strlen(text), &err) == 0,
 		"'%s': %s", text, err.message);
-	opex_kb_query_match(&out, q);
-	opex_kb_query_free(q);
+	opex_search_query_match(&out, q);
+	opex_search_query_free(q);
 	return opex_buf_detach(&out, NULL);
 }
 
@@ -72,24 +72,24 @@ START_TEST(kb_query__filters)
 	const char *text = "card lang:FR journey:payments market:uk owner:maria "
 		"tag:Chargeback is:stale -market:fr owner:\"ana lima\"";
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 
-	ck_assert_int_eq(opex_kb_query_parse(&q, text, strlen(text), &err), 0);
+	ck_assert_int_eq(opex_search_query_parse(&q, text, strlen(text), &err), 0);
 	ck_assert_uint_eq(q->filter_count, 8);
-	ck_assert_int_eq(q->filters[0].kind, OPEX_KB_QFILTER_LANG);
+	ck_assert_int_eq(q->filters[0].kind, OPEX_SEARCH_QFILTER_LANG);
 	ck_assert_str_eq(q->filters[0].value, "fr");
-	ck_assert_int_eq(q->filters[1].kind, OPEX_KB_QFILTER_JOURNEY);
-	ck_assert_int_eq(q->filters[2].kind, OPEX_KB_QFILTER_MARKET);
-	ck_assert_int_eq(q->filters[3].kind, OPEX_KB_QFILTER_OWNER);
-	ck_assert_int_eq(q->filters[4].kind, OPEX_KB_QFILTER_TAG);
+	ck_assert_int_eq(q->filters[1].kind, OPEX_SEARCH_QFILTER_JOURNEY);
+	ck_assert_int_eq(q->filters[2].kind, OPEX_SEARCH_QFILTER_MARKET);
+	ck_assert_int_eq(q->filters[3].kind, OPEX_SEARCH_QFILTER_OWNER);
+	ck_assert_int_eq(q->filters[4].kind, OPEX_SEARCH_QFILTER_TAG);
 	ck_assert_str_eq(q->filters[4].value, "chargeback");
-	ck_assert_int_eq(q->filters[5].kind, OPEX_KB_QFILTER_STALE);
+	ck_assert_int_eq(q->filters[5].kind, OPEX_SEARCH_QFILTER_STALE);
 	ck_assert_ptr_null(q->filters[5].value);
 	ck_assert(q->filters[6].negated);
 	ck_assert_str_eq(q->filters[7].value, "ana lima");
 	ck_assert_uint_eq(q->clause_count, 1);
-	ck_assert_uint_eq(opex_kb_query_warning_count(q), 0);
-	opex_kb_query_free(q);
+	ck_assert_uint_eq(opex_search_query_warning_count(q), 0);
+	opex_search_query_free(q);
 }
 END_TEST
 
@@ -116,21 +116,21 @@ static const struct {
 START_TEST(kb_query__odd_input_has_a_reading)
 {
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 	opex_buf m = OPEX_BUF_INIT(4096);
 	const char *text = odd[_i].query;
 
-	ck_assert_msg(opex_kb_query_parse(&q, text, strlen(text), &err) == 0,
+	ck_assert_msg(opex_search_query_parse(&q, text, strlen(text), &err) == 0,
 		"'%s': %s", text, err.message);
-	opex_kb_query_match(&m, q);
+	opex_search_query_match(&m, q);
 	ck_assert_msg(strcmp(m.ptr, odd[_i].match) == 0, "'%s' read as '%s'",
 		text, m.ptr);
-	ck_assert_msg(opex_kb_query_warning_count(q) > 0 &&
-		strstr(opex_kb_query_warning(q, 0), odd[_i].warning) != NULL,
-		"'%s': warning '%s'", text, opex_kb_query_warning_count(q) ?
-			opex_kb_query_warning(q, 0) : "(none)");
+	ck_assert_msg(opex_search_query_warning_count(q) > 0 &&
+		strstr(opex_search_query_warning(q, 0), odd[_i].warning) != NULL,
+		"'%s': warning '%s'", text, opex_search_query_warning_count(q) ?
+			opex_search_query_warning(q, 0) : "(none)");
 	opex_buf_release(&m);
-	opex_kb_query_free(q);
+	opex_search_query_free(q);
 }
 END_TEST
 
@@ -153,10 +153,10 @@ static const struct {
 START_TEST(kb_query__refuses_what_cannot_be_read)
 {
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 	size_t len = refused[_i].len ? refused[_i].len : strlen(refused[_i].query);
 
-	ck_assert_int_eq(opex_kb_query_parse(&q, refused[_i].query, len, &err),
+	ck_assert_int_eq(opex_search_query_parse(&q, refused[_i].query, len, &err),
 		refused[_i].code);
 	ck_assert_ptr_null(q);
 	ck_assert_msg(strstr(err.message, refused[_i].message) != NULL,
@@ -168,13 +168,13 @@ START_TEST(kb_query__limits)
 {
 	opex_buf text = OPEX_BUF_INIT(1024 * 1024);
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_query *q = NULL;
+	opex_search_query *q = NULL;
 	size_t i;
 
 	/* 10,000 terms: far past the byte limit. */
 	for (i = 0; i < 10000; i++)
 		opex_buf_puts(&text, "w ");
-	ck_assert_int_eq(opex_kb_query_parse(&q, text.ptr, text.len, &err),
+	ck_assert_int_eq(opex_search_query_parse(&q, text.ptr, text.len, &err),
 		OPEX_ETOOBIG);
 	ck_assert_ptr_null(q);
 	ck_assert(strstr(err.message, "longer than") != NULL);
@@ -183,7 +183,7 @@ START_TEST(kb_query__limits)
 	opex_buf_clear(&text);
 	for (i = 0; i <= OPEX_LIMIT_QUERY_TERMS; i++)
 		opex_buf_puts(&text, "w ");
-	ck_assert_int_eq(opex_kb_query_parse(&q, text.ptr, text.len, &err),
+	ck_assert_int_eq(opex_search_query_parse(&q, text.ptr, text.len, &err),
 		OPEX_ETOOBIG);
 	ck_assert(strstr(err.message, "terms") != NULL);
 
@@ -191,14 +191,14 @@ START_TEST(kb_query__limits)
 	opex_buf_clear(&text);
 	for (i = 0; i < OPEX_LIMIT_QUERY_TERMS; i++)
 		opex_buf_puts(&text, "w ");
-	ck_assert_int_eq(opex_kb_query_parse(&q, text.ptr, text.len, &err), 0);
-	opex_kb_query_free(q);
+	ck_assert_int_eq(opex_search_query_parse(&q, text.ptr, text.len, &err), 0);
+	opex_search_query_free(q);
 	q = NULL;
 
 	opex_buf_clear(&text);
 	for (i = 0; i <= OPEX_LIMIT_QUERY_FILTERS; i++)
 		opex_buf_puts(&text, "tag:x ");
-	ck_assert_int_eq(opex_kb_query_parse(&q, text.ptr, text.len, &err),
+	ck_assert_int_eq(opex_search_query_parse(&q, text.ptr, text.len, &err),
 		OPEX_ETOOBIG);
 	ck_assert(strstr(err.message, "filters") != NULL);
 	opex_buf_release(&text);
@@ -220,26 +220,26 @@ static const char *const hostile[] = {
 
 START_TEST(kb_query__hostile_input_is_safe)
 {
-	opex_kb_search_options so = OPEX_KB_SEARCH_OPTIONS_INIT;
-	opex_kb_search_result r;
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result r;
 	opex_error err = OPEX_ERROR_INIT;
-	opex_kb_index *ix = NULL;
-	opex_kb_query *q = NULL;
+	opex_search_index *ix = NULL;
+	opex_search_query *q = NULL;
 	const char *text = hostile[_i];
 	int rc;
 
-	ck_assert_int_eq(opex_kb_index_open(&ix, ":memory:", &err), 0);
-	rc = opex_kb_query_parse(&q, text, strlen(text), &err);
+	ck_assert_int_eq(opex_search_index_open(&ix, ":memory:", &err), 0);
+	rc = opex_search_query_parse(&q, text, strlen(text), &err);
 	ck_assert_msg(rc == 0 || rc == OPEX_EINVALID, "'%s': %s", text,
 		err.message);
 	if (q) {
-		rc = opex_kb_search(&r, ix, q, &so, &err);
+		rc = opex_search_run(&r, ix, q, &so, &err);
 		ck_assert_msg(rc == 0, "'%s': %s", text, err.message);
 		ck_assert_uint_eq(r.total, 0);
-		opex_kb_search_result_release(&r);
+		opex_search_result_release(&r);
 	}
-	opex_kb_query_free(q);
-	opex_kb_index_free(ix);
+	opex_search_query_free(q);
+	opex_search_index_free(ix);
 }
 END_TEST
 
@@ -248,11 +248,11 @@ START_TEST(kb_query__cjk_split)
 	opex_buf out = OPEX_BUF_INIT(256);
 	const char *s = "ab \xE9\x80\x80\xE6\xAC\xBE\xE7\x94\xB3 c";
 
-	opex_kb_text_cjk_split(&out, s, strlen(s));
+	opex_search_text_cjk_split(&out, s, strlen(s));
 	ck_assert_str_eq(out.ptr, "ab \xE9\x80\x80\xE2\x80\x8B\xE6\xAC\xBE"
 		"\xE2\x80\x8B\xE7\x94\xB3 c");
-	ck_assert(opex_kb_text_has_cjk(s, strlen(s)));
-	ck_assert(!opex_kb_text_has_cjk("r\xC3\xA9sum\xC3\xA9", 8));
+	ck_assert(opex_search_text_has_cjk(s, strlen(s)));
+	ck_assert(!opex_search_text_has_cjk("r\xC3\xA9sum\xC3\xA9", 8));
 	opex_buf_release(&out);
 }
 END_TEST

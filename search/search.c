@@ -1,0 +1,200 @@
+/*
+ * search.c: one search. The query's words become FTS5 MATCH expressions,
+ * its filters and the audience SQL conditions (plan.c); then, in one read
+ * transaction, the ranked page, the total, the facets (plan.c), the hits'
+ * snippets (snippets.c) and, when nothing matched, a suggestion
+ * (suggest.c).
+ */
+#include "search/search_int.h"
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/str.h"
+#include "core/text.h"
+#include "core/time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/banned.h"
+
+int opex_search_run(opex_search_result *out, opex_search_index *ix,
+	const opex_search_query *q, const opex_search_options *opts,
+	opex_error *err)
+{
+	opex_search_options defaults = OPEX_SEARCH_OPTIONS_INIT;
+	search_ctx s;
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES), rev = OPEX_BUF_INIT(64);
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 *ids = NULL;
+	bool *stemmed = NULL, in_txn = false, fast;
+	size_t cap = 0, limit, k;
+	double start = opex_time_monotonic_ms();
+	int error, rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	opex_buf_init(&s.match, 8 * OPEX_LIMIT_QUERY_BYTES);
+	opex_buf_init(&s.excluded, 8 * OPEX_LIMIT_QUERY_BYTES);
+	opex_buf_init(&s.filters, OPEX_LIMIT_LINE_BYTES);
+	opex_buf_init(&s.audience, OPEX_LIMIT_LINE_BYTES);
+	if (opts == NULL)
+		opts = &defaults;
+	s.ix = ix;
+	s.q = q;
+	s.now = opts->now ? opts->now : (int64_t)time(NULL);
+	limit = opts->limit > OPEX_LIMIT_SEARCH_PAGE ? OPEX_LIMIT_SEARCH_PAGE
+		: opts->limit;
+	if (!ix->schema_ok) {
+		error = opex_error_set(err, OPEX_EINVALID,
+			"index '%s' was built by another version: rebuild it", ix->path);
+		goto done;
+	}
+	opex_search_query_match(&s.match, q);
+	opex_search_query_match_excluded(&s.excluded, q);
+	opex_search_sql_filters(&s.filters, &s.params, q);
+	opex_search_sql_audience(&s.filters, &s.params, opts);
+	opex_search_sql_audience(&s.audience, &s.audience_params, opts);
+	if (s.match.failed || s.excluded.failed || s.filters.failed ||
+	    s.audience.failed) {
+		error = opex_error_set(err, OPEX_ETOOBIG, "query is too large");
+		goto done;
+	}
+	/*
+	 * Without filters, ranking needs no join: joining every match to doc
+	 * before the sort costs half again as much for common words.
+	 */
+	fast = s.filters.len == 0 && opex_search_query_has_positive(q);
+	/* One read transaction: ranking, count, facets and snippets agree. */
+	error = opex_search_db_exec(ix, "BEGIN", "search", err);
+	if (error < 0)
+		goto done;
+	in_txn = true;
+	error = opex_search_meta_get(&rev, ix, "revision", err);
+	if (error < 0)
+		goto done;
+	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
+
+	opex_search_sql_hits(&sql, q, true);
+	if (fast)   /* rank the FTS rows alone, join the page only */
+		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
+			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
+			" FROM (SELECT id, score FROM hits ORDER BY score, id"
+			" LIMIT %zu OFFSET %zu) h JOIN doc d ON d.id = h.id"
+			" ORDER BY h.score, h.id", limit, opts->offset);
+	else
+		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
+			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
+			" FROM hits h JOIN doc d ON d.id = h.id WHERE 1%s"
+			" ORDER BY h.score, d.path LIMIT %zu OFFSET %zu",
+			s.filters.ptr, limit, opts->offset);
+	error = opex_search_prepare(&st, &s, sql.ptr, err);
+	if (error < 0)
+		goto done;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		opex_search_hit *hit;
+
+		opex_array_grow((void **)&out->hits, &cap, out->hit_count + 1,
+			sizeof(*out->hits));
+		ids = opex_realloc(ids, cap * sizeof(*ids));
+		stemmed = opex_realloc(stemmed, cap * sizeof(*stemmed));
+		hit = &out->hits[out->hit_count];
+		memset(hit, 0, sizeof(*hit));
+		ids[out->hit_count] = sqlite3_column_int64(st, 0);
+		hit->score = sqlite3_column_double(st, 1);
+		hit->path = opex_search_db_column_dup(st, 2);
+		hit->title = opex_search_db_column_dup(st, 3);
+		hit->language = opex_search_db_column_dup(st, 4);
+		hit->owner = opex_search_db_column_dup(st, 5);
+		hit->journey = opex_search_db_column_dup(st, 6);
+		hit->stale = sqlite3_column_int(st, 7) != 0;
+		stemmed[out->hit_count] = sqlite3_column_int(st, 8) != 0;
+		out->hit_count++;
+	}
+	if (rc != SQLITE_DONE) {
+		error = opex_search_db_error(ix, err, "search");
+		goto done;
+	}
+	opex_search_db_finish(ix, st);
+	st = NULL;
+	/* The page is known: now, and only now, snippets and sections. */
+	for (k = 0; k < out->hit_count; k++) {
+		error = opex_search_hit_fill(&out->hits[k], &s, ids[k], stemmed[k], opts, err);
+		if (error < 0)
+			goto done;
+	}
+	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0))
+		out->total = opts->offset + out->hit_count;
+	else
+		error = opex_search_count(&out->total, &s, err);
+	if (error < 0)
+		goto done;
+	if (opts->facets && out->total > 0) {
+		error = opex_search_facet_read(&out->languages, &out->language_count, &s,
+			"lower(d.language)", "", err);
+		if (error == 0)
+			error = opex_search_facet_read(&out->journeys, &out->journey_count, &s,
+				"lower(d.journey)", "", err);
+		if (error == 0)
+			error = opex_search_facet_read(&out->markets, &out->market_count, &s,
+				"m.market", "JOIN doc_market m ON m.doc = d.id", err);
+		if (error < 0)
+			goto done;
+	}
+	if (opts->suggest && out->total == 0) {
+		error = opex_search_suggest(&out->suggestion, &s, err);
+		if (error < 0)
+			goto done;
+	}
+done:
+	opex_search_db_finish(ix, st);
+	if (in_txn)
+		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+	out->took_ms = opex_time_monotonic_ms() - start;
+	opex_free(ids);
+	opex_free(stemmed);
+	opex_buf_release(&sql);
+	opex_buf_release(&rev);
+	opex_buf_release(&s.match);
+	opex_buf_release(&s.excluded);
+	opex_buf_release(&s.filters);
+	opex_buf_release(&s.audience);
+	return error;
+}
+
+static void free_facets(opex_search_facet *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		opex_free(f[i].value);
+	opex_free(f);
+}
+
+void opex_search_result_release(opex_search_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->hit_count; i++) {
+		opex_search_hit *h = &r->hits[i];
+
+		opex_free(h->path);
+		opex_free(h->title);
+		opex_free(h->language);
+		opex_free(h->owner);
+		opex_free(h->journey);
+		opex_free(h->section);
+		opex_free(h->snippet);
+	}
+	opex_free(r->hits);
+	free_facets(r->languages, r->language_count);
+	free_facets(r->journeys, r->journey_count);
+	free_facets(r->markets, r->market_count);
+	opex_free(r->suggestion);
+	memset(r, 0, sizeof(*r));
+}
