@@ -632,101 +632,121 @@ static const opex_launch_approval *waiver_in_force(opex_launch_gate_status *gs,
 	return met ? requester : NULL;
 }
 
-static int evaluate_gate(opex_launch_status *st, size_t gi,
-	const char *text, size_t len, const opex_kb_handbook *hb,
-	const opex_launch_approval_log *log, const opex_kb_path_log *tick_log,
-	opex_error *err)
+/* What evaluating one gate reads, shared by its steps. */
+typedef struct gate_eval {
+	opex_launch_status *st;
+	size_t gi;
+	opex_launch_gate_status *gs;
+	const opex_launch_gate *g;
+	const char *lp;                    /* the launch file's path */
+	const opex_kb_handbook *hb;
+	const opex_kb_roster *roster;
+	const opex_launch_approval_log *log;
+	char **excluded;                   /* "id: why", from separation() */
+	size_t excluded_count;
+} gate_eval;
+
+static const opex_launch_approval *waived(const gate_eval *e,
+	const char *kind, const char *what)
 {
-	const opex_launch *l = st->launch;
-	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
-	opex_launch_gate_status *gs = &st->gates[gi];
-	const opex_launch_gate *g = opex_launch_gate_at(l, gi);
-	const char *lp = opex_launch_path(l);
-	char **excluded = NULL, **fresh = NULL;
-	size_t excluded_count = 0, fresh_cap = 0, i, n;
-	opex_buf missing = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	opex_buf target = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	bool blocked = false, ok = true;
-	int error;
+	const opex_launch_approval *w;
 
-	gs->gate = g;
-	opex_launch_digests_compute(&gs->digests, l, text, len, gi, hb);
-	error = separation(gs, l, hb, log, &excluded, &excluded_count, err);
-	if (error < 0)
-		goto done;
+	opex_buf_printf(&target, "%s:%s", kind, what);
+	w = waiver_in_force(e->gs, e->log, e->lp, target.ptr, e->roster,
+		e->excluded, e->excluded_count, e->st->now);
+	opex_buf_release(&target);
+	return w;
+}
 
-	/* items */
-	n = 0;
+/* The gate's checklist items, who ticked them, and which are waived; false if one is open. */
+static bool gate_items(gate_eval *e, const opex_kb_path_log *tick_log)
+{
+	const opex_launch *l = e->st->launch;
+	opex_launch_gate_status *gs = e->gs;
+	size_t i, n = 0;
+	bool ok = true;
+
 	for (i = 0; i < opex_launch_item_count(l); i++)
-		n += opex_launch_item_at(l, i)->gate_index == gi;
+		n += opex_launch_item_at(l, i)->gate_index == e->gi;
 	gs->items = opex_calloc(n + 1, sizeof(*gs->items));
 	for (i = 0; i < opex_launch_item_count(l); i++) {
 		const opex_launch_item *it = opex_launch_item_at(l, i);
 		opex_launch_item_status *is;
 
-		if (it->gate_index != gi)
+		if (it->gate_index != e->gi)
 			continue;
 		is = &gs->items[gs->item_count++];
 		is->item = it;
 		is->number = i + 1;
 		is->done = it->ticked;
 	}
-	find_ticks(gs->items, gs->item_count, tick_log, hb, lp);
+	find_ticks(gs->items, gs->item_count, tick_log, e->hb, e->lp);
 	for (i = 0; i < gs->item_count; i++) {
 		opex_launch_item_status *is = &gs->items[i];
 
 		if (is->done)
 			continue;
-		opex_buf_clear(&target);
-		opex_buf_printf(&target, "item:%s", is->item->text);
-		if (waiver_in_force(gs, log, lp, target.ptr, roster, excluded,
-			excluded_count, st->now) != NULL) {
+		if (waived(e, "item", is->item->text) != NULL) {
 			is->waived = true;
 			continue;
 		}
 		ok = false;
 		waiting(gs, fmt_dup("item %zu is open: %s", is->number, is->item->text));
 	}
+	return ok;
+}
 
-	/* checks */
+/* previous-gates and checklist-done, which the evaluation itself knows. */
+static void evaluation_check(opex_launch_check_result *c, const gate_eval *e,
+	opex_launch_check check)
+{
+	size_t k;
+
+	c->check = check;
+	if (check == OPEX_LAUNCH_CHECK_PREVIOUS_GATES) {
+		for (k = 0; k < e->gi; k++) {
+			const opex_launch_gate_status *prev = &e->st->gates[k];
+
+			if (prev->state != OPEX_LAUNCH_GATE_PASSED)
+				opex_launch_check_reason(c, e->lp, prev->gate->line,
+					"gate '%s' has not passed (%s)", prev->gate->id,
+					opex_launch_gate_state_name(prev->state));
+		}
+	} else {
+		for (k = 0; k < e->gs->item_count; k++) {
+			const opex_launch_item_status *it = &e->gs->items[k];
+
+			if (!it->done && !it->waived)
+				opex_launch_check_reason(c, e->lp, it->item->line,
+					"item %zu not ticked: %s", it->number,
+					it->item->text);
+		}
+	}
+	c->state = c->reason_count ? OPEX_LAUNCH_CHECK_FAIL : OPEX_LAUNCH_CHECK_PASS;
+}
+
+/* The gate's checks, and which failing ones are waived; false if one fails. */
+static bool gate_checks(gate_eval *e)
+{
+	const opex_launch_gate *g = e->g;
+	opex_launch_gate_status *gs = e->gs;
+	size_t i;
+	bool ok = true;
+
 	gs->checks = opex_calloc(g->check_count + 1, sizeof(*gs->checks));
 	gs->check_count = g->check_count;
 	for (i = 0; i < g->check_count; i++) {
 		opex_launch_check_result *c = &gs->checks[i];
 
-		if (g->checks[i] == OPEX_LAUNCH_CHECK_PREVIOUS_GATES) {
-			size_t k;
-
-			c->check = g->checks[i];
-			for (k = 0; k < gi; k++)
-				if (st->gates[k].state != OPEX_LAUNCH_GATE_PASSED)
-					opex_launch_check_reason(c, lp, st->gates[k].gate->line,
-						"gate '%s' has not passed (%s)",
-						st->gates[k].gate->id,
-						opex_launch_gate_state_name(st->gates[k].state));
-			c->state = c->reason_count ? OPEX_LAUNCH_CHECK_FAIL : OPEX_LAUNCH_CHECK_PASS;
-		} else if (g->checks[i] == OPEX_LAUNCH_CHECK_CHECKLIST_DONE) {
-			size_t k;
-
-			c->check = g->checks[i];
-			for (k = 0; k < gs->item_count; k++) {
-				const opex_launch_item_status *it = &gs->items[k];
-
-				if (!it->done && !it->waived)
-					opex_launch_check_reason(c, lp, it->item->line,
-						"item %zu not ticked: %s", it->number,
-						it->item->text);
-			}
-			c->state = c->reason_count ? OPEX_LAUNCH_CHECK_FAIL : OPEX_LAUNCH_CHECK_PASS;
-		} else {
-			opex_launch_check_run(c, g->checks[i], l, hb);
-		}
+		if (g->checks[i] == OPEX_LAUNCH_CHECK_PREVIOUS_GATES ||
+		    g->checks[i] == OPEX_LAUNCH_CHECK_CHECKLIST_DONE)
+			evaluation_check(c, e, g->checks[i]);
+		else
+			opex_launch_check_run(c, g->checks[i], e->st->launch, e->hb);
 		if (c->state == OPEX_LAUNCH_CHECK_PASS)
 			continue;
-		opex_buf_clear(&target);
-		opex_buf_printf(&target, "check:%s", opex_launch_check_name(c->check));
-		c->waiver = waiver_in_force(gs, log, lp, target.ptr, roster, excluded,
-			excluded_count, st->now);
+		c->waiver = waived(e, "check", opex_launch_check_name(c->check));
 		if (c->waiver != NULL) {
 			c->state = OPEX_LAUNCH_CHECK_WAIVED;
 			continue;
@@ -735,14 +755,47 @@ static int evaluate_gate(opex_launch_status *st, size_t gi,
 		waiting(gs, fmt_dup("check %s %s", opex_launch_check_name(c->check),
 			c->state == OPEX_LAUNCH_CHECK_FAIL ? "fails" : "was not evaluated"));
 	}
+	return ok;
+}
 
-	/* approvals */
-	for (i = 0; i < log->count; i++) {
-		const opex_launch_approval *r = &log->items[i];
+/* What a waiver record amounts to now. */
+static void add_waiver(gate_eval *e, size_t i)
+{
+	const opex_launch_approval *r = &e->log->items[i];
+	char *why = NULL;
+	opex_launch_approval_state state = freshness(r, &e->gs->digests, &why);
+
+	if (!newest_of_person(e->log, i, true)) {
+		opex_free(why);
+		add_approval(e->gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
+			opex_strdup("withdrawn or replaced by a later record"));
+	} else if (state != OPEX_LAUNCH_APPROVAL_FRESH) {
+		add_approval(e->gs, r, state, why);
+	} else if (r->until <= e->st->now) {
+		add_approval(e->gs, r, OPEX_LAUNCH_APPROVAL_EXPIRED,
+			opex_strdup("the waiver's until date has passed"));
+	} else {
+		add_approval(e->gs, r, OPEX_LAUNCH_APPROVAL_WAIVED, NULL);
+	}
+}
+
+/*
+ * Every record on the gate, judged: revoked, waived, rejected (which blocks
+ * the gate: `*blocked`), expired, not counted or fresh. The distinct people
+ * with a fresh approval go to `*fresh` (borrowed ids), counted in gs->fresh.
+ */
+static void gate_approvals(gate_eval *e, char ***fresh, bool *blocked)
+{
+	const opex_launch_gate *g = e->g;
+	opex_launch_gate_status *gs = e->gs;
+	size_t i, fresh_cap = 0;
+
+	for (i = 0; i < e->log->count; i++) {
+		const opex_launch_approval *r = &e->log->items[i];
 		opex_launch_approval_state state;
 		char *why = NULL;
 
-		if (strcmp(r->launch, lp) != 0 || strcmp(r->gate, g->id) != 0)
+		if (strcmp(r->launch, e->lp) != 0 || strcmp(r->gate, g->id) != 0)
 			continue;
 		if (r->action == OPEX_LAUNCH_ACTION_REVOKE) {
 			add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
@@ -750,22 +803,10 @@ static int evaluate_gate(opex_launch_status *st, size_t gi,
 			continue;
 		}
 		if (r->action == OPEX_LAUNCH_ACTION_WAIVE) {
-			state = freshness(r, &gs->digests, &why);
-			if (!newest_of_person(log, i, true)) {
-				opex_free(why);
-				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
-					opex_strdup("withdrawn or replaced by a later record"));
-			} else if (state != OPEX_LAUNCH_APPROVAL_FRESH) {
-				add_approval(gs, r, state, why);
-			} else if (r->until <= st->now) {
-				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_EXPIRED,
-					opex_strdup("the waiver's until date has passed"));
-			} else {
-				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_WAIVED, NULL);
-			}
+			add_waiver(e, i);
 			continue;
 		}
-		if (!newest_of_person(log, i, false)) {
+		if (!newest_of_person(e->log, i, false)) {
 			add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REVOKED,
 				opex_strdup("withdrawn or replaced by a later record"));
 			continue;
@@ -776,7 +817,7 @@ static int evaluate_gate(opex_launch_status *st, size_t gi,
 			    strcmp(r->scope, gs->digests.scope) == 0) {
 				opex_free(why);
 				add_approval(gs, r, OPEX_LAUNCH_APPROVAL_REJECTED, NULL);
-				blocked = true;
+				*blocked = true;
 				waiting(gs, fmt_dup("rejected by %s: %s", r->person,
 					r->comment ? r->comment : ""));
 			} else {
@@ -785,7 +826,7 @@ static int evaluate_gate(opex_launch_status *st, size_t gi,
 			continue;
 		}
 		if (state == OPEX_LAUNCH_APPROVAL_FRESH && g->valid_for > 0 &&
-		    r->time + g->valid_for <= st->now) {
+		    r->time + g->valid_for <= e->st->now) {
 			char date[16];
 
 			opex_time_format_date(date, sizeof(date), r->time + g->valid_for);
@@ -795,38 +836,70 @@ static int evaluate_gate(opex_launch_status *st, size_t gi,
 			continue;
 		}
 		if (state == OPEX_LAUNCH_APPROVAL_FRESH &&
-		    !counted_person(g, roster, r->person, excluded, excluded_count, &why))
+		    !counted_person(g, e->roster, r->person, e->excluded,
+			e->excluded_count, &why))
 			state = OPEX_LAUNCH_APPROVAL_NOT_COUNTED;
-		if (state == OPEX_LAUNCH_APPROVAL_FRESH && !listed(fresh, gs->fresh, r->person)) {
-			opex_array_grow((void **)&fresh, &fresh_cap, gs->fresh + 1,
-				sizeof(*fresh));
-			fresh[gs->fresh++] = r->person;
+		if (state == OPEX_LAUNCH_APPROVAL_FRESH && !listed(*fresh, gs->fresh, r->person)) {
+			opex_array_grow((void **)fresh, &fresh_cap, gs->fresh + 1,
+				sizeof(**fresh));
+			(*fresh)[gs->fresh++] = r->person;
 		}
 		add_approval(gs, r, state, why);
 	}
-	gs->quorum_met = quorum_met(g, roster, fresh, gs->fresh, &missing);
-	if (!gs->quorum_met) {
+}
+
+static int evaluate_gate(opex_launch_status *st, size_t gi,
+	const char *text, size_t len, const opex_kb_handbook *hb,
+	const opex_launch_approval_log *log, const opex_kb_path_log *tick_log,
+	opex_error *err)
+{
+	gate_eval e;
+	char **fresh = NULL;
+	opex_buf missing = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	bool blocked = false, ok = true;
+	size_t i;
+	int error;
+
+	memset(&e, 0, sizeof(e));
+	e.st = st;
+	e.gi = gi;
+	e.gs = &st->gates[gi];
+	e.g = opex_launch_gate_at(st->launch, gi);
+	e.lp = opex_launch_path(st->launch);
+	e.hb = hb;
+	e.roster = opex_kb_handbook_roster(hb);
+	e.log = log;
+	e.gs->gate = e.g;
+	opex_launch_digests_compute(&e.gs->digests, st->launch, text, len, gi, hb);
+	error = separation(e.gs, st->launch, hb, log, &e.excluded,
+		&e.excluded_count, err);
+	if (error < 0)
+		goto done;
+	ok = gate_items(&e, tick_log);
+	ok = gate_checks(&e) && ok;
+	gate_approvals(&e, &fresh, &blocked);
+	e.gs->quorum_met = quorum_met(e.g, e.roster, fresh, e.gs->fresh, &missing);
+	if (!e.gs->quorum_met) {
 		ok = false;
-		waiting(gs, fmt_dup("needs %s", missing.ptr));
+		waiting(e.gs, fmt_dup("needs %s", missing.ptr));
 	}
 	for (i = 0; i < gi; i++) {
 		if (st->gates[i].state == OPEX_LAUNCH_GATE_PASSED)
 			continue;
 		blocked = true;
-		waiting(gs, fmt_dup("earlier gate '%s' has not passed",
+		waiting(e.gs, fmt_dup("earlier gate '%s' has not passed",
 			st->gates[i].gate->id));
 		break;
 	}
-	gs->state = blocked ? OPEX_LAUNCH_GATE_BLOCKED :
+	e.gs->state = blocked ? OPEX_LAUNCH_GATE_BLOCKED :
 		ok ? OPEX_LAUNCH_GATE_PASSED : OPEX_LAUNCH_GATE_PENDING;
 	error = 0;
 done:
-	for (i = 0; i < excluded_count; i++)
-		opex_free(excluded[i]);
-	opex_free(excluded);
+	for (i = 0; i < e.excluded_count; i++)
+		opex_free(e.excluded[i]);
+	opex_free(e.excluded);
 	opex_free(fresh);
 	opex_buf_release(&missing);
-	opex_buf_release(&target);
 	return error;
 }
 
