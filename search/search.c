@@ -20,19 +20,109 @@
 
 #include "core/banned.h"
 
+/* The query's MATCH expressions and SQL conditions for the reader. */
+static int context_build(search_ctx *s, const opex_search_options *opts,
+	opex_error *err)
+{
+	opex_search_query_match(&s->match, s->q);
+	opex_search_query_match_excluded(&s->excluded, s->q);
+	opex_search_sql_filters(&s->filters, &s->params, s->q);
+	opex_search_sql_audience(&s->filters, &s->params, opts);
+	opex_search_sql_audience(&s->audience, &s->audience_params, opts);
+	if (s->match.failed || s->excluded.failed || s->filters.failed ||
+	    s->audience.failed)
+		return opex_error_set(err, OPEX_ETOOBIG, "query is too large");
+	return 0;
+}
+
+/* The ranked page: hits without snippets, their row ids and stemming. */
+static int read_page(opex_search_result *out, sqlite3_int64 **ids,
+	bool **stemmed, search_ctx *s, size_t limit, size_t offset,
+	opex_error *err)
+{
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int error, rc;
+	/*
+	 * Without filters, ranking needs no join: joining every match to doc
+	 * before the sort costs half again as much for common words.
+	 */
+	bool fast = s->filters.len == 0 && opex_search_query_has_positive(s->q);
+
+	opex_search_sql_hits(&sql, s->q, true);
+	if (fast)   /* rank the FTS rows alone, join the page only */
+		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
+			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
+			" FROM (SELECT id, score FROM hits ORDER BY score, id"
+			" LIMIT %zu OFFSET %zu) h JOIN doc d ON d.id = h.id"
+			" ORDER BY h.score, h.id", limit, offset);
+	else
+		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
+			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
+			" FROM hits h JOIN doc d ON d.id = h.id WHERE 1%s"
+			" ORDER BY h.score, d.path LIMIT %zu OFFSET %zu",
+			s->filters.ptr, limit, offset);
+	error = opex_search_prepare(&st, s, sql.ptr, err);
+	if (error < 0)
+		goto done;
+	for (;;) {
+		opex_search_hit *hit;
+
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		opex_array_grow((void **)&out->hits, &cap, out->hit_count + 1,
+			sizeof(*out->hits));
+		*ids = opex_realloc(*ids, cap * sizeof(**ids));
+		*stemmed = opex_realloc(*stemmed, cap * sizeof(**stemmed));
+		hit = &out->hits[out->hit_count];
+		memset(hit, 0, sizeof(*hit));
+		(*ids)[out->hit_count] = sqlite3_column_int64(st, 0);
+		hit->score = sqlite3_column_double(st, 1);
+		hit->path = opex_search_db_column_dup(st, 2);
+		hit->title = opex_search_db_column_dup(st, 3);
+		hit->language = opex_search_db_column_dup(st, 4);
+		hit->owner = opex_search_db_column_dup(st, 5);
+		hit->journey = opex_search_db_column_dup(st, 6);
+		hit->stale = sqlite3_column_int(st, 7) != 0;
+		(*stemmed)[out->hit_count] = sqlite3_column_int(st, 8) != 0;
+		out->hit_count++;
+	}
+	if (rc != SQLITE_DONE)
+		error = opex_search_db_error(s->ix, err, "search");
+done:
+	opex_search_db_finish(s->ix, st);
+	opex_buf_release(&sql);
+	return error;
+}
+
+static int read_facets(opex_search_result *out, search_ctx *s, opex_error *err)
+{
+	int error = opex_search_facet_read(&out->languages, &out->language_count,
+		s, "lower(d.language)", "", err);
+
+	if (error == 0)
+		error = opex_search_facet_read(&out->journeys, &out->journey_count,
+			s, "lower(d.journey)", "", err);
+	if (error == 0)
+		error = opex_search_facet_read(&out->markets, &out->market_count,
+			s, "m.market", "JOIN doc_market m ON m.doc = d.id", err);
+	return error;
+}
+
 int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	const opex_search_query *q, const opex_search_options *opts,
 	opex_error *err)
 {
 	opex_search_options defaults = OPEX_SEARCH_OPTIONS_INIT;
 	search_ctx s;
-	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES), rev = OPEX_BUF_INIT(64);
-	sqlite3_stmt *st = NULL;
+	opex_buf rev = OPEX_BUF_INIT(64);
 	sqlite3_int64 *ids = NULL;
-	bool *stemmed = NULL, in_txn = false, fast;
-	size_t cap = 0, limit, k;
+	bool *stemmed = NULL, in_txn = false;
+	size_t limit, k;
 	double start = opex_time_monotonic_ms();
-	int error, rc;
+	int error;
 
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
@@ -52,21 +142,9 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 			"index '%s' was built by another version: rebuild it", ix->path);
 		goto done;
 	}
-	opex_search_query_match(&s.match, q);
-	opex_search_query_match_excluded(&s.excluded, q);
-	opex_search_sql_filters(&s.filters, &s.params, q);
-	opex_search_sql_audience(&s.filters, &s.params, opts);
-	opex_search_sql_audience(&s.audience, &s.audience_params, opts);
-	if (s.match.failed || s.excluded.failed || s.filters.failed ||
-	    s.audience.failed) {
-		error = opex_error_set(err, OPEX_ETOOBIG, "query is too large");
+	error = context_build(&s, opts, err);
+	if (error < 0)
 		goto done;
-	}
-	/*
-	 * Without filters, ranking needs no join: joining every match to doc
-	 * before the sort costs half again as much for common words.
-	 */
-	fast = s.filters.len == 0 && opex_search_query_has_positive(q);
 	/* One read transaction: ranking, count, facets and snippets agree. */
 	error = opex_search_db_exec(ix, "BEGIN", "search", err);
 	if (error < 0)
@@ -76,89 +154,27 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	if (error < 0)
 		goto done;
 	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
-
-	opex_search_sql_hits(&sql, q, true);
-	if (fast)   /* rank the FTS rows alone, join the page only */
-		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
-			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
-			" FROM (SELECT id, score FROM hits ORDER BY score, id"
-			" LIMIT %zu OFFSET %zu) h JOIN doc d ON d.id = h.id"
-			" ORDER BY h.score, h.id", limit, opts->offset);
-	else
-		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
-			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
-			" FROM hits h JOIN doc d ON d.id = h.id WHERE 1%s"
-			" ORDER BY h.score, d.path LIMIT %zu OFFSET %zu",
-			s.filters.ptr, limit, opts->offset);
-	error = opex_search_prepare(&st, &s, sql.ptr, err);
+	error = read_page(out, &ids, &stemmed, &s, limit, opts->offset, err);
+	/* The page is known: now, and only now, snippets and sections. */
+	for (k = 0; error == 0 && k < out->hit_count; k++)
+		error = opex_search_hit_fill(&out->hits[k], &s, ids[k], stemmed[k],
+			opts, err);
 	if (error < 0)
 		goto done;
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		opex_search_hit *hit;
-
-		opex_array_grow((void **)&out->hits, &cap, out->hit_count + 1,
-			sizeof(*out->hits));
-		ids = opex_realloc(ids, cap * sizeof(*ids));
-		stemmed = opex_realloc(stemmed, cap * sizeof(*stemmed));
-		hit = &out->hits[out->hit_count];
-		memset(hit, 0, sizeof(*hit));
-		ids[out->hit_count] = sqlite3_column_int64(st, 0);
-		hit->score = sqlite3_column_double(st, 1);
-		hit->path = opex_search_db_column_dup(st, 2);
-		hit->title = opex_search_db_column_dup(st, 3);
-		hit->language = opex_search_db_column_dup(st, 4);
-		hit->owner = opex_search_db_column_dup(st, 5);
-		hit->journey = opex_search_db_column_dup(st, 6);
-		hit->stale = sqlite3_column_int(st, 7) != 0;
-		stemmed[out->hit_count] = sqlite3_column_int(st, 8) != 0;
-		out->hit_count++;
-	}
-	if (rc != SQLITE_DONE) {
-		error = opex_search_db_error(ix, err, "search");
-		goto done;
-	}
-	opex_search_db_finish(ix, st);
-	st = NULL;
-	/* The page is known: now, and only now, snippets and sections. */
-	for (k = 0; k < out->hit_count; k++) {
-		error = opex_search_hit_fill(&out->hits[k], &s, ids[k], stemmed[k], opts, err);
-		if (error < 0)
-			goto done;
-	}
 	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0))
 		out->total = opts->offset + out->hit_count;
 	else
 		error = opex_search_count(&out->total, &s, err);
-	if (error < 0)
-		goto done;
-	if (opts->facets && out->total > 0) {
-		error = opex_search_facet_read(&out->languages, &out->language_count, &s,
-			"lower(d.language)", "", err);
-		if (error == 0)
-			error = opex_search_facet_read(&out->journeys, &out->journey_count, &s,
-				"lower(d.journey)", "", err);
-		if (error == 0)
-			error = opex_search_facet_read(&out->markets, &out->market_count, &s,
-				"m.market", "JOIN doc_market m ON m.doc = d.id", err);
-		if (error < 0)
-			goto done;
-	}
-	if (opts->suggest && out->total == 0) {
+	if (error == 0 && opts->facets && out->total > 0)
+		error = read_facets(out, &s, err);
+	if (error == 0 && opts->suggest && out->total == 0)
 		error = opex_search_suggest(&out->suggestion, &s, err);
-		if (error < 0)
-			goto done;
-	}
 done:
-	opex_search_db_finish(ix, st);
 	if (in_txn)
 		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
 	out->took_ms = opex_time_monotonic_ms() - start;
 	opex_free(ids);
 	opex_free(stemmed);
-	opex_buf_release(&sql);
 	opex_buf_release(&rev);
 	opex_buf_release(&s.match);
 	opex_buf_release(&s.excluded);

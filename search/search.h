@@ -9,6 +9,7 @@
  *   text.c      text as the tokenizer sees it (CJK split into characters)
  *   index.c     the index file: schema, open, revision
  *   update.c    plan and update to a revision (tree compare by blob id)
+ *   writer.c    the rows of one article
  *   plan.c      the SQL of a search: filters, audience, ranking, facets
  *   snippets.c  hits, snippets and section headings
  *   suggest.c   "did you mean"

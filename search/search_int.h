@@ -92,7 +92,41 @@ extern const char opex_search_sql_drop_filter_indexes[];
 /** Free the plan of opex_search_index_plan() (update.c). */
 void opex_search_plan_release(opex_search_index *ix);
 
-/** True for "en", "en-GB" and the like: indexed with the porter stemmer (update.c). */
+/* ---------------------------------------------------------------------
+ * Writing articles (writer.c), for update.c
+ * ------------------------------------------------------------------- */
+
+/* Statements used for every article written or removed. */
+typedef struct opex_search_writer {
+	opex_search_index *ix;
+	sqlite3_stmt *ins_doc, *ins_fts, *ins_fts_en, *ins_tag, *ins_market;
+	sqlite3_stmt *del_doc, *del_fts, *del_fts_en, *del_tag, *del_market;
+	sqlite3_stmt *ins_team, *del_team;
+	opex_buf title, tags, headings, body, sections;
+	opex_kb_md_text md;
+	bool history_known;    /* false: staleness is unknown, never stale */
+} opex_search_writer;
+
+/** Prepare the statements of a writer. Release it, also after an error. */
+int opex_search_writer_init(opex_search_writer *w, opex_search_index *ix,
+	opex_error *err);
+
+/** Finalize what a writer holds. */
+void opex_search_writer_release(opex_search_writer *w);
+
+/** Remove the rows of the indexed article `id`. */
+int opex_search_writer_remove(opex_search_writer *w, sqlite3_int64 id,
+	bool stemmed, opex_error *err);
+
+/** Write the rows of article `a`, whose blob id is `blob`. */
+int opex_search_writer_add(opex_search_writer *w, const opex_kb_article *a,
+	const char *blob, const opex_kb_settings *settings, opex_error *err);
+
+/** Store every article's staleness date again (the roster or settings changed). */
+int opex_search_refresh_staleness(opex_search_index *ix,
+	const opex_kb_handbook *hb, opex_error *err);
+
+/** True for "en", "en-GB" and the like: indexed with the porter stemmer. */
 bool opex_search_is_english(const char *language);
 
 /* ---------------------------------------------------------------------
