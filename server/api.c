@@ -90,20 +90,6 @@ static const char *visibility_name(opex_kb_visibility v)
 }
 
 /* The handbook path for {path} under `dir`, or NULL if it is not clean. */
-static const char *handbook_path(opex_server_ctx *ctx, const char *dir)
-{
-	opex_buf p = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
-	const char *out = NULL;
-
-	if (!opex_path_under(ctx->rest, dir))
-		opex_buf_printf(&p, "%s/", dir);
-	opex_buf_puts(&p, ctx->rest);
-	if (!p.failed && opex_path_is_clean(p.ptr))
-		out = opex_arena_strndup(&ctx->arena, p.ptr, p.len);
-	opex_buf_release(&p);
-	return out;
-}
-
 void opex_server_api_healthz(opex_server_ctx *ctx)
 {
 	opex_server_json_send(ctx, json_pack("{s:s,s:s}", "status", "ok",
@@ -136,34 +122,10 @@ void opex_server_api_articles(opex_server_ctx *ctx)
 }
 
 /* The article at ctx->rest if the reader may see it, else NULL (404 sent). */
-static const opex_kb_article *find_article(opex_server_ctx *ctx, bool api)
-{
-	const char *path = handbook_path(ctx, "articles");
-	const opex_kb_article *a = path
-		? opex_kb_handbook_find(ctx->snap->hb, path) : NULL;
-
-	if (a == NULL || !opex_server_can_see(&ctx->who, a)) {
-		if (api)
-			opex_server_json_error(ctx, 404, "no article '%s'",
-				ctx->rest);
-		else
-			opex_server_html_error(ctx, 404, "no article '%s'",
-				ctx->rest);
-		return NULL;
-	}
-	return a;
-}
-
-const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
-	bool api)
-{
-	return find_article(ctx, api);
-}
-
 void opex_server_api_article(opex_server_ctx *ctx)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	const opex_kb_article *a = find_article(ctx, true), *source = NULL;
+	const opex_kb_article *a = opex_server_find_article(ctx, true), *source = NULL;
 	opex_buf html = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
@@ -261,34 +223,6 @@ void opex_server_api_processes(opex_server_ctx *ctx)
 	opex_server_json_send(ctx,
 		json_pack("{s:s,s:o}", "revision", ctx->snap->commit,
 		"processes", list), 200);
-}
-
-const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
-	const char *rest, bool api)
-{
-	const char *saved = ctx->rest, *path;
-	const opex_server_map *m = NULL;
-
-	ctx->rest = rest;
-	path = handbook_path(ctx, "processes");
-	ctx->rest = saved;
-	if (path != NULL)
-		m = opex_server_snapshot_map(ctx->snap, path);
-	if (m == NULL && path != NULL && !opex_path_has_suffix(path, ".dot")) {
-		opex_buf p = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
-
-		opex_buf_printf(&p, "%s.dot", path);
-		if (!p.failed)
-			m = opex_server_snapshot_map(ctx->snap, p.ptr);
-		opex_buf_release(&p);
-	}
-	if (m == NULL) {
-		if (api)
-			opex_server_json_error(ctx, 404, "no process '%s'", rest);
-		else
-			opex_server_html_error(ctx, 404, "no process '%s'", rest);
-	}
-	return m;
 }
 
 void opex_server_api_process(opex_server_ctx *ctx)

@@ -194,9 +194,9 @@ static bool same_hash(const char *a, const char *b)
 
 int opex_server_auth_identify(opex_server_identity *out,
 	const opex_server_auth *auth, const opex_kb_roster *roster,
-	const opex_server_request *req, opex_error *err)
+	const char *authorization, const char *trusted, opex_error *err)
 {
-	const char *value;
+	const char *value = authorization;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -204,7 +204,6 @@ int opex_server_auth_identify(opex_server_identity *out,
 		out->open = true;
 		return 0;
 	}
-	value = opex_server_header_get(req, "Authorization");
 	if (value != NULL && auth->count > 0) {
 		char hash[OPEX_SHA256_HEX_SIZE];
 		const opex_server_token *found = NULL;
@@ -225,8 +224,7 @@ int opex_server_auth_identify(opex_server_identity *out,
 		out->partner = found->partner || out->member == NULL;
 		return 0;
 	}
-	value = auth->trust_header
-		? opex_server_header_get(req, auth->trust_header) : NULL;
+	value = auth->trust_header ? trusted : NULL;
 	if (value != NULL) {
 		if (!person_id_valid(value, strlen(value)))
 			return opex_error_set(err, OPEX_EINVALID,

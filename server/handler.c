@@ -103,214 +103,6 @@ void opex_server_routes_register(opex_server_metrics *m)
 		m->route_names[m->route_count++] = routes[i].name;
 }
 
-/* ---------------------------------------------------------------------
- * Responses
- * ------------------------------------------------------------------- */
-
-void opex_server_response_init(opex_server_response *response)
-{
-	memset(response, 0, sizeof(*response));
-	response->status = 500;
-	response->content_type = "text/plain; charset=utf-8";
-	opex_buf_init(&response->body, OPEX_LIMIT_HTTP_RESPONSE_BYTES);
-}
-
-void opex_server_response_release(opex_server_response *response)
-{
-	size_t i;
-
-	for (i = 0; i < response->header_count; i++)
-		opex_free(response->header_values[i]);
-	response->header_count = 0;
-	opex_buf_release(&response->body);
-}
-
-void opex_server_response_header(opex_server_response *res,
-	const char *name, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < res->header_count; i++)
-		if (strcmp(res->header_names[i], name) == 0) {
-			opex_free(res->header_values[i]);
-			res->header_values[i] = opex_strdup(value);
-			return;
-		}
-	if (res->header_count >= OPEX_SERVER_MAX_HEADERS)
-		OPEX_BUG("too many response headers");
-	res->header_names[res->header_count] = name;
-	res->header_values[res->header_count++] = opex_strdup(value);
-}
-
-const char *opex_server_status_name(unsigned status)
-{
-	switch (status) {
-	case 200: return "ok";
-	case 303: return "see other";
-	case 400: return "bad request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not found";
-	case 405: return "method not allowed";
-	case 409: return "conflict";
-	case 413: return "payload too large";
-	case 414: return "uri too long";
-	case 431: return "request header fields too large";
-	case 503: return "service unavailable";
-	default: return status >= 500 ? "internal error" : "error";
-	}
-}
-
-static void set_error(opex_server_response *res, route_kind kind,
-	unsigned status, const char *detail)
-{
-	res->status = status;
-	opex_buf_clear(&res->body);
-	if (kind == ROUTE_API) {
-		json_t *root = json_object();
-		char *text;
-
-		json_object_set_new(root, "error",
-			json_string(opex_server_status_name(status)));
-		json_object_set_new(root, "detail",
-			opex_utf8_valid(detail, strlen(detail), NULL)
-			? json_string(detail) : json_string("?"));
-		text = json_dumps(root, JSON_COMPACT);
-		opex_buf_puts(&res->body, text ? text : "{}");
-		opex_buf_putc(&res->body, '\n');
-		free(text);
-		json_decref(root);
-		res->content_type = "application/json";
-	} else {
-		opex_render_page_error(&res->body, status,
-			opex_server_status_name(status), detail);
-		res->content_type = "text/html; charset=utf-8";
-	}
-}
-
-static void vset_error(opex_server_ctx *ctx, route_kind kind, unsigned status,
-	const char *fmt, va_list ap)
-{
-	opex_buf detail = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-
-	opex_buf_vprintf(&detail, fmt, ap);
-	set_error(ctx->res, kind, status, detail.ptr);
-	opex_buf_release(&detail);
-}
-
-void opex_server_json_error(opex_server_ctx *ctx, unsigned status,
-	const char *detail_fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, detail_fmt);
-	vset_error(ctx, ROUTE_API, status, detail_fmt, ap);
-	va_end(ap);
-}
-
-void opex_server_json_send(opex_server_ctx *ctx, json_t *root,
-	unsigned status)
-{
-	char *dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
-
-	json_decref(root);
-	if (dump == NULL) {
-		opex_server_json_error(ctx, 413, "the response cannot be encoded");
-		return;
-	}
-	opex_buf_clear(&ctx->res->body);
-	opex_buf_puts(&ctx->res->body, dump);
-	opex_buf_putc(&ctx->res->body, '\n');
-	free(dump);
-	ctx->res->status = status;
-	ctx->res->content_type = "application/json";
-}
-
-void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
-	const char *detail_fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, detail_fmt);
-	vset_error(ctx, ROUTE_PAGE, status, detail_fmt, ap);
-	va_end(ap);
-}
-
-/* ---------------------------------------------------------------------
- * Requests
- * ------------------------------------------------------------------- */
-
-const char *opex_server_header_get(const opex_server_request *req,
-	const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < req->header_count; i++)
-		if (req->headers[i].name &&
-		    opex_strcasecmp(req->headers[i].name, name) == 0)
-			return req->headers[i].value;
-	return NULL;
-}
-
-const char *opex_server_param_get(const opex_server_ctx *ctx, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ctx->param_count; i++)
-		if (strcmp(ctx->params[i].name, name) == 0)
-			return ctx->params[i].value;
-	return NULL;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decode `s[0..len)` into the arena. `plus` turns '+' into a space
- * (query strings). Returns NULL for a bad escape, a NUL or control byte,
- * or text that is not well-formed UTF-8 (overlong forms included).
- */
-const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
-	bool plus)
-{
-	char *out = opex_arena_alloc(arena, len + 1);
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (len - i < 3)
-				return NULL;
-			hi = hex_value(s[i + 1]);
-			lo = hex_value(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return NULL;
-			c = (unsigned char)(hi * 16 + lo);
-			i += 2;
-		} else if (c == '+' && plus) {
-			c = ' ';
-		}
-		if (c < 0x20 || c == 0x7f)
-			return NULL;
-		out[n++] = (char)c;
-	}
-	out[n] = '\0';
-	if (!opex_utf8_valid(out, n, NULL))
-		return NULL;
-	return out;
-}
-
 /* Check the decoded path's segments: no "", ".", ".." or backslash. */
 static bool path_clean(const char *path)
 {
@@ -459,31 +251,31 @@ static void dispatch(opex_server_ctx *ctx)
 
 	if (!get && !post) {
 		opex_server_response_header(ctx->res, "Allow", "GET, HEAD, POST");
-		set_error(ctx->res, kind, 405, "method not supported");
+		opex_server_error_set(ctx->res, kind == ROUTE_API, 405, "method not supported");
 		return;
 	}
 	if (req->path_len + req->query_len > OPEX_LIMIT_HTTP_URL_BYTES) {
-		set_error(ctx->res, kind, 414, "the URL is too long");
+		opex_server_error_set(ctx->res, kind == ROUTE_API, 414, "the URL is too long");
 		return;
 	}
 	if (header_bytes(req) > OPEX_LIMIT_HTTP_HEADERS_BYTES) {
-		set_error(ctx->res, kind, 431, "the request headers are too large");
+		opex_server_error_set(ctx->res, kind == ROUTE_API, 431, "the request headers are too large");
 		return;
 	}
 	if (req->body_len > OPEX_LIMIT_HTTP_BODY_BYTES) {
-		set_error(ctx->res, kind, 413, "the request body is too large");
+		opex_server_error_set(ctx->res, kind == ROUTE_API, 413, "the request body is too large");
 		return;
 	}
 	path = opex_server_decode(&ctx->arena, req->path, req->path_len, false);
 	if (path == NULL || !path_clean(path)) {
-		set_error(ctx->res, kind, 400,
+		opex_server_error_set(ctx->res, kind == ROUTE_API, 400,
 			"the path has a bad escape, a control byte, invalid "
 			"UTF-8 or a '.' or '..' segment");
 		return;
 	}
 	ctx->path = path;
 	if (parse_query(ctx) < 0) {
-		set_error(ctx->res, kind, 400,
+		opex_server_error_set(ctx->res, kind == ROUTE_API, 400,
 			"the query string has a bad escape, a control byte, "
 			"invalid UTF-8 or too many parameters");
 		return;
@@ -493,9 +285,9 @@ static void dispatch(opex_server_ctx *ctx)
 		if (other_method) {
 			opex_server_response_header(ctx->res, "Allow",
 				post ? "GET, HEAD" : "POST");
-			set_error(ctx->res, kind, 405, "use another method here");
+			opex_server_error_set(ctx->res, kind == ROUTE_API, 405, "use another method here");
 		} else {
-			set_error(ctx->res, kind, 404, "no such page");
+			opex_server_error_set(ctx->res, kind == ROUTE_API, 404, "no such page");
 		}
 		return;
 	}
@@ -503,15 +295,19 @@ static void dispatch(opex_server_ctx *ctx)
 	ctx->rest = r->prefix ? path + strlen(r->pattern) : "";
 	ctx->snap = opex_server_snapshot_acquire(ctx->server);
 	if (opex_server_auth_identify(&ctx->who, &ctx->server->auth,
-		opex_kb_handbook_roster(ctx->snap->hb), req, &err) < 0) {
+		opex_kb_handbook_roster(ctx->snap->hb),
+		opex_server_header_get(req, "Authorization"),
+		ctx->server->auth.trust_header != NULL
+		? opex_server_header_get(req, ctx->server->auth.trust_header) : NULL,
+		&err) < 0) {
 		opex_server_response_header(ctx->res, "WWW-Authenticate",
 			"Bearer realm=\"opex\"");
-		set_error(ctx->res, r->kind, 401, err.message);
+		opex_server_error_set(ctx->res, r->kind == ROUTE_API, 401, err.message);
 		return;
 	}
 	r->fn(ctx);
 	if (ctx->res->body.failed)
-		set_error(ctx->res, r->kind, 413,
+		opex_server_error_set(ctx->res, r->kind == ROUTE_API, 413,
 			"the response would be too large");
 }
 

@@ -91,12 +91,14 @@ int opex_server_auth_load(opex_server_auth *auth, const char *file,
 void opex_server_auth_release(opex_server_auth *auth);
 
 /**
- * Work out the identity of a request. OPEX_EINVALID (401) when a token is
- * given but unknown, or a trusted header names nobody.
+ * Work out the identity of a request from its Authorization header and
+ * the value of the trusted header (auth->trust_header), either NULL when
+ * absent. OPEX_EINVALID (401) when a token is given but unknown, or a
+ * trusted header names nobody.
  */
 int opex_server_auth_identify(opex_server_identity *out,
 	const opex_server_auth *auth, const opex_kb_roster *roster,
-	const opex_server_request *req, opex_error *err);
+	const char *authorization, const char *trusted, opex_error *err);
 
 /** True if the identity may see the article. */
 bool opex_server_can_see(const opex_server_identity *who,
@@ -132,7 +134,7 @@ void opex_server_metrics_render(opex_buf *out, const opex_server_metrics *m,
 	const opex_server_snapshot *snap);
 
 /* ---------------------------------------------------------------------
- * Requests (handler.c, api.c, web.c)
+ * Requests (context.c): the context every route gets, and its helpers
  * ------------------------------------------------------------------- */
 
 typedef struct opex_server_param {
@@ -185,25 +187,16 @@ void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
 /** The reason phrase of a status code ("not found"), lowercase. */
 const char *opex_server_status_name(unsigned status);
 
-/* API handlers (api.c) */
-void opex_server_api_articles(opex_server_ctx *ctx);
-void opex_server_api_article(opex_server_ctx *ctx);
-void opex_server_api_processes(opex_server_ctx *ctx);
-void opex_server_api_process(opex_server_ctx *ctx);
-void opex_server_api_health(opex_server_ctx *ctx);
+/** Make `res` an error: JSON {error, detail} when `api`, else an HTML page. */
+void opex_server_error_set(opex_server_response *res, bool api,
+	unsigned status, const char *detail);
 
 /**
- * Run the search of the request's q, lang, journey, market, limit and
- * offset parameters for the reader. Sends the error itself (JSON for
- * `api`, HTML otherwise) and returns false when there is no result.
+ * Percent-decode `s[0..len)` into the arena (`plus`: '+' is a space).
+ * NULL for a bad escape, a NUL or control byte, or invalid UTF-8.
  */
-bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
-	bool api);
-
-/** True if the reader may see every article of the snapshot. */
-bool opex_server_sees_all(const opex_server_ctx *ctx);
-void opex_server_api_healthz(opex_server_ctx *ctx);
-void opex_server_api_metrics(opex_server_ctx *ctx);
+const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
+	bool plus);
 
 /** The article at ctx->rest if the reader may see it; else NULL, with a 404 sent. */
 const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
@@ -212,6 +205,34 @@ const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
 /** The map for `rest` ("x.dot", "x" or "processes/x.dot"); else NULL, with a 404 sent. */
 const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
 	const char *rest, bool api);
+
+/** True if the reader may see every article of the snapshot. */
+bool opex_server_sees_all(const opex_server_ctx *ctx);
+
+/* ---------------------------------------------------------------------
+ * Routes: one file each (api.c, web.c, search.c, launches.c, static in
+ * web.c); handler.c maps paths to them
+ * ------------------------------------------------------------------- */
+
+/* API handlers (api.c) */
+void opex_server_api_articles(opex_server_ctx *ctx);
+void opex_server_api_article(opex_server_ctx *ctx);
+void opex_server_api_processes(opex_server_ctx *ctx);
+void opex_server_api_process(opex_server_ctx *ctx);
+void opex_server_api_health(opex_server_ctx *ctx);
+void opex_server_api_healthz(opex_server_ctx *ctx);
+void opex_server_api_metrics(opex_server_ctx *ctx);
+
+/* Search (search.c) */
+void opex_server_api_search(opex_server_ctx *ctx);
+
+/**
+ * Run the search of the request's q, lang, journey, market, limit and
+ * offset parameters for the reader. Sends the error itself (JSON for
+ * `api`, HTML otherwise) and returns false when there is no result.
+ */
+bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
+	bool api);
 
 /* Launches (launches.c) */
 void opex_server_api_launches(opex_server_ctx *ctx);
@@ -225,12 +246,6 @@ void opex_server_page_launch_act(opex_server_ctx *ctx);
 void opex_server_csrf_token(char out[65], const opex_server *server,
 	const char *person);
 
-/**
- * Percent-decode `s[0..len)` into the arena (`plus`: '+' is a space).
- * NULL for a bad escape, a NUL or control byte, or invalid UTF-8.
- */
-const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
-	bool plus);
 
 /* Page handlers (web.c) */
 void opex_server_page_home(opex_server_ctx *ctx);
@@ -295,7 +310,10 @@ struct opex_render_health;
 void opex_server_health_build(struct opex_render_health *out,
 	opex_server_ctx *ctx, const char *sort);
 
-/* search.c */
+/* ---------------------------------------------------------------------
+ * The search index of the server (index.c)
+ * ------------------------------------------------------------------- */
+
 typedef struct opex_server_miss {
 	char *query;
 	size_t count;
@@ -308,7 +326,10 @@ void opex_server_index_init(opex_server *server, const opex_server_snapshot *sna
 int opex_server_index_update(opex_server *server,
 	const opex_server_snapshot *snap, opex_error *err);
 void opex_server_index_release(opex_server *server);
-void opex_server_api_search(opex_server_ctx *ctx);
+/** This thread's read connection, opened on first use; NULL if it cannot be. */
+opex_search_index *opex_server_index_thread(opex_server *server);
+/** Count a search for `query` that found nothing (health report). */
+void opex_server_index_miss(opex_server *server, const char *query);
 /** Add the searches that found nothing (30 days) to a health report, for readers who see everything. */
 void opex_server_health_misses(struct opex_render_health *out, opex_server_ctx *ctx);
 

@@ -1,0 +1,310 @@
+/*
+ * context.c: what every route file uses on a request: its query
+ * parameters and headers, percent-decoding, the response (status, headers,
+ * JSON and HTML errors in the route's kind), and the article or map of the
+ * served revision that the reader may see. Routing and the steps every
+ * request goes through are handler.c's.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "server/server_int.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "core/path.h"
+#include "core/str.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/renderer.h"
+
+#include "core/banned.h"
+
+/* ---------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------- */
+
+void opex_server_response_init(opex_server_response *response)
+{
+	memset(response, 0, sizeof(*response));
+	response->status = 500;
+	response->content_type = "text/plain; charset=utf-8";
+	opex_buf_init(&response->body, OPEX_LIMIT_HTTP_RESPONSE_BYTES);
+}
+
+void opex_server_response_release(opex_server_response *response)
+{
+	size_t i;
+
+	for (i = 0; i < response->header_count; i++)
+		opex_free(response->header_values[i]);
+	response->header_count = 0;
+	opex_buf_release(&response->body);
+}
+
+void opex_server_response_header(opex_server_response *res,
+	const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < res->header_count; i++)
+		if (strcmp(res->header_names[i], name) == 0) {
+			opex_free(res->header_values[i]);
+			res->header_values[i] = opex_strdup(value);
+			return;
+		}
+	if (res->header_count >= OPEX_SERVER_MAX_HEADERS)
+		OPEX_BUG("too many response headers");
+	res->header_names[res->header_count] = name;
+	res->header_values[res->header_count++] = opex_strdup(value);
+}
+
+const char *opex_server_status_name(unsigned status)
+{
+	switch (status) {
+	case 200: return "ok";
+	case 303: return "see other";
+	case 400: return "bad request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not found";
+	case 405: return "method not allowed";
+	case 409: return "conflict";
+	case 413: return "payload too large";
+	case 414: return "uri too long";
+	case 431: return "request header fields too large";
+	case 503: return "service unavailable";
+	default: return status >= 500 ? "internal error" : "error";
+	}
+}
+
+void opex_server_error_set(opex_server_response *res, bool api,
+	unsigned status, const char *detail)
+{
+	res->status = status;
+	opex_buf_clear(&res->body);
+	if (api) {
+		json_t *root = json_object();
+		char *text;
+
+		json_object_set_new(root, "error",
+			json_string(opex_server_status_name(status)));
+		json_object_set_new(root, "detail",
+			opex_utf8_valid(detail, strlen(detail), NULL)
+			? json_string(detail) : json_string("?"));
+		text = json_dumps(root, JSON_COMPACT);
+		opex_buf_puts(&res->body, text ? text : "{}");
+		opex_buf_putc(&res->body, '\n');
+		free(text);
+		json_decref(root);
+		res->content_type = "application/json";
+	} else {
+		opex_render_page_error(&res->body, status,
+			opex_server_status_name(status), detail);
+		res->content_type = "text/html; charset=utf-8";
+	}
+}
+
+static void vset_error(opex_server_ctx *ctx, bool api, unsigned status,
+	const char *fmt, va_list ap)
+{
+	opex_buf detail = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+
+	opex_buf_vprintf(&detail, fmt, ap);
+	opex_server_error_set(ctx->res, api, status, detail.ptr);
+	opex_buf_release(&detail);
+}
+
+void opex_server_json_error(opex_server_ctx *ctx, unsigned status,
+	const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	vset_error(ctx, true, status, detail_fmt, ap);
+	va_end(ap);
+}
+
+void opex_server_json_send(opex_server_ctx *ctx, json_t *root,
+	unsigned status)
+{
+	char *dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
+	json_decref(root);
+	if (dump == NULL) {
+		opex_server_json_error(ctx, 413, "the response cannot be encoded");
+		return;
+	}
+	opex_buf_clear(&ctx->res->body);
+	opex_buf_puts(&ctx->res->body, dump);
+	opex_buf_putc(&ctx->res->body, '\n');
+	free(dump);
+	ctx->res->status = status;
+	ctx->res->content_type = "application/json";
+}
+
+void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
+	const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	vset_error(ctx, false, status, detail_fmt, ap);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------- */
+
+const char *opex_server_header_get(const opex_server_request *req,
+	const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->header_count; i++)
+		if (req->headers[i].name &&
+		    opex_strcasecmp(req->headers[i].name, name) == 0)
+			return req->headers[i].value;
+	return NULL;
+}
+
+const char *opex_server_param_get(const opex_server_ctx *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->param_count; i++)
+		if (strcmp(ctx->params[i].name, name) == 0)
+			return ctx->params[i].value;
+	return NULL;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode `s[0..len)` into the arena. `plus` turns '+' into a space
+ * (query strings). Returns NULL for a bad escape, a NUL or control byte,
+ * or text that is not well-formed UTF-8 (overlong forms included).
+ */
+const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
+	bool plus)
+{
+	char *out = opex_arena_alloc(arena, len + 1);
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (len - i < 3)
+				return NULL;
+			hi = hex_value(s[i + 1]);
+			lo = hex_value(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return NULL;
+			c = (unsigned char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus) {
+			c = ' ';
+		}
+		if (c < 0x20 || c == 0x7f)
+			return NULL;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	if (!opex_utf8_valid(out, n, NULL))
+		return NULL;
+	return out;
+}
+
+/* ---------------------------------------------------------------------
+ * What the reader may see of the served revision
+ * ------------------------------------------------------------------- */
+
+/* "dir/" + ctx->rest, unless rest already starts with dir; NULL if unclean. */
+static const char *handbook_path(opex_server_ctx *ctx, const char *dir)
+{
+	opex_buf p = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
+	const char *out = NULL;
+
+	if (!opex_path_under(ctx->rest, dir))
+		opex_buf_printf(&p, "%s/", dir);
+	opex_buf_puts(&p, ctx->rest);
+	if (!p.failed && opex_path_is_clean(p.ptr))
+		out = opex_arena_strndup(&ctx->arena, p.ptr, p.len);
+	opex_buf_release(&p);
+	return out;
+}
+
+const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
+	bool api)
+{
+	const char *path = handbook_path(ctx, "articles");
+	const opex_kb_article *a = path
+		? opex_kb_handbook_find(ctx->snap->hb, path) : NULL;
+
+	if (a == NULL || !opex_server_can_see(&ctx->who, a)) {
+		if (api)
+			opex_server_json_error(ctx, 404, "no article '%s'",
+				ctx->rest);
+		else
+			opex_server_html_error(ctx, 404, "no article '%s'",
+				ctx->rest);
+		return NULL;
+	}
+	return a;
+}
+
+const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
+	const char *rest, bool api)
+{
+	const char *saved = ctx->rest, *path;
+	const opex_server_map *m = NULL;
+
+	ctx->rest = rest;
+	path = handbook_path(ctx, "processes");
+	ctx->rest = saved;
+	if (path != NULL)
+		m = opex_server_snapshot_map(ctx->snap, path);
+	if (m == NULL && path != NULL && !opex_path_has_suffix(path, ".dot")) {
+		opex_buf p = OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES);
+
+		opex_buf_printf(&p, "%s.dot", path);
+		if (!p.failed)
+			m = opex_server_snapshot_map(ctx->snap, p.ptr);
+		opex_buf_release(&p);
+	}
+	if (m == NULL) {
+		if (api)
+			opex_server_json_error(ctx, 404, "no process '%s'", rest);
+		else
+			opex_server_html_error(ctx, 404, "no process '%s'", rest);
+	}
+	return m;
+}
+
+bool opex_server_sees_all(const opex_server_ctx *ctx)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	size_t i, n = opex_kb_handbook_article_count(hb);
+
+	if (ctx->who.open)
+		return true;
+	for (i = 0; i < n; i++)
+		if (!opex_server_can_see(&ctx->who, opex_kb_handbook_article(hb, i)))
+			return false;
+	return true;
+}
