@@ -76,124 +76,200 @@ static void where(opex_buf *out, const opex_launch_reason *r)
 		opex_buf_printf(out, "%s: ", r->path);
 }
 
-static void render_text(opex_buf *out, const opex_launch_status *st,
-	const opex_render_checklist_options *o)
-{
-	const char *title = opex_launch_title(st->launch);
+/*
+ * One walk over a launch status, shared by the text, Markdown and HTML
+ * renderers: each says what it writes at each step, the walk says in which
+ * order the steps come. A NULL step writes nothing.
+ */
+typedef struct walk_out {
+	opex_buf *out;
+	const opex_render_checklist_options *o;
 	char date[32];
-	size_t i, j, k;
+} walk_out;
 
-	color(out, o, C_BOLD);
-	opex_buf_printf(out, "%s", title ? title : opex_launch_path(st->launch));
-	color(out, o, C_RESET);
-	opex_buf_printf(out, "  (%s at %.10s)\n", opex_launch_path(st->launch),
-		st->revision);
+typedef struct status_walk {
+	void (*launch_begin)(walk_out *w, const opex_launch_status *st);
+	void (*gate_begin)(walk_out *w, const opex_launch_gate_status *gs);
+	void (*check)(walk_out *w, const opex_launch_check_result *c);
+	void (*items_begin)(walk_out *w, const opex_launch_gate_status *gs);
+	void (*item)(walk_out *w, const opex_launch_item_status *it);
+	void (*approvals_begin)(walk_out *w, const opex_launch_gate_status *gs);
+	void (*approval)(walk_out *w, const opex_launch_approval_status *a);
+	void (*gate_end)(walk_out *w, const opex_launch_gate_status *gs);
+	void (*problem)(walk_out *w, const opex_diag *d, size_t i, size_t n);
+	void (*launch_end)(walk_out *w, const opex_launch_status *st);
+} status_walk;
+
+static void walk(opex_buf *out, const opex_launch_status *st,
+	const opex_render_checklist_options *o, const status_walk *v)
+{
+	walk_out w;
+	size_t i, j;
+
+	memset(&w, 0, sizeof(w));
+	w.out = out;
+	w.o = o;
+	v->launch_begin(&w, st);
 	for (i = 0; i < st->gate_count; i++) {
 		const opex_launch_gate_status *gs = &st->gates[i];
 
 		if (!shown(o, i))
 			continue;
-		opex_buf_puts(out, "\ngate ");
-		color(out, o, C_BOLD);
-		opex_buf_puts(out, gs->gate->id);
-		color(out, o, C_RESET);
-		if (gs->gate->title)
-			opex_buf_printf(out, ": %s", gs->gate->title);
-		opex_buf_puts(out, "  ");
-		color(out, o, gate_color(gs->state));
-		opex_buf_puts(out, opex_launch_gate_state_name(gs->state));
-		color(out, o, C_RESET);
-		opex_buf_putc(out, '\n');
-		for (j = 0; j < gs->check_count; j++) {
-			const opex_launch_check_result *c = &gs->checks[j];
-			bool pass = c->state == OPEX_LAUNCH_CHECK_PASS ||
-				c->state == OPEX_LAUNCH_CHECK_WAIVED;
-
-			opex_buf_puts(out, "  ");
-			color(out, o, pass ? C_GREEN : C_RED);
-			opex_buf_puts(out, c->state == OPEX_LAUNCH_CHECK_PASS ? "[pass]" :
-				c->state == OPEX_LAUNCH_CHECK_WAIVED ? "[waived]" :
-				c->state == OPEX_LAUNCH_CHECK_FAIL ? "[FAIL]" : "[not evaluated]");
-			color(out, o, C_RESET);
-			opex_buf_printf(out, " check %s", opex_launch_check_name(c->check));
-			if (c->waiver != NULL) {
-				opex_time_format_date(date, sizeof(date), c->waiver->until);
-				opex_buf_printf(out, " (waived by %s until %s: %s)",
-					c->waiver->person, date,
-					c->waiver->comment ? c->waiver->comment : "");
-			}
-			opex_buf_putc(out, '\n');
-			for (k = 0; k < c->reason_count; k++) {
-				opex_buf_puts(out, "      ");
-				where(out, &c->reasons[k]);
-				opex_buf_printf(out, "%s\n", c->reasons[k].message);
-			}
-		}
-		for (j = 0; j < gs->item_count; j++) {
-			const opex_launch_item_status *it = &gs->items[j];
-
-			opex_buf_puts(out, "  ");
-			color(out, o, it->done || it->waived ? C_GREEN : C_YELLOW);
-			opex_buf_puts(out, it->done ? "[x]" : it->waived ? "[~]" : "[ ]");
-			color(out, o, C_RESET);
-			opex_buf_printf(out, " %zu. %s", it->number, it->item->text);
-			if (it->done && it->ticked_by != NULL) {
-				opex_time_format_date(date, sizeof(date), it->ticked_at);
-				color(out, o, C_DIM);
-				opex_buf_printf(out, "  (ticked by %s on %s, %.10s)",
-					it->ticked_by, date, it->ticked_commit);
-				color(out, o, C_RESET);
-			} else if (it->waived) {
-				opex_buf_puts(out, "  (waived)");
-			}
-			opex_buf_putc(out, '\n');
-		}
-		for (j = 0; j < gs->approval_count; j++) {
-			const opex_launch_approval_status *a = &gs->approvals[j];
-
-			opex_time_format_date(date, sizeof(date), a->record->time);
-			opex_buf_puts(out, "  ");
-			color(out, o, approval_color(a->state));
-			opex_buf_printf(out, "%-8s", opex_launch_action_name(a->record->action));
-			color(out, o, C_RESET);
-			opex_buf_printf(out, " %s on %s: %s", a->record->person, date,
-				opex_launch_approval_state_name(a->state));
-			if (a->why != NULL)
-				opex_buf_printf(out, " (%s)", a->why);
-			if (a->record->target != NULL)
-				opex_buf_printf(out, " [%s]", a->record->target);
-			if (a->record->comment != NULL)
-				opex_buf_printf(out, " \"%s\"", a->record->comment);
-			opex_buf_putc(out, '\n');
-		}
-		if (gs->gate->term_count == 0)
-			opex_buf_printf(out, "  quorum: %zu of %u fresh approvals\n",
-				gs->fresh, gs->gate->quorum);
-		else
-			opex_buf_printf(out, "  quorum: %s (%zu fresh)\n",
-				gs->quorum_met ? "met" : "not met", gs->fresh);
-		for (j = 0; j < gs->excluded_count; j++)
-			opex_buf_printf(out, "  may not approve: %s\n", gs->excluded[j]);
-		for (j = 0; j < gs->waiting_count; j++)
-			opex_buf_printf(out, "  - %s\n", gs->waiting[j]);
+		v->gate_begin(&w, gs);
+		for (j = 0; j < gs->check_count; j++)
+			v->check(&w, &gs->checks[j]);
+		if (v->items_begin)
+			v->items_begin(&w, gs);
+		for (j = 0; j < gs->item_count; j++)
+			v->item(&w, &gs->items[j]);
+		if (v->approvals_begin)
+			v->approvals_begin(&w, gs);
+		for (j = 0; j < gs->approval_count; j++)
+			v->approval(&w, &gs->approvals[j]);
+		if (v->gate_end)
+			v->gate_end(&w, gs);
 	}
-	for (i = 0; i < st->problems.count; i++) {
-		const opex_diag *d = &st->problems.items[i];
+	for (i = 0; v->problem && i < st->problems.count; i++)
+		v->problem(&w, &st->problems.items[i], i, st->problems.count);
+	if (v->launch_end)
+		v->launch_end(&w, st);
+}
 
-		if (i == 0)
-			opex_buf_puts(out, "\nproblems:\n");
-		opex_buf_printf(out, "  %s:%u: %s: %s [%s]\n", d->path, d->line,
-			opex_severity_name(d->severity), d->message, d->rule);
+/* --- text ------------------------------------------------------------- */
+
+static void text_launch_begin(walk_out *w, const opex_launch_status *st)
+{
+	const char *title = opex_launch_title(st->launch);
+
+	color(w->out, w->o, C_BOLD);
+	opex_buf_printf(w->out, "%s", title ? title : opex_launch_path(st->launch));
+	color(w->out, w->o, C_RESET);
+	opex_buf_printf(w->out, "  (%s at %.10s)\n", opex_launch_path(st->launch),
+		st->revision);
+}
+
+static void text_gate_begin(walk_out *w, const opex_launch_gate_status *gs)
+{
+	opex_buf_puts(w->out, "\ngate ");
+	color(w->out, w->o, C_BOLD);
+	opex_buf_puts(w->out, gs->gate->id);
+	color(w->out, w->o, C_RESET);
+	if (gs->gate->title)
+		opex_buf_printf(w->out, ": %s", gs->gate->title);
+	opex_buf_puts(w->out, "  ");
+	color(w->out, w->o, gate_color(gs->state));
+	opex_buf_puts(w->out, opex_launch_gate_state_name(gs->state));
+	color(w->out, w->o, C_RESET);
+	opex_buf_putc(w->out, '\n');
+}
+
+static void text_check(walk_out *w, const opex_launch_check_result *c)
+{
+	bool pass = c->state == OPEX_LAUNCH_CHECK_PASS ||
+		c->state == OPEX_LAUNCH_CHECK_WAIVED;
+	size_t k;
+
+	opex_buf_puts(w->out, "  ");
+	color(w->out, w->o, pass ? C_GREEN : C_RED);
+	opex_buf_puts(w->out, c->state == OPEX_LAUNCH_CHECK_PASS ? "[pass]" :
+		c->state == OPEX_LAUNCH_CHECK_WAIVED ? "[waived]" :
+		c->state == OPEX_LAUNCH_CHECK_FAIL ? "[FAIL]" : "[not evaluated]");
+	color(w->out, w->o, C_RESET);
+	opex_buf_printf(w->out, " check %s", opex_launch_check_name(c->check));
+	if (c->waiver != NULL) {
+		opex_time_format_date(w->date, sizeof(w->date), c->waiver->until);
+		opex_buf_printf(w->out, " (waived by %s until %s: %s)",
+			c->waiver->person, w->date,
+			c->waiver->comment ? c->waiver->comment : "");
 	}
-	opex_buf_printf(out, "\n%s\n", st->passed ? "launch: passed" :
-		st->current < st->gate_count ? "" : "launch: not passed");
-	if (!st->passed && st->current < st->gate_count) {
-		opex_buf_truncate(out, out->len - 2);
-		opex_buf_printf(out, "launch: at gate '%s' (%s)\n",
-			st->gates[st->current].gate->id,
-			opex_launch_gate_state_name(st->gates[st->current].state));
+	opex_buf_putc(w->out, '\n');
+	for (k = 0; k < c->reason_count; k++) {
+		opex_buf_puts(w->out, "      ");
+		where(w->out, &c->reasons[k]);
+		opex_buf_printf(w->out, "%s\n", c->reasons[k].message);
 	}
 }
+
+static void text_item(walk_out *w, const opex_launch_item_status *it)
+{
+	opex_buf_puts(w->out, "  ");
+	color(w->out, w->o, it->done || it->waived ? C_GREEN : C_YELLOW);
+	opex_buf_puts(w->out, it->done ? "[x]" : it->waived ? "[~]" : "[ ]");
+	color(w->out, w->o, C_RESET);
+	opex_buf_printf(w->out, " %zu. %s", it->number, it->item->text);
+	if (it->done && it->ticked_by != NULL) {
+		opex_time_format_date(w->date, sizeof(w->date), it->ticked_at);
+		color(w->out, w->o, C_DIM);
+		opex_buf_printf(w->out, "  (ticked by %s on %s, %.10s)",
+			it->ticked_by, w->date, it->ticked_commit);
+		color(w->out, w->o, C_RESET);
+	} else if (it->waived) {
+		opex_buf_puts(w->out, "  (waived)");
+	}
+	opex_buf_putc(w->out, '\n');
+}
+
+static void text_approval(walk_out *w, const opex_launch_approval_status *a)
+{
+	opex_time_format_date(w->date, sizeof(w->date), a->record->time);
+	opex_buf_puts(w->out, "  ");
+	color(w->out, w->o, approval_color(a->state));
+	opex_buf_printf(w->out, "%-8s", opex_launch_action_name(a->record->action));
+	color(w->out, w->o, C_RESET);
+	opex_buf_printf(w->out, " %s on %s: %s", a->record->person, w->date,
+		opex_launch_approval_state_name(a->state));
+	if (a->why != NULL)
+		opex_buf_printf(w->out, " (%s)", a->why);
+	if (a->record->target != NULL)
+		opex_buf_printf(w->out, " [%s]", a->record->target);
+	if (a->record->comment != NULL)
+		opex_buf_printf(w->out, " \"%s\"", a->record->comment);
+	opex_buf_putc(w->out, '\n');
+}
+
+static void text_gate_end(walk_out *w, const opex_launch_gate_status *gs)
+{
+	size_t j;
+
+	if (gs->gate->term_count == 0)
+		opex_buf_printf(w->out, "  quorum: %zu of %u fresh approvals\n",
+			gs->fresh, gs->gate->quorum);
+	else
+		opex_buf_printf(w->out, "  quorum: %s (%zu fresh)\n",
+			gs->quorum_met ? "met" : "not met", gs->fresh);
+	for (j = 0; j < gs->excluded_count; j++)
+		opex_buf_printf(w->out, "  may not approve: %s\n", gs->excluded[j]);
+	for (j = 0; j < gs->waiting_count; j++)
+		opex_buf_printf(w->out, "  - %s\n", gs->waiting[j]);
+}
+
+static void text_problem(walk_out *w, const opex_diag *d, size_t i, size_t n)
+{
+	(void)n;
+	if (i == 0)
+		opex_buf_puts(w->out, "\nproblems:\n");
+	opex_buf_printf(w->out, "  %s:%u: %s: %s [%s]\n", d->path, d->line,
+		opex_severity_name(d->severity), d->message, d->rule);
+}
+
+static void text_launch_end(walk_out *w, const opex_launch_status *st)
+{
+	if (st->passed)
+		opex_buf_puts(w->out, "\nlaunch: passed\n");
+	else if (st->current < st->gate_count)
+		opex_buf_printf(w->out, "launch: at gate '%s' (%s)\n",
+			st->gates[st->current].gate->id,
+			opex_launch_gate_state_name(st->gates[st->current].state));
+	else
+		opex_buf_puts(w->out, "\nlaunch: not passed\n");
+}
+
+static const status_walk text_walk = {
+	text_launch_begin, text_gate_begin, text_check, NULL, text_item, NULL,
+	text_approval, text_gate_end, text_problem, text_launch_end
+};
+
+/* --- Markdown --------------------------------------------------------- */
 
 /* Markdown text: escape the characters that would change the rendering. */
 static void md(opex_buf *out, const char *s)
@@ -205,210 +281,248 @@ static void md(opex_buf *out, const char *s)
 	}
 }
 
-static void render_markdown(opex_buf *out, const opex_launch_status *st,
-	const opex_render_checklist_options *o)
+static void md_launch_begin(walk_out *w, const opex_launch_status *st)
 {
 	const char *title = opex_launch_title(st->launch);
-	char date[32];
-	size_t i, j, k;
 
-	opex_buf_puts(out, "## Launch: ");
-	md(out, title ? title : opex_launch_path(st->launch));
-	opex_buf_printf(out, "\n\n`%s` at `%.10s`: **%s**\n",
+	opex_buf_puts(w->out, "## Launch: ");
+	md(w->out, title ? title : opex_launch_path(st->launch));
+	opex_buf_printf(w->out, "\n\n`%s` at `%.10s`: **%s**\n",
 		opex_launch_path(st->launch), st->revision,
 		st->passed ? "passed" : "not passed");
-	for (i = 0; i < st->gate_count; i++) {
-		const opex_launch_gate_status *gs = &st->gates[i];
+}
 
-		if (!shown(o, i))
-			continue;
-		opex_buf_printf(out, "\n### Gate `%s`", gs->gate->id);
-		if (gs->gate->title) {
-			opex_buf_puts(out, ": ");
-			md(out, gs->gate->title);
-		}
-		opex_buf_printf(out, " — **%s**\n\n", opex_launch_gate_state_name(gs->state));
-		for (j = 0; j < gs->check_count; j++) {
-			const opex_launch_check_result *c = &gs->checks[j];
+static void md_gate_begin(walk_out *w, const opex_launch_gate_status *gs)
+{
+	opex_buf_printf(w->out, "\n### Gate `%s`", gs->gate->id);
+	if (gs->gate->title) {
+		opex_buf_puts(w->out, ": ");
+		md(w->out, gs->gate->title);
+	}
+	opex_buf_printf(w->out, " — **%s**\n\n", opex_launch_gate_state_name(gs->state));
+}
 
-			opex_buf_printf(out, "- %s check `%s`: %s\n",
-				c->state == OPEX_LAUNCH_CHECK_PASS ? "✅" :
-				c->state == OPEX_LAUNCH_CHECK_WAIVED ? "➖" : "❌",
-				opex_launch_check_name(c->check), check_state_name(c->state));
-			for (k = 0; k < c->reason_count; k++) {
-				opex_buf_puts(out, "  - ");
-				if (c->reasons[k].path[0])
-					opex_buf_printf(out, "`%s:%u` ", c->reasons[k].path,
-						c->reasons[k].line);
-				md(out, c->reasons[k].message);
-				opex_buf_putc(out, '\n');
-			}
-		}
-		for (j = 0; j < gs->item_count; j++) {
-			const opex_launch_item_status *it = &gs->items[j];
+static void md_check(walk_out *w, const opex_launch_check_result *c)
+{
+	size_t k;
 
-			opex_buf_printf(out, "- [%c] ", it->done ? 'x' : ' ');
-			md(out, it->item->text);
-			if (it->done && it->ticked_by != NULL) {
-				opex_time_format_date(date, sizeof(date), it->ticked_at);
-				opex_buf_puts(out, " (ticked by ");
-				md(out, it->ticked_by);
-				opex_buf_printf(out, " on %s)", date);
-			} else if (it->waived) {
-				opex_buf_puts(out, " (waived)");
-			}
-			opex_buf_putc(out, '\n');
-		}
-		if (gs->approval_count > 0) {
-			opex_buf_puts(out, "\n| who | action | when | state | note |\n|---|---|---|---|---|\n");
-			for (j = 0; j < gs->approval_count; j++) {
-				const opex_launch_approval_status *a = &gs->approvals[j];
-
-				opex_time_format_date(date, sizeof(date), a->record->time);
-				opex_buf_puts(out, "| ");
-				md(out, a->record->person);
-				opex_buf_printf(out, " | %s | %s | %s | ",
-					opex_launch_action_name(a->record->action), date,
-					opex_launch_approval_state_name(a->state));
-				if (a->why)
-					md(out, a->why);
-				if (a->record->comment) {
-					opex_buf_puts(out, a->why ? "; " : "");
-					md(out, a->record->comment);
-				}
-				opex_buf_puts(out, " |\n");
-			}
-		}
-		for (j = 0; j < gs->waiting_count; j++) {
-			if (j == 0)
-				opex_buf_puts(out, "\nWaiting for:\n\n");
-			opex_buf_puts(out, "- ");
-			md(out, gs->waiting[j]);
-			opex_buf_putc(out, '\n');
-		}
+	opex_buf_printf(w->out, "- %s check `%s`: %s\n",
+		c->state == OPEX_LAUNCH_CHECK_PASS ? "✅" :
+		c->state == OPEX_LAUNCH_CHECK_WAIVED ? "➖" : "❌",
+		opex_launch_check_name(c->check), check_state_name(c->state));
+	for (k = 0; k < c->reason_count; k++) {
+		opex_buf_puts(w->out, "  - ");
+		if (c->reasons[k].path[0])
+			opex_buf_printf(w->out, "`%s:%u` ", c->reasons[k].path,
+				c->reasons[k].line);
+		md(w->out, c->reasons[k].message);
+		opex_buf_putc(w->out, '\n');
 	}
 }
+
+static void md_item(walk_out *w, const opex_launch_item_status *it)
+{
+	opex_buf_printf(w->out, "- [%c] ", it->done ? 'x' : ' ');
+	md(w->out, it->item->text);
+	if (it->done && it->ticked_by != NULL) {
+		opex_time_format_date(w->date, sizeof(w->date), it->ticked_at);
+		opex_buf_puts(w->out, " (ticked by ");
+		md(w->out, it->ticked_by);
+		opex_buf_printf(w->out, " on %s)", w->date);
+	} else if (it->waived) {
+		opex_buf_puts(w->out, " (waived)");
+	}
+	opex_buf_putc(w->out, '\n');
+}
+
+static void md_approvals_begin(walk_out *w, const opex_launch_gate_status *gs)
+{
+	if (gs->approval_count > 0)
+		opex_buf_puts(w->out, "\n| who | action | when | state | note |\n|---|---|---|---|---|\n");
+}
+
+static void md_approval(walk_out *w, const opex_launch_approval_status *a)
+{
+	opex_time_format_date(w->date, sizeof(w->date), a->record->time);
+	opex_buf_puts(w->out, "| ");
+	md(w->out, a->record->person);
+	opex_buf_printf(w->out, " | %s | %s | %s | ",
+		opex_launch_action_name(a->record->action), w->date,
+		opex_launch_approval_state_name(a->state));
+	if (a->why)
+		md(w->out, a->why);
+	if (a->record->comment) {
+		opex_buf_puts(w->out, a->why ? "; " : "");
+		md(w->out, a->record->comment);
+	}
+	opex_buf_puts(w->out, " |\n");
+}
+
+static void md_gate_end(walk_out *w, const opex_launch_gate_status *gs)
+{
+	size_t j;
+
+	for (j = 0; j < gs->waiting_count; j++) {
+		if (j == 0)
+			opex_buf_puts(w->out, "\nWaiting for:\n\n");
+		opex_buf_puts(w->out, "- ");
+		md(w->out, gs->waiting[j]);
+		opex_buf_putc(w->out, '\n');
+	}
+}
+
+static const status_walk markdown_walk = {
+	md_launch_begin, md_gate_begin, md_check, NULL, md_item,
+	md_approvals_begin, md_approval, md_gate_end, NULL, NULL
+};
+
+/* --- HTML ------------------------------------------------------------- */
 
 static void h(opex_buf *out, const char *s)
 {
 	opex_html_escape(out, s, strlen(s));
 }
 
-static void render_html(opex_buf *out, const opex_launch_status *st,
-	const opex_render_checklist_options *o)
+static void html_launch_begin(walk_out *w, const opex_launch_status *st)
 {
 	const char *title = opex_launch_title(st->launch);
-	char date[32];
-	size_t i, j, k;
 
-	opex_buf_printf(out, "<article class=\"launch %s\">\n<h1>",
+	opex_buf_printf(w->out, "<article class=\"launch %s\">\n<h1>",
 		st->passed ? "passed" : "not-passed");
-	h(out, title ? title : opex_launch_path(st->launch));
-	opex_buf_puts(out, "</h1>\n<p class=\"launch-path\"><code>");
-	h(out, opex_launch_path(st->launch));
-	opex_buf_printf(out, "</code> at <code>%.10s</code></p>\n", st->revision);
-	for (i = 0; i < st->gate_count; i++) {
-		const opex_launch_gate_status *gs = &st->gates[i];
-		const char *state = opex_launch_gate_state_name(gs->state);
-
-		if (!shown(o, i))
-			continue;
-		opex_buf_printf(out, "<section class=\"launch-gate %s\">\n<h2>", state);
-		h(out, gs->gate->id);
-		if (gs->gate->title) {
-			opex_buf_puts(out, ": ");
-			h(out, gs->gate->title);
-		}
-		opex_buf_printf(out, " <span class=\"state\">%s</span></h2>\n<ul class=\"checks\">\n",
-			state);
-		for (j = 0; j < gs->check_count; j++) {
-			const opex_launch_check_result *c = &gs->checks[j];
-			const char *cs = check_state_name(c->state);
-
-			opex_buf_printf(out, "<li class=\"%s\">%s check <code>%s</code>",
-				c->state == OPEX_LAUNCH_CHECK_NOT_EVALUATED ? "not-evaluated" : cs,
-				cs, opex_launch_check_name(c->check));
-			if (c->reason_count)
-				opex_buf_puts(out, "<ul>");
-			for (k = 0; k < c->reason_count; k++) {
-				opex_buf_puts(out, "<li>");
-				if (c->reasons[k].path[0]) {
-					opex_buf_puts(out, "<code>");
-					h(out, c->reasons[k].path);
-					opex_buf_printf(out, ":%u</code> ", c->reasons[k].line);
-				}
-				h(out, c->reasons[k].message);
-				opex_buf_puts(out, "</li>");
-			}
-			if (c->reason_count)
-				opex_buf_puts(out, "</ul>");
-			opex_buf_puts(out, "</li>\n");
-		}
-		opex_buf_puts(out, "</ul>\n<ul class=\"items\">\n");
-		for (j = 0; j < gs->item_count; j++) {
-			const opex_launch_item_status *it = &gs->items[j];
-
-			opex_buf_printf(out, "<li class=\"%s\"><input type=\"checkbox\" disabled%s> ",
-				it->done ? "done" : it->waived ? "waived" : "open",
-				it->done ? " checked" : "");
-			h(out, it->item->text);
-			if (it->done && it->ticked_by != NULL) {
-				opex_time_format_date(date, sizeof(date), it->ticked_at);
-				opex_buf_puts(out, " <small>ticked by ");
-				h(out, it->ticked_by);
-				opex_buf_printf(out, " on %s</small>", date);
-			}
-			opex_buf_puts(out, "</li>\n");
-		}
-		opex_buf_puts(out, "</ul>\n<table class=\"approvals\">\n<tr><th>who</th><th>action</th><th>when</th><th>state</th><th>note</th></tr>\n");
-		for (j = 0; j < gs->approval_count; j++) {
-			const opex_launch_approval_status *a = &gs->approvals[j];
-
-			opex_time_format_date(date, sizeof(date), a->record->time);
-			opex_buf_printf(out, "<tr class=\"%s\"><td>",
-				a->state == OPEX_LAUNCH_APPROVAL_NOT_COUNTED ? "not-counted" :
-				opex_launch_approval_state_name(a->state));
-			h(out, a->record->person);
-			opex_buf_printf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
-				opex_launch_action_name(a->record->action), date,
-				opex_launch_approval_state_name(a->state));
-			if (a->why)
-				h(out, a->why);
-			if (a->record->comment) {
-				opex_buf_puts(out, a->why ? "; " : "");
-				h(out, a->record->comment);
-			}
-			opex_buf_puts(out, "</td></tr>\n");
-		}
-		opex_buf_puts(out, "</table>\n");
-		for (j = 0; j < gs->waiting_count; j++) {
-			opex_buf_puts(out, j == 0 ? "<ul class=\"waiting\">\n<li>" : "<li>");
-			h(out, gs->waiting[j]);
-			opex_buf_puts(out, j + 1 == gs->waiting_count ? "</li>\n</ul>\n" :
-				"</li>\n");
-		}
-		opex_buf_puts(out, "</section>\n");
-	}
-	/* Records that are not counted (tampered, malformed): say so. */
-	for (i = 0; i < st->problems.count; i++) {
-		const opex_diag *d = &st->problems.items[i];
-
-		if (i == 0)
-			opex_buf_puts(out, "<section class=\"problems\">\n"
-				"<h2>Problems</h2>\n<ul>\n");
-		opex_buf_printf(out, "<li class=\"%s\"><code>",
-			opex_severity_name(d->severity));
-		h(out, d->path);
-		opex_buf_printf(out, ":%u</code> ", d->line);
-		h(out, d->message);
-		opex_buf_puts(out, " <code>[");
-		h(out, d->rule);
-		opex_buf_puts(out, "]</code></li>\n");
-		if (i + 1 == st->problems.count)
-			opex_buf_puts(out, "</ul>\n</section>\n");
-	}
-	opex_buf_puts(out, "</article>\n");
+	h(w->out, title ? title : opex_launch_path(st->launch));
+	opex_buf_puts(w->out, "</h1>\n<p class=\"launch-path\"><code>");
+	h(w->out, opex_launch_path(st->launch));
+	opex_buf_printf(w->out, "</code> at <code>%.10s</code></p>\n", st->revision);
 }
+
+static void html_gate_begin(walk_out *w, const opex_launch_gate_status *gs)
+{
+	const char *state = opex_launch_gate_state_name(gs->state);
+
+	opex_buf_printf(w->out, "<section class=\"launch-gate %s\">\n<h2>", state);
+	h(w->out, gs->gate->id);
+	if (gs->gate->title) {
+		opex_buf_puts(w->out, ": ");
+		h(w->out, gs->gate->title);
+	}
+	opex_buf_printf(w->out, " <span class=\"state\">%s</span></h2>\n<ul class=\"checks\">\n",
+		state);
+}
+
+static void html_check(walk_out *w, const opex_launch_check_result *c)
+{
+	const char *cs = check_state_name(c->state);
+	size_t k;
+
+	opex_buf_printf(w->out, "<li class=\"%s\">%s check <code>%s</code>",
+		c->state == OPEX_LAUNCH_CHECK_NOT_EVALUATED ? "not-evaluated" : cs,
+		cs, opex_launch_check_name(c->check));
+	if (c->reason_count)
+		opex_buf_puts(w->out, "<ul>");
+	for (k = 0; k < c->reason_count; k++) {
+		opex_buf_puts(w->out, "<li>");
+		if (c->reasons[k].path[0]) {
+			opex_buf_puts(w->out, "<code>");
+			h(w->out, c->reasons[k].path);
+			opex_buf_printf(w->out, ":%u</code> ", c->reasons[k].line);
+		}
+		h(w->out, c->reasons[k].message);
+		opex_buf_puts(w->out, "</li>");
+	}
+	if (c->reason_count)
+		opex_buf_puts(w->out, "</ul>");
+	opex_buf_puts(w->out, "</li>\n");
+}
+
+static void html_items_begin(walk_out *w, const opex_launch_gate_status *gs)
+{
+	(void)gs;
+	opex_buf_puts(w->out, "</ul>\n<ul class=\"items\">\n");
+}
+
+static void html_item(walk_out *w, const opex_launch_item_status *it)
+{
+	opex_buf_printf(w->out, "<li class=\"%s\"><input type=\"checkbox\" disabled%s> ",
+		it->done ? "done" : it->waived ? "waived" : "open",
+		it->done ? " checked" : "");
+	h(w->out, it->item->text);
+	if (it->done && it->ticked_by != NULL) {
+		opex_time_format_date(w->date, sizeof(w->date), it->ticked_at);
+		opex_buf_puts(w->out, " <small>ticked by ");
+		h(w->out, it->ticked_by);
+		opex_buf_printf(w->out, " on %s</small>", w->date);
+	}
+	opex_buf_puts(w->out, "</li>\n");
+}
+
+static void html_approvals_begin(walk_out *w, const opex_launch_gate_status *gs)
+{
+	(void)gs;
+	opex_buf_puts(w->out, "</ul>\n<table class=\"approvals\">\n<tr><th>who</th><th>action</th><th>when</th><th>state</th><th>note</th></tr>\n");
+}
+
+static void html_approval(walk_out *w, const opex_launch_approval_status *a)
+{
+	opex_time_format_date(w->date, sizeof(w->date), a->record->time);
+	opex_buf_printf(w->out, "<tr class=\"%s\"><td>",
+		a->state == OPEX_LAUNCH_APPROVAL_NOT_COUNTED ? "not-counted" :
+		opex_launch_approval_state_name(a->state));
+	h(w->out, a->record->person);
+	opex_buf_printf(w->out, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
+		opex_launch_action_name(a->record->action), w->date,
+		opex_launch_approval_state_name(a->state));
+	if (a->why)
+		h(w->out, a->why);
+	if (a->record->comment) {
+		opex_buf_puts(w->out, a->why ? "; " : "");
+		h(w->out, a->record->comment);
+	}
+	opex_buf_puts(w->out, "</td></tr>\n");
+}
+
+static void html_gate_end(walk_out *w, const opex_launch_gate_status *gs)
+{
+	size_t j;
+
+	opex_buf_puts(w->out, "</table>\n");
+	for (j = 0; j < gs->waiting_count; j++) {
+		opex_buf_puts(w->out, j == 0 ? "<ul class=\"waiting\">\n<li>" : "<li>");
+		h(w->out, gs->waiting[j]);
+		opex_buf_puts(w->out, j + 1 == gs->waiting_count ? "</li>\n</ul>\n" :
+			"</li>\n");
+	}
+	opex_buf_puts(w->out, "</section>\n");
+}
+
+/* Records that are not counted (tampered, malformed): say so. */
+static void html_problem(walk_out *w, const opex_diag *d, size_t i, size_t n)
+{
+	if (i == 0)
+		opex_buf_puts(w->out, "<section class=\"problems\">\n"
+			"<h2>Problems</h2>\n<ul>\n");
+	opex_buf_printf(w->out, "<li class=\"%s\"><code>",
+		opex_severity_name(d->severity));
+	h(w->out, d->path);
+	opex_buf_printf(w->out, ":%u</code> ", d->line);
+	h(w->out, d->message);
+	opex_buf_puts(w->out, " <code>[");
+	h(w->out, d->rule);
+	opex_buf_puts(w->out, "]</code></li>\n");
+	if (i + 1 == n)
+		opex_buf_puts(w->out, "</ul>\n</section>\n");
+}
+
+static void html_launch_end(walk_out *w, const opex_launch_status *st)
+{
+	(void)st;
+	opex_buf_puts(w->out, "</article>\n");
+}
+
+static const status_walk html_walk = {
+	html_launch_begin, html_gate_begin, html_check, html_items_begin,
+	html_item, html_approvals_begin, html_approval, html_gate_end,
+	html_problem, html_launch_end
+};
 
 static json_t *json_approval(const opex_launch_approval *r)
 {
@@ -567,13 +681,13 @@ int opex_render_launch_status(opex_buf *out, const opex_launch_status *st,
 	case OPEX_RENDER_CHECKLIST_JSON:
 		return render_json(out, st, o, err);
 	case OPEX_RENDER_CHECKLIST_MARKDOWN:
-		render_markdown(out, st, o);
+		walk(out, st, o, &markdown_walk);
 		break;
 	case OPEX_RENDER_CHECKLIST_HTML:
-		render_html(out, st, o);
+		walk(out, st, o, &html_walk);
 		break;
 	default:
-		render_text(out, st, o);
+		walk(out, st, o, &text_walk);
 		break;
 	}
 	if (out->failed)
