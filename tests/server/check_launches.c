@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/memory.h"
 #include "core/sha256.h"
+#include "support/http_client.h"
 #include "support/repo_fixture.h"
 #include "support/test_util.h"
 
@@ -544,34 +545,10 @@ END_TEST
 
 static unsigned exchange(opex_buf *out, const char *raw)
 {
-	struct sockaddr_in addr;
-	char chunk[4096];
-	ssize_t got;
-	size_t sent = 0, len = strlen(raw);
 	unsigned status = 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	ck_assert_int_ge(fd, 0);
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)opex_server_port(fx.server));
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	while (sent < len) {
-		got = send(fd, raw + sent, len - sent, MSG_NOSIGNAL);
-		if (got <= 0)
-			break;
-		sent += (size_t)got;
-	}
-	shutdown(fd, SHUT_WR);
-	opex_buf_clear(out);
-	for (;;) {
-		got = recv(fd, chunk, sizeof(chunk), 0);
-		if (got <= 0)
-			break;
-		opex_buf_put(out, chunk, (size_t)got);
-	}
-	close(fd);
+	ck_assert_int_eq(opex_test_http_exchange(out,
+		opex_server_port(fx.server), raw, strlen(raw)), 0);
 	if (sscanf(out->ptr, "HTTP/1.1 %u", &status) != 1)
 		status = 0;
 	return status;

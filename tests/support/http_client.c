@@ -51,6 +51,34 @@ static int send_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+int opex_test_http_exchange(opex_buf *out, unsigned port, const char *raw,
+	size_t len)
+{
+	char chunk[8192];
+	ssize_t got;
+	int fd = connect_to(port), error = -1;
+
+	opex_buf_clear(out);
+	if (fd < 0)
+		goto done;
+	/* A server may answer and close before it read everything (413). */
+	(void)send_all(fd, raw, len);
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		got = recv(fd, chunk, sizeof(chunk), 0);
+		if (got < 0)
+			goto done;   /* reset or timed out: no whole response */
+		if (got == 0)
+			break;
+		opex_buf_put(out, chunk, (size_t)got);
+	}
+	error = out->failed ? -1 : 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	return error;
+}
+
 int opex_test_http(opex_test_http_response *out, unsigned port,
 	const char *method, const char *target, const char *headers,
 	const char *body)
@@ -59,28 +87,17 @@ int opex_test_http(opex_test_http_response *out, unsigned port,
 	opex_buf raw = OPEX_BUF_INIT(RESPONSE_MAX);
 	size_t body_len = body ? strlen(body) : 0;
 	const char *split;
-	char chunk[8192];
-	ssize_t got;
-	int fd = -1, error = -1;
+	int error = -1;
 
 	memset(out, 0, sizeof(*out));
 	opex_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
 		"Connection: close\r\nContent-Length: %zu\r\n%s\r\n",
 		method, target, port, body_len, headers ? headers : "");
 	opex_buf_put(&req, body ? body : "", body_len);
-	fd = connect_to(port);
-	if (fd < 0 || req.failed || send_all(fd, req.ptr, req.len) < 0)
-		goto done;
-	for (;;) {
-		got = recv(fd, chunk, sizeof(chunk), 0);
-		if (got < 0)
-			goto done;   /* reset or timed out: no whole response */
-		if (got == 0)
-			break;
-		opex_buf_put(&raw, chunk, (size_t)got);
-	}
+	if (req.failed || opex_test_http_exchange(&raw, port, req.ptr, req.len) < 0)
+		goto done;   /* refused, reset or timed out: no whole response */
 	split = strstr(raw.ptr, "\r\n\r\n");
-	if (raw.failed || split == NULL ||
+	if (split == NULL ||
 	    sscanf(raw.ptr, "HTTP/1.%*c %u", &out->status) != 1) {
 		out->status = 0;
 		goto done;
@@ -94,8 +111,6 @@ int opex_test_http(opex_test_http_response *out, unsigned port,
 	out->body[out->body_len] = '\0';
 	error = 0;
 done:
-	if (fd >= 0)
-		close(fd);
 	if (out->body == NULL)
 		out->body = opex_strdup("");
 	opex_buf_release(&req);

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
+
 typedef struct opex_test_http_response {
 	unsigned status;   /* 0 when no complete status line came back */
 	char *head;        /* status line and headers, NUL-terminated */
@@ -30,6 +32,15 @@ typedef struct opex_test_http_response {
 int opex_test_http(opex_test_http_response *out, unsigned port,
 	const char *method, const char *target, const char *headers,
 	const char *body);
+
+/**
+ * Send the bytes `raw[0..len)` as they are (for malformed requests), close
+ * the sending side, and read everything the server answers into `out`
+ * (cleared first). Returns 0, or -1 when the connection was refused, reset
+ * or timed out.
+ */
+int opex_test_http_exchange(opex_buf *out, unsigned port, const char *raw,
+	size_t len);
 
 /** Free what `res` holds; it is empty afterwards. */
 void opex_test_http_response_release(opex_test_http_response *res);
