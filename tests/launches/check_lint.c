@@ -56,19 +56,6 @@ static size_t count_rule(const opex_diag_list *diags, const char *rule)
 	return n;
 }
 
-static opex_kb_handbook *load(opex_test_repo *r, opex_diag_list *diags)
-{
-	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
-	opex_kb_handbook *hb = NULL;
-	opex_error err = OPEX_ERROR_INIT;
-
-	opts.history_cache = "";
-	opts.now = T0;
-	ck_assert_msg(opex_kb_handbook_load(&hb, opex_test_repo_path(r), &opts,
-		diags, &err) == 0, "%s", err.message);
-	return hb;
-}
-
 START_TEST(launches_lint__names_what_the_handbook_lacks)
 {
 	opex_test_repo *r = opex_test_repo_new(false);
@@ -80,7 +67,7 @@ START_TEST(launches_lint__names_what_the_handbook_lacks)
 	opex_test_repo_put(r, "processes/t.dot", map_dot);
 	opex_test_repo_put(r, "launches/l.md", launch_md);
 	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
-	hb = load(r, &diags);
+	hb = opex_test_handbook_load(r, T0, &diags);
 	ck_assert_int_eq(opex_launch_lint_handbook(hb, &diags, NULL, NULL), 0);
 	ck_assert(opex_test_has_diag(&diags, "person-unknown", "launches/l.md", 4));
 	ck_assert(opex_test_has_diag(&diags, "process-missing", "launches/l.md", 5));
@@ -118,7 +105,7 @@ START_TEST(launches_lint__config_applies_to_every_rule)
 		"  start -> act; act -> x; x -> done;\n"
 		"}\n");
 	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
-	hb = load(r, &diags);
+	hb = opex_test_handbook_load(r, T0, &diags);
 	ck_assert_int_eq(opex_launch_lint_handbook(hb, &diags, NULL, NULL), 0);
 	ck_assert(!opex_test_has_diag(&diags, "step-without-article", NULL, 0));
 	ck_assert(opex_test_has_diag(&diags, "title-missing", "articles/a.md", 0));

@@ -297,20 +297,6 @@ static const char people_yaml[] =
 	"  sp [kind=subprocess, label=\"Sub\", process=\"" other "\"];\n" \
 	"  dec -> sp [label=\"maybe\"]; sp -> done;\n}\n"
 
-static opex_kb_handbook *load_handbook(opex_test_repo *r,
-	opex_diag_list *diags)
-{
-	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
-	opex_kb_handbook *hb = NULL;
-	opex_error err = OPEX_ERROR_INIT;
-
-	opts.history_cache = "";
-	opts.now = T0;
-	ck_assert_msg(opex_kb_handbook_load(&hb, opex_test_repo_path(r), &opts,
-		diags, &err) == 0, "%s", err.message);
-	return hb;
-}
-
 START_TEST(pm_lint__maps_cycles_orphans_and_bad_maps)
 {
 	opex_test_repo *r = opex_test_repo_new(false);
@@ -329,7 +315,7 @@ START_TEST(pm_lint__maps_cycles_orphans_and_bad_maps)
 	opex_test_repo_put_bytes(r, "processes/binary.dot", "\x7f" "ELF\0\0\1", 7);
 	opex_test_repo_put(r, "processes/undirected.dot", "graph g { a -- b }\n");
 	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
-	hb = load_handbook(r, &diags);
+	hb = opex_test_handbook_load(r, T0, &diags);
 	ck_assert_int_eq(opex_pm_lint_maps(hb, &diags, &report, NULL), 0);
 	ck_assert(opex_test_has_diag(&diags, "subprocess-cycle", "processes/a.dot", 12));
 	ck_assert(opex_test_has_diag(&diags, "subprocess-cycle", "processes/b.dot", 12));

@@ -10,6 +10,7 @@
  * libgit2 between commits and the fixture follows it.
  */
 #include "repo_fixture.h"
+#include "kb/kb.h"
 #include "test_util.h"
 #include "core/memory.h"
 
@@ -198,4 +199,18 @@ void opex_test_repo_free(opex_test_repo *repo)
 	opex_test_rmtree(repo->path);
 	opex_free(repo);
 	git_libgit2_shutdown();
+}
+
+opex_kb_handbook *opex_test_handbook_load(opex_test_repo *repo, int64_t now,
+	opex_diag_list *diags)
+{
+	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_kb_handbook *hb = NULL;
+	opex_error err = OPEX_ERROR_INIT;
+
+	opts.history_cache = "";
+	opts.now = now;
+	ck_assert_msg(opex_kb_handbook_load(&hb, opex_test_repo_path(repo),
+		&opts, diags, &err) == 0, "%s", err.message);
+	return hb;
 }

@@ -50,6 +50,17 @@ void opex_test_repo_remove(opex_test_repo *repo, const char *path);
 void opex_test_repo_commit(opex_test_repo *repo, const char *name,
 	const char *email, int64_t time, const char *message, char *id_out);
 
+struct opex_kb_handbook;
+struct opex_diag_list;
+
+/**
+ * Load the handbook at the repository's HEAD as of `now` (seconds), without
+ * a history cache, adding load diagnostics to `diags`; a failed load fails
+ * the test.
+ */
+struct opex_kb_handbook *opex_test_handbook_load(opex_test_repo *repo,
+	int64_t now, struct opex_diag_list *diags);
+
 /** Remove the repository folder and free `repo`. NULL is a no-op. */
 void opex_test_repo_free(opex_test_repo *repo);
 
