@@ -1,8 +1,13 @@
 /*
- * markdown.c: the cmark adapter, the only file that calls cmark.
+ * markdown.c: the cmark-gfm adapter, the only file that calls cmark-gfm.
  *
- * Safety. cmark is always run with CMARK_OPT_DEFAULT and never with
- * CMARK_OPT_UNSAFE. Since cmark 0.29 (we build against 0.30) that means:
+ * Dialect. GitHub-flavoured Markdown: CommonMark plus the extensions
+ * table, strikethrough (~~x~~), autolink (www.x and bare URLs) and tasklist
+ * (- [ ] / - [x]), attached to every parser. Plain text (for search and
+ * snippets) reads a table cell by cell, a row per line, never as pipes.
+ *
+ * Safety. cmark-gfm is always run with CMARK_OPT_DEFAULT and never with
+ * CMARK_OPT_UNSAFE. Since cmark 0.29 (cmark-gfm 0.29.0.gfm.6 here) that means:
  *
  *   raw HTML blocks and inline HTML   replaced by "<!-- raw HTML omitted -->"
  *   javascript:, vbscript:, file:     href/src left empty
@@ -35,17 +40,72 @@
 #include "core/memory.h"
 #include "core/str.h"
 
-#include <cmark.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "core/banned.h"
 
 #define MAX_INPUT ((size_t)1 << 30)
 
+static const char *const extension_names[] = {
+	"table", "strikethrough", "autolink", "tasklist"
+};
+
+/*
+ * cmark-gfm keeps its extensions in a process-wide registry that must be
+ * filled once before any parser uses it; pthread_once makes that safe
+ * from server threads.
+ */
+static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+static bool is_block(cmark_node_type t)
+{
+	return (t & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK;
+}
+
+static bool type_is(cmark_node *node, const char *name)
+{
+	return strcmp(cmark_node_get_type_string(node), name) == 0;
+}
+
+/* A parser with the GFM extensions attached; free with cmark_parser_free. */
+static cmark_parser *gfm_parser(void)
+{
+	cmark_parser *parser;
+	size_t i;
+
+	pthread_once(&extensions_once, register_extensions);
+	parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+	for (i = 0; i < sizeof(extension_names) / sizeof(extension_names[0]); i++) {
+		cmark_syntax_extension *ext = cmark_find_syntax_extension(extension_names[i]);
+
+		if (ext == NULL)
+			OPEX_BUG("cmark-gfm has no extension the build expects");
+		cmark_parser_attach_syntax_extension(parser, ext);
+	}
+	return parser;
+}
+
+/* Parse `md[0..len)` as GFM; the tree is freed with cmark_node_free. */
+static cmark_node *gfm_parse(cmark_parser *parser, const char *md, size_t len)
+{
+	cmark_parser_feed(parser, md, len);
+	return cmark_parser_finish(parser);
+}
+
 int opex_kb_markdown_to_html(opex_buf *out, const char *md, size_t len,
 	opex_error *err)
 {
 	cmark_mem *mem = cmark_get_default_mem_allocator();
+	cmark_parser *parser = NULL;
+	cmark_node *doc = NULL;
 	char *html = NULL;
 	int error = 0;
 
@@ -54,8 +114,10 @@ int opex_kb_markdown_to_html(opex_buf *out, const char *md, size_t len,
 			"markdown is larger than %zu bytes", MAX_INPUT);
 		goto done;
 	}
-	html = cmark_markdown_to_html(md ? md : "", md ? len : 0,
-		CMARK_OPT_DEFAULT);
+	parser = gfm_parser();
+	doc = gfm_parse(parser, md ? md : "", md ? len : 0);
+	html = cmark_render_html(doc, CMARK_OPT_DEFAULT,
+		cmark_parser_get_syntax_extensions(parser));
 	opex_buf_put(out, html, strlen(html));
 	if (out->failed)
 		error = opex_error_set(err, OPEX_ETOOBIG,
@@ -64,6 +126,10 @@ int opex_kb_markdown_to_html(opex_buf *out, const char *md, size_t len,
 done:
 	if (html)
 		mem->free(html);
+	if (doc)
+		cmark_node_free(doc);
+	if (parser)
+		cmark_parser_free(parser);
 	return error;
 }
 
@@ -136,8 +202,7 @@ static cmark_node *enclosing_block(cmark_node *node)
 	while (node) {
 		cmark_node_type t = cmark_node_get_type(node);
 
-		if ((t < CMARK_NODE_FIRST_INLINE || t > CMARK_NODE_LAST_INLINE) &&
-		    cmark_node_get_start_line(node) > 0)
+		if (is_block(t) && cmark_node_get_start_line(node) > 0)
 			return node;
 		node = cmark_node_parent(node);
 	}
@@ -251,6 +316,7 @@ void opex_kb_markdown_scan(opex_kb_md_scan *out, const char *md, size_t len)
 {
 	cursor c = { md, len, 1, 0 };
 	block_state bs;
+	cmark_parser *parser = NULL;
 	cmark_node *doc = NULL;
 	cmark_iter *it = NULL;
 	cmark_event_type ev;
@@ -259,7 +325,8 @@ void opex_kb_markdown_scan(opex_kb_md_scan *out, const char *md, size_t len)
 	memset(&bs, 0, sizeof(bs));
 	if (md == NULL || len > MAX_INPUT)
 		goto done;
-	doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT);
+	parser = gfm_parser();
+	doc = gfm_parse(parser, md, len);
 	it = cmark_iter_new(doc);
 	for (;;) {
 		cmark_node *node;
@@ -293,6 +360,8 @@ done:
 		cmark_iter_free(it);
 	if (doc)
 		cmark_node_free(doc);
+	if (parser)
+		cmark_parser_free(parser);
 }
 
 void opex_kb_markdown_scan_release(opex_kb_md_scan *scan)
@@ -377,6 +446,7 @@ static void add_section(opex_kb_md_text *out, char *heading)
 int opex_kb_markdown_plain(opex_kb_md_text *out, const char *md, size_t len,
 	opex_error *err)
 {
+	cmark_parser *parser = NULL;
 	cmark_node *doc = NULL;
 	cmark_iter *it = NULL;
 	cmark_event_type ev;
@@ -387,8 +457,8 @@ int opex_kb_markdown_plain(opex_kb_md_text *out, const char *md, size_t len,
 			"markdown is larger than %zu bytes", MAX_INPUT);
 		goto done;
 	}
-	doc = cmark_parse_document(md ? md : "", md ? len : 0,
-		CMARK_OPT_DEFAULT);
+	parser = gfm_parser();
+	doc = gfm_parse(parser, md ? md : "", md ? len : 0);
 	it = cmark_iter_new(doc);
 	for (;;) {
 		cmark_node *node;
@@ -400,9 +470,10 @@ int opex_kb_markdown_plain(opex_kb_md_text *out, const char *md, size_t len,
 			break;
 		node = cmark_iter_get_node(it);
 		if (ev == CMARK_EVENT_EXIT) {
-			cmark_node_type t = cmark_node_get_type(node);
-
-			if (t < CMARK_NODE_FIRST_INLINE || t > CMARK_NODE_LAST_INLINE)
+			/* A table reads cell by cell: a space after each, a row per line. */
+			if (type_is(node, "table_cell"))
+				opex_buf_putc(&out->text, ' ');
+			else if (is_block(cmark_node_get_type(node)))
 				end_block(&out->text);
 			continue;
 		}
@@ -446,5 +517,7 @@ done:
 		cmark_iter_free(it);
 	if (doc)
 		cmark_node_free(doc);
+	if (parser)
+		cmark_parser_free(parser);
 	return error;
 }

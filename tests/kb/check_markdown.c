@@ -1,4 +1,4 @@
-/* check_markdown.c: the cmark adapter (kb/markdown.c). */
+/* check_markdown.c: the cmark-gfm adapter (kb/markdown.c). */
 #include "kb/kb_int.h"
 #include "core/buf.h"
 #include "core/limits.h"
@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "core/banned.h"
+
+static char *repeat(const char *unit, size_t times, const char *tail);
 
 static char *html_of(const char *md)
 {
@@ -58,6 +60,14 @@ static const struct {
 	{ "[x](https://example.com/?a=\"><script>)\n", "%22%3E%3Cscript%3E",
 	  "<script" },
 	{ "`<script>`\n", "<code>&lt;script&gt;</code>", "<script" },
+	/* The GFM extensions keep the same rules. */
+	{ "| a |\n|---|\n| <script>x</script> |\n", "<td>", "<script" },
+	{ "| a |\n|---|\n| [x](javascript:alert(1)) |\n", "<a href=\"\">x</a>",
+	  "javascript" },
+	{ "~~<img src=x onerror=y>~~\n", "<del>", "onerror" },
+	{ "- [ ] <b onclick=\"x()\">t</b>\n", "type=\"checkbox\"", "onclick" },
+	{ "www.example.com/<script>\n", "href=\"http://www.example.com/\"", "<script" },
+	{ "javascript:alert(1)\n", "javascript:alert(1)", "href=\"javascript" },
 };
 
 START_TEST(kb_markdown__safe_by_default)
@@ -69,6 +79,82 @@ START_TEST(kb_markdown__safe_by_default)
 	ck_assert_msg(strstr(html, safety[_i].absent) == NULL,
 		"case %d: '%s' has '%s'", _i, html, safety[_i].absent);
 	opex_free(html);
+}
+END_TEST
+
+/* What GitHub-flavoured Markdown adds, as an agent sees it. */
+static const struct {
+	const char *md, *html;
+} gfm[] = {
+	{ "| Situation | Action |\n|---|:---:|\n| Has the app | Offer the *virtual* card |\n",
+	  "<table>\n<thead>\n<tr>\n<th>Situation</th>\n<th align=\"center\">Action</th>\n"
+	  "</tr>\n</thead>\n<tbody>\n<tr>\n<td>Has the app</td>\n"
+	  "<td align=\"center\">Offer the <em>virtual</em> card</td>\n</tr>\n</tbody>\n</table>\n" },
+	{ "Fee ~~waived~~ charged.\n", "<p>Fee <del>waived</del> charged.</p>\n" },
+	{ "See www.example.com and https://example.org/x.\n",
+	  "<p>See <a href=\"http://www.example.com\">www.example.com</a> and "
+	  "<a href=\"https://example.org/x\">https://example.org/x</a>.</p>\n" },
+	{ "- [x] Freeze the card\n- [ ] Order a new one\n",
+	  "<ul>\n<li><input type=\"checkbox\" checked=\"\" disabled=\"\" /> Freeze the card</li>\n"
+	  "<li><input type=\"checkbox\" disabled=\"\" /> Order a new one</li>\n</ul>\n" },
+};
+
+START_TEST(kb_markdown__github_flavoured)
+{
+	char *html = html_of(gfm[_i].md);
+
+	ck_assert_str_eq(html, gfm[_i].html);
+	opex_free(html);
+}
+END_TEST
+
+/* Search text reads a table cell by cell, a row per line, never as pipes. */
+START_TEST(kb_markdown__plain_text_of_a_table)
+{
+	const char *md = "Before.\n\n| Situation | Action |\n|---|---|\n"
+		"| Has the app | Offer the virtual card |\n| No app | Send a PIN letter |\n\nAfter.\n";
+	opex_kb_md_text t;
+	opex_error err = OPEX_ERROR_INIT;
+
+	opex_kb_md_text_init(&t, OPEX_LIMIT_RENDER_BYTES);
+	ck_assert_int_eq(opex_kb_markdown_plain(&t, md, strlen(md), &err), 0);
+	ck_assert_ptr_null(strchr(t.text.ptr, '|'));
+	ck_assert_ptr_nonnull(strstr(t.text.ptr, "Situation Action"));
+	ck_assert_ptr_nonnull(strstr(t.text.ptr, "Has the app Offer the virtual card"));
+	ck_assert_ptr_nonnull(strstr(t.text.ptr, "No app Send a PIN letter"));
+	ck_assert_ptr_nonnull(strstr(t.text.ptr, "Before."));
+	ck_assert_ptr_nonnull(strstr(t.text.ptr, "After."));
+	/* Rows do not run into each other. */
+	ck_assert_ptr_null(strstr(t.text.ptr, "card No app"));
+	opex_kb_md_text_release(&t);
+}
+END_TEST
+
+/* Wide and long tables, and many of them, complete in linear work. */
+START_TEST(kb_markdown__pathological_tables_complete)
+{
+	char *wide = repeat("| a ", 5000, "|\n");
+	char *delim = repeat("|---", 5000, "|\n");
+	char *rows = repeat("| x |\n", 20000, "");
+	char *many = repeat("| a |\n|---|\n\n", 5000, "");
+	opex_buf md = OPEX_BUF_INIT(1 << 26);
+	opex_buf out = OPEX_BUF_INIT(1 << 28);
+
+	opex_buf_puts(&md, wide);
+	opex_buf_puts(&md, delim);
+	opex_buf_puts(&md, wide);
+	opex_buf_puts(&md, "\n| h |\n|---|\n");
+	opex_buf_puts(&md, rows);
+	opex_buf_puts(&md, many);
+	ck_assert(!md.failed);
+	ck_assert_int_eq(opex_kb_markdown_to_html(&out, md.ptr, md.len, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "<table>"));
+	opex_buf_release(&out);
+	opex_buf_release(&md);
+	opex_free(wide);
+	opex_free(delim);
+	opex_free(rows);
+	opex_free(many);
 }
 END_TEST
 
@@ -280,6 +366,10 @@ Suite *suite_markdown(void)
 	tcase_add_test(html, kb_markdown__renders_commonmark);
 	tcase_add_loop_test(html, kb_markdown__safe_by_default, 0,
 		(int)(sizeof(safety) / sizeof(safety[0])));
+	tcase_add_loop_test(html, kb_markdown__github_flavoured, 0,
+		(int)(sizeof(gfm) / sizeof(gfm[0])));
+	tcase_add_test(html, kb_markdown__plain_text_of_a_table);
+	tcase_add_test(html, kb_markdown__pathological_tables_complete);
 	tcase_add_test(html, kb_markdown__output_limit);
 	tcase_add_test(html, kb_markdown__appends);
 	tcase_add_test(html, kb_markdown__pathological_inputs_complete);

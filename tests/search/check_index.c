@@ -349,6 +349,33 @@ START_TEST(kb_index__snippets_sections_facets)
 }
 END_TEST
 
+/* A word in a table cell is found, and its snippet reads the row, not pipes. */
+START_TEST(kb_index__table_cells_in_snippets)
+{
+	opex_search_result r;
+	env e;
+
+	env_open(&e);
+	opex_test_repo_put(e.repo, "articles/cards/replacement.md",
+		"---\ntitle: Replacement options\nowner: ana\nlanguage: en\n---\n"
+		"| Situation | Action |\n|---|---|\n"
+		"| Has the app | Offer the Quenelle virtual card |\n"
+		"| No app | Send a PIN letter |\n");
+	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", T0 + 60,
+		"Table", NULL);
+	update(NULL, &e);
+	search(&r, &e, "quenelle");
+	ck_assert_uint_eq(r.hit_count, 1);
+	ck_assert_msg(strstr(r.hits[0].snippet,
+		"Has the app Offer the <mark>Quenelle</mark> virtual card") != NULL,
+		"%s", r.hits[0].snippet);
+	ck_assert_msg(strchr(r.hits[0].snippet, '|') == NULL, "%s",
+		r.hits[0].snippet);
+	opex_search_result_release(&r);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(kb_index__pages)
 {
 	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
@@ -786,6 +813,7 @@ Suite *suite_index(void)
 	tcase_add_test(tc, kb_index__ranks_title_above_tags_above_body);
 	tcase_add_test(tc, kb_index__matches);
 	tcase_add_test(tc, kb_index__snippets_sections_facets);
+	tcase_add_test(tc, kb_index__table_cells_in_snippets);
 	tcase_add_test(tc, kb_index__pages);
 	tcase_add_test(tc, kb_index__suggests_corrections);
 	tcase_add_test(tc, kb_index__suggests_same_first_letter);
