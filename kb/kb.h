@@ -252,9 +252,20 @@ typedef struct opex_kb_person {
 	unsigned line;
 } opex_kb_person;
 
+/*
+ * A team. Routing fields are all optional: a team with a `tier` takes
+ * contacts; its empty markets, languages, journeys or channels mean "any".
+ */
 typedef struct opex_kb_team {
-	char *id, *name;
-	unsigned line;
+	char *id, *name;               /* name: the id when none is given */
+	char **markets, **languages, **journeys, **channels;
+	size_t market_count, language_count, journey_count, channel_count;
+	unsigned tier;                 /* 1 (first line), 2...; 0: takes no contacts */
+	bool partner;                  /* an external partner centre */
+	double fte;                    /* full-time equivalents; 0: not given */
+	char *escalates_to;            /* a team id, or NULL */
+	char *contact;                 /* queue, address or number; NULL if none */
+	unsigned line, escalates_line;
 } opex_kb_team;
 
 typedef struct opex_kb_roster {

@@ -8,7 +8,14 @@
  *       teams: [ops-leads, payments]   optional, each a declared team id
  *   teams:
  *     - id: ops-leads                  same id syntax, unique
- *       name: Operations leads         required
+ *       name: Operations leads         optional: the id when absent
+ *       tier: 1                        routing: 1 first line, 2 second...
+ *       markets: [fr], languages: [fr] routing: what it covers (absent: any)
+ *       journeys: [cards], channels: [chat, email]
+ *       partner: true                  an external partner centre
+ *       fte: 12.5                      full-time equivalents (> 0)
+ *       escalates_to: swat             a team id (checked by opex_kb_lint)
+ *       contact: cards-fr@lumen.example
  *
  *   rule              severity  what
  *   roster-invalid    error     bad YAML, wrong shape or type, missing or bad
@@ -26,6 +33,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
@@ -36,7 +44,10 @@
 
 static const char *const top_keys[] = { "people", "teams" };
 static const char *const person_keys[] = { "id", "name", "email", "teams" };
-static const char *const team_keys[] = { "id", "name" };
+static const char *const team_keys[] = {
+	"id", "name", "tier", "markets", "languages", "journeys", "channels",
+	"partner", "fte", "escalates_to", "contact"
+};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -182,25 +193,145 @@ static char *trimmed_dup(const char *s)
 	return opex_strndup(t.ptr, t.len);
 }
 
+/* An optional string: NULL when absent; after a diagnostic when not a string. */
+static const char *optional(ctx *c, const opex_kb_yaml_node *map,
+	const char *key, const char *what)
+{
+	const opex_kb_yaml_node *v = opex_kb_yaml_get(map, key);
+
+	if (v == NULL || (v->type == OPEX_KB_YAML_SCALAR && v->plain &&
+			  (strcmp(v->value, "~") == 0 || strcmp(v->value, "null") == 0)))
+		return NULL;
+	return required(c, map, key, what);
+}
+
+/* A list of strings (one string is a list of one); false after a diagnostic. */
+static bool read_strings(ctx *c, char ***out, size_t *count,
+	const opex_kb_yaml_node *map, const char *key, const char *what)
+{
+	const opex_kb_yaml_node *v = opex_kb_yaml_get(map, key);
+	const opex_kb_yaml_node *const *items;
+	size_t i, n;
+
+	*out = NULL;
+	*count = 0;
+	if (v == NULL || (v->type == OPEX_KB_YAML_SCALAR && v->plain &&
+			  (v->len == 0 || strcmp(v->value, "~") == 0)))
+		return true;
+	if (v->type == OPEX_KB_YAML_MAPPING) {
+		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+			"'%s' of %s must be a list of strings", key, what);
+		return false;
+	}
+	items = v->type == OPEX_KB_YAML_SCALAR
+		? (const opex_kb_yaml_node *const *)&v
+		: (const opex_kb_yaml_node *const *)v->items;
+	n = v->type == OPEX_KB_YAML_SCALAR ? 1 : v->count;
+	for (i = 0; i < n; i++)
+		if (items[i]->type != OPEX_KB_YAML_SCALAR ||
+		    opex_str_trim(opex_str_from(items[i]->value)).len == 0) {
+			diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, items[i],
+				"'%s' of %s must be a list of non-empty strings",
+				key, what);
+			return false;
+		}
+	*out = opex_calloc(n ? n : 1, sizeof(**out));
+	for (i = 0; i < n; i++)
+		(*out)[i] = trimmed_dup(items[i]->value);
+	*count = n;
+	return true;
+}
+
+static void strings_free(char **items, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		opex_free(items[i]);
+	opex_free(items);
+}
+
+static void team_clear(opex_kb_team *t)
+{
+	opex_free(t->id);
+	opex_free(t->name);
+	strings_free(t->markets, t->market_count);
+	strings_free(t->languages, t->language_count);
+	strings_free(t->journeys, t->journey_count);
+	strings_free(t->channels, t->channel_count);
+	opex_free(t->escalates_to);
+	opex_free(t->contact);
+	memset(t, 0, sizeof(*t));
+}
+
+/* tier, partner and fte; false after a diagnostic. */
+static bool read_team_numbers(ctx *c, opex_kb_team *t,
+	const opex_kb_yaml_node *map, const char *what)
+{
+	const opex_kb_yaml_node *v;
+	char *end = NULL;
+
+	v = opex_kb_yaml_get(map, "tier");
+	if (v != NULL) {
+		long tier = v->type == OPEX_KB_YAML_SCALAR
+			? strtol(v->value, &end, 10) : 0;
+
+		if (v->type != OPEX_KB_YAML_SCALAR || end == v->value || *end ||
+		    tier < 1 || tier > 9) {
+			diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+				"'tier' of %s must be a whole number from 1 to 9", what);
+			return false;
+		}
+		t->tier = (unsigned)tier;
+	}
+	v = opex_kb_yaml_get(map, "partner");
+	if (v != NULL) {
+		if (v->type != OPEX_KB_YAML_SCALAR ||
+		    (strcmp(v->value, "true") != 0 && strcmp(v->value, "false") != 0)) {
+			diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+				"'partner' of %s must be true or false", what);
+			return false;
+		}
+		t->partner = strcmp(v->value, "true") == 0;
+	}
+	v = opex_kb_yaml_get(map, "fte");
+	if (v != NULL) {
+		double fte = v->type == OPEX_KB_YAML_SCALAR
+			? strtod(v->value, &end) : 0;
+
+		if (v->type != OPEX_KB_YAML_SCALAR || end == v->value || *end ||
+		    !(fte > 0) || fte > 1e6) {
+			diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, v,
+				"'fte' of %s must be a positive number of full-time equivalents",
+				what);
+			return false;
+		}
+		t->fte = fte;
+	}
+	return true;
+}
+
 static void read_team(ctx *c, const opex_kb_yaml_node *map, size_t index)
 {
 	opex_kb_roster *r = c->roster;
 	const opex_kb_team *dup;
-	const char *id, *name;
-	opex_kb_team *t;
+	const char *id, *name, *escalates, *contact;
+	opex_kb_team t;
 	char what[48];
+	bool ok;
 
+	memset(&t, 0, sizeof(t));
 	snprintf(what, sizeof(what), "team %zu", index + 1);
 	if (map->type != OPEX_KB_YAML_MAPPING) {
 		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID, map,
-			"%s must be a mapping with id and name", what);
+			"%s must be a mapping with an id", what);
 		return;
 	}
 	unknown_keys(c, map, team_keys, COUNT(team_keys), what);
 	id = valid_id(c, map, what);
-	name = required(c, map, "name", what);
-	if (id == NULL || name == NULL)
+	if (id == NULL)
 		return;
+	snprintf(what, sizeof(what), "team '%.*s'", quote_len(id), id);
 	dup = opex_kb_roster_team(r, id);
 	if (dup) {
 		diag(c, OPEX_SEVERITY_ERROR, RULE_INVALID,
@@ -208,12 +339,31 @@ static void read_team(ctx *c, const opex_kb_yaml_node *map, size_t index)
 			"duplicate team '%s' (first on line %u)", id, dup->line);
 		return;
 	}
+	/* Every optional field is read, so each problem is reported once. */
+	name = optional(c, map, "name", what);
+	escalates = optional(c, map, "escalates_to", what);
+	contact = optional(c, map, "contact", what);
+	ok = read_strings(c, &t.markets, &t.market_count, map, "markets", what);
+	ok = read_strings(c, &t.languages, &t.language_count, map, "languages",
+		what) && ok;
+	ok = read_strings(c, &t.journeys, &t.journey_count, map, "journeys",
+		what) && ok;
+	ok = read_strings(c, &t.channels, &t.channel_count, map, "channels",
+		what) && ok;
+	ok = read_team_numbers(c, &t, map, what) && ok;
+	/* A team stays declared even when a routing field is wrong: its
+	 * members' memberships must not all turn into errors too. */
+	(void)ok;
+	t.id = opex_strdup(id);
+	t.name = trimmed_dup(name != NULL ? name : id);
+	t.escalates_to = escalates ? trimmed_dup(escalates) : NULL;
+	if (escalates)
+		t.escalates_line = opex_kb_yaml_get(map, "escalates_to")->line;
+	t.contact = contact ? trimmed_dup(contact) : NULL;
+	t.line = map->line;
 	opex_array_grow((void **)&r->teams, &c->team_cap, r->team_count + 1,
 		sizeof(*r->teams));
-	t = &r->teams[r->team_count++];
-	t->id = opex_strdup(id);
-	t->name = trimmed_dup(name);
-	t->line = map->line;
+	r->teams[r->team_count++] = t;
 }
 
 /* The person's teams; false after a diagnostic if the field is malformed. */
@@ -401,10 +551,8 @@ void opex_kb_roster_release(opex_kb_roster *roster)
 	for (i = 0; i < roster->person_count; i++)
 		person_clear(&roster->people[i]);
 	opex_free(roster->people);
-	for (i = 0; i < roster->team_count; i++) {
-		opex_free(roster->teams[i].id);
-		opex_free(roster->teams[i].name);
-	}
+	for (i = 0; i < roster->team_count; i++)
+		team_clear(&roster->teams[i]);
 	opex_free(roster->teams);
 	memset(roster, 0, sizeof(*roster));
 }

@@ -138,8 +138,20 @@ static const struct {
 	  "roster-invalid", 3, "(did you mean 'name'?)", 1, 0 },
 	{ "peoples: []\n", "roster-invalid", 1,
 	  "unknown key 'peoples' in the roster (did you mean 'people'?)", 0, 0 },
-	{ "teams:\n  - id: t\n  - id: t\n    name: T\n", "roster-invalid", 2,
-	  "team 1 has no 'name'", 0, 1 },
+	/* A team without a name is named by its id; the second 't' is a duplicate. */
+	{ "teams:\n  - id: t\n  - id: t\n    name: T\n", "roster-invalid", 3,
+	  "duplicate team 't' (first on line 2)", 0, 1 },
+	/* A wrong routing field is reported; the team stays declared. */
+	{ "teams:\n  - id: t\n    tier: first\n", "roster-invalid", 3,
+	  "'tier' of team 't' must be a whole number from 1 to 9", 0, 1 },
+	{ "teams:\n  - id: t\n    fte: -2\n", "roster-invalid", 3,
+	  "'fte' of team 't' must be a positive number of full-time equivalents", 0, 1 },
+	{ "teams:\n  - id: t\n    partner: maybe\n", "roster-invalid", 3,
+	  "'partner' of team 't' must be true or false", 0, 1 },
+	{ "teams:\n  - id: t\n    markets: {fr: 1}\n", "roster-invalid", 3,
+	  "'markets' of team 't' must be a list of strings", 0, 1 },
+	{ "teams:\n  - id: t\n    languages: [fr, [x]]\n", "roster-invalid", 3,
+	  "'languages' of team 't' must be a list of non-empty strings", 0, 1 },
 	{ "teams:\n  - id: t\n    name: T\n  - id: t\n    name: U\n",
 	  "roster-invalid", 4, "duplicate team 't' (first on line 2)", 0, 1 },
 	{ "people:\n  - id: m\n    name: M\n    email: m@x.io\n"
@@ -157,6 +169,52 @@ static const struct {
 	  "duplicate key 'id'", 0, 0 },
 	{ "people: []\n\xFF\n", "roster-invalid", 2, "", 0, 0 },
 };
+
+/* Routing fields, and a team without a name that its members can still join. */
+START_TEST(kb_roster__team_routing_fields)
+{
+	static const char text[] =
+		"people:\n"
+		"  - id: ana\n    name: Ana\n    email: ana@x.io\n    teams: [cards-fr, swat]\n"
+		"teams:\n"
+		"  - id: cards-fr\n    tier: 1\n    markets: [fr]\n    languages: fr\n"
+		"    journeys: [cards, chargebacks]\n    channels: [chat, email]\n"
+		"    fte: 12.5\n    escalates_to: swat\n    contact: cards-fr@lumen.example\n"
+		"  - id: swat\n    name: SWAT\n    tier: 2\n    partner: false\n"
+		"  - id: bpo-manila\n    tier: 1\n    partner: true\n";
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	const opex_kb_team *t;
+	opex_kb_roster r;
+
+	opex_kb_roster_parse(&r, PATH, text, strlen(text), &diags);
+	if (diags.count)
+		opex_test_dump_diags(&diags);
+	ck_assert_uint_eq(diags.count, 0);
+	ck_assert_uint_eq(r.people[0].team_count, 2);
+	t = opex_kb_roster_team(&r, "cards-fr");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->name, "cards-fr");
+	ck_assert_uint_eq(t->tier, 1);
+	ck_assert_uint_eq(t->market_count, 1);
+	ck_assert_str_eq(t->markets[0], "fr");
+	ck_assert_uint_eq(t->language_count, 1);
+	ck_assert_str_eq(t->languages[0], "fr");
+	ck_assert_uint_eq(t->journey_count, 2);
+	ck_assert_str_eq(t->journeys[1], "chargebacks");
+	ck_assert_uint_eq(t->channel_count, 2);
+	ck_assert(t->fte > 12.49 && t->fte < 12.51);
+	ck_assert_str_eq(t->escalates_to, "swat");
+	ck_assert_uint_eq(t->escalates_line, 14);
+	ck_assert_str_eq(t->contact, "cards-fr@lumen.example");
+	ck_assert(!t->partner);
+	t = opex_kb_roster_team(&r, "swat");
+	ck_assert_str_eq(t->name, "SWAT");
+	ck_assert_uint_eq(t->tier, 2);
+	ck_assert(opex_kb_roster_team(&r, "bpo-manila")->partner);
+	opex_kb_roster_release(&r);
+	opex_diag_list_release(&diags);
+}
+END_TEST
 
 START_TEST(kb_roster__broken_entries)
 {
@@ -265,6 +323,7 @@ Suite *suite_roster(void)
 
 	tcase_add_test(tc, kb_roster__parses_people_and_teams);
 	tcase_add_test(tc, kb_roster__example_handbook);
+	tcase_add_test(tc, kb_roster__team_routing_fields);
 	tcase_add_loop_test(tc, kb_roster__broken_entries, 0,
 		(int)(sizeof(broken) / sizeof(broken[0])));
 	tcase_add_test(tc, kb_roster__binary_file);
