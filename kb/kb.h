@@ -298,15 +298,49 @@ const opex_kb_person *opex_kb_roster_person_by_email(
 const opex_kb_team *opex_kb_roster_team(const opex_kb_roster *roster,
 	const char *id);
 
+/* ---------------------------------------------------------------------
+ * Routing (routing.c): which team takes a contact, and where it escalates
+ * ------------------------------------------------------------------- */
+
+#define OPEX_KB_ROUTE_CHAIN_MAX 16
+
+typedef struct opex_kb_route {
+	const opex_kb_team *team;      /* the tier-1 team that takes it; NULL: a gap */
+	size_t candidates;             /* tier-1 teams that cover it */
+	const opex_kb_team *chain[OPEX_KB_ROUTE_CHAIN_MAX]; /* its escalations, in order */
+	size_t chain_count;
+	bool cycles;                   /* the chain comes back to a team in it */
+} opex_kb_route;
+
+/** True if the roster has a routing directory (a team with a tier). */
+bool opex_kb_routing_used(const opex_kb_roster *roster);
+
+/**
+ * Route a contact of `journey`, `market` and `language` (each may be NULL:
+ * any) to the tier-1 team that covers all three, preferring the one that
+ * names the most of them (then roster order), and follow escalates_to
+ * from there. Teams are borrowed from the roster.
+ */
+void opex_kb_route_find(opex_kb_route *out, const opex_kb_roster *roster,
+	const char *journey, const char *market, const char *language);
+
 typedef struct opex_kb_settings {
 	char **languages;          /* empty: any valid BCP 47 tag */
 	size_t language_count;
 	char **markets;
 	size_t market_count;
 	int64_t review_every;      /* seconds; default 180 days */
+	char **journeys;           /* what routing must cover; empty: the articles' */
+	size_t journey_count;
+	struct opex_kb_market_language {
+		char *market, *language;
+		unsigned line;
+	} *market_languages;       /* the languages each market is served in */
+	size_t market_language_count;
+	unsigned routing_min_people; /* routing-thin below this; default 2 */
 } opex_kb_settings;
 
-/** Default settings (no languages or markets, review_every 180d). */
+/** Default settings (no languages, markets or journeys, review_every 180d, routing_min_people 2). */
 void opex_kb_settings_init(opex_kb_settings *settings);
 
 /** Parse `opex.yaml` into `settings`; problems become diagnostics (settings-invalid). */
@@ -447,6 +481,22 @@ const char *opex_kb_handbook_unreadable(const opex_kb_handbook *handbook,
  * link-broken, review-overdue, translation-outdated.
  */
 void opex_kb_lint(const opex_kb_handbook *handbook, opex_diag_list *diags);
+
+/**
+ * The journeys routing must cover: opex.yaml's `journeys`, else those the
+ * articles name (sorted, each once). `*out` is an array of borrowed
+ * strings, freed with opex_free(). Returns its length.
+ */
+size_t opex_kb_routing_journeys(const char ***out,
+	const opex_kb_handbook *handbook);
+
+/**
+ * The routing rules (routing.c): escalation-unknown, escalation-cycle,
+ * and, when the roster has a routing directory, routing-gap and
+ * routing-thin. Part of opex_kb_lint().
+ */
+void opex_kb_routing_lint(const opex_kb_handbook *handbook,
+	opex_diag_list *diags);
 
 /* ---------------------------------------------------------------------
  * Records on a ref and per-path logs (git_records.c): launch approvals

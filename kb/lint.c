@@ -240,4 +240,5 @@ void opex_kb_lint(const opex_kb_handbook *hb, opex_diag_list *diags)
 		lint_links(hb, a, diags);
 		lint_review(hb, a, diags);
 	}
+	opex_kb_routing_lint(hb, diags);
 }

@@ -4,6 +4,10 @@
  *   languages: [en, fr, id]   BCP 47 tags; empty or absent: any valid tag
  *   markets: [uk, fr, id]     free-form market ids
  *   review_every: 180d        default review interval (core/time.h durations)
+ *   journeys: [cards, ...]    the customer journeys routing must cover
+ *   market_languages:         the languages each market is served in
+ *     fr: [fr, en]
+ *   routing_min_people: 2     routing-thin: fewer people for a language
  *
  * Every problem is a `settings-invalid` diagnostic with its line (unknown
  * keys are warnings); a bad value leaves that setting at its default.
@@ -14,6 +18,7 @@
 #include "core/text.h"
 #include "core/time.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
@@ -24,7 +29,8 @@
 
 /* "lint" holds rule severities, read by process-maps/lint_config.c. */
 static const char *const known_keys[] = { "languages", "markets",
-	"review_every", "lint" };
+	"review_every", "lint", "journeys", "market_languages",
+	"routing_min_people" };
 
 /* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
@@ -160,6 +166,7 @@ void opex_kb_settings_init(opex_kb_settings *settings)
 {
 	memset(settings, 0, sizeof(*settings));
 	settings->review_every = DEFAULT_REVIEW;
+	settings->routing_min_people = 2;
 }
 
 static void free_list(char **items, size_t count)
@@ -171,10 +178,23 @@ static void free_list(char **items, size_t count)
 	opex_free(items);
 }
 
+static void free_pairs(opex_kb_settings *settings)
+{
+	size_t i;
+
+	for (i = 0; i < settings->market_language_count; i++) {
+		opex_free(settings->market_languages[i].market);
+		opex_free(settings->market_languages[i].language);
+	}
+	opex_free(settings->market_languages);
+}
+
 void opex_kb_settings_release(opex_kb_settings *settings)
 {
 	free_list(settings->languages, settings->language_count);
 	free_list(settings->markets, settings->market_count);
+	free_list(settings->journeys, settings->journey_count);
+	free_pairs(settings);
 	opex_kb_settings_init(settings);
 }
 
@@ -272,6 +292,59 @@ static void read_review(opex_kb_settings *settings, const char *path,
 	settings->review_every = seconds;
 }
 
+static void read_market_languages(opex_kb_settings *settings,
+	const char *path, const opex_kb_yaml_node *v, opex_diag_list *diags)
+{
+	size_t i, j, cap = 0;
+
+	free_pairs(settings);
+	settings->market_languages = NULL;
+	settings->market_language_count = 0;
+	if (is_null(v))
+		return;
+	if (v->type != OPEX_KB_YAML_MAPPING) {
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, RULE, path, v->line,
+			v->col, "'market_languages' must map each market to its languages");
+		return;
+	}
+	for (i = 0; i < v->count; i++) {
+		char **langs = NULL;
+		size_t n = 0;
+
+		read_list(&langs, &n, path, v->keys[i]->value, v->items[i], true,
+			diags);
+		for (j = 0; j < n; j++) {
+			struct opex_kb_market_language *p;
+
+			opex_array_grow((void **)&settings->market_languages, &cap,
+				settings->market_language_count + 1,
+				sizeof(*settings->market_languages));
+			p = &settings->market_languages[settings->market_language_count++];
+			p->market = opex_strdup(v->keys[i]->value);
+			p->language = langs[j];
+			p->line = v->keys[i]->line;
+		}
+		opex_free(langs);
+	}
+}
+
+static void read_min_people(opex_kb_settings *settings, const char *path,
+	const opex_kb_yaml_node *v, opex_diag_list *diags)
+{
+	char *end = NULL;
+	long n = v->type == OPEX_KB_YAML_SCALAR ? strtol(v->value, &end, 10) : -1;
+
+	if (is_null(v))
+		return;
+	if (v->type != OPEX_KB_YAML_SCALAR || end == v->value || *end ||
+	    n < 0 || n > 100000) {
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, RULE, path, v->line,
+			v->col, "'routing_min_people' must be a whole number of people");
+		return;
+	}
+	settings->routing_min_people = (unsigned)n;
+}
+
 void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 	const char *text, size_t len, opex_diag_list *diags)
 {
@@ -308,6 +381,13 @@ void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 		} else if (strcmp(key->value, "markets") == 0) {
 			read_list(&settings->markets, &settings->market_count,
 				path, key->value, v, false, diags);
+		} else if (strcmp(key->value, "journeys") == 0) {
+			read_list(&settings->journeys, &settings->journey_count,
+				path, key->value, v, false, diags);
+		} else if (strcmp(key->value, "market_languages") == 0) {
+			read_market_languages(settings, path, v, diags);
+		} else if (strcmp(key->value, "routing_min_people") == 0) {
+			read_min_people(settings, path, v, diags);
 		} else if (strcmp(key->value, "review_every") == 0) {
 			read_review(settings, path, v, diags);
 		} else if (strcmp(key->value, "lint") == 0) {

@@ -1009,6 +1009,48 @@ static bool linked(const char **links, size_t count, const char *path)
 	       bsearch(&path, links, count, sizeof(*links), cmp_cstr) != NULL;
 }
 
+/*
+ * Lanes against the routing directory: a lane's role should be a team
+ * (lane-role-unknown), and a partner team's lane must not send its agents
+ * to an article partners cannot open (partner-article-hidden).
+ */
+static void lint_lanes(const opex_kb_handbook *hb, const opex_pm_map *map,
+	opex_diag_list *diags)
+{
+	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
+	size_t i;
+
+	if (!opex_kb_routing_used(roster))
+		return;
+	for (i = 0; i < map->lane_count; i++) {
+		const opex_pm_lane *lane = &map->lanes[i];
+
+		if (lane->role != NULL && opex_kb_roster_team(roster, lane->role) == NULL)
+			opex_diag_add(diags, OPEX_SEVERITY_WARNING,
+				"lane-role-unknown", map->path, lane->line, 1,
+				"lane '%s' has role '%s', which is no team in people.yaml",
+				lane->label ? lane->label : lane->id, lane->role);
+	}
+	for (i = 0; i < map->node_count; i++) {
+		const opex_pm_node *n = &map->nodes[i];
+		const opex_kb_team *team = n->role
+			? opex_kb_roster_team(roster, n->role) : NULL;
+		const opex_kb_article *a;
+
+		if (team == NULL || !team->partner || n->article == NULL)
+			continue;
+		a = opex_kb_handbook_find(hb, n->article);
+		if (a == NULL || (a->visibility != OPEX_KB_VISIBILITY_INTERNAL &&
+				  a->team_count == 0))
+			continue;
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "partner-article-hidden",
+			map->path, n->line, 1,
+			"step '%s' is worked by partner team '%s', but its article '%s' is %s: partners cannot open it",
+			n->id, team->id, n->article,
+			a->team_count ? "restricted to teams" : "internal");
+	}
+}
+
 static void lint_orphans(const opex_kb_handbook *hb, const loaded *maps,
 	size_t count, opex_diag_list *diags)
 {
@@ -1083,8 +1125,10 @@ int opex_pm_lint_maps(const opex_kb_handbook *hb, opex_diag_list *diags,
 		opex_array_grow((void **)&maps, &cap, count + 1, sizeof(*maps));
 		maps[count].path = e->path;
 		maps[count].map = load_one(repo, e->path, diags);
-		if (maps[count].map != NULL)
+		if (maps[count].map != NULL) {
 			opex_pm_lint_map(maps[count].map, &ctx, diags, report_out);
+			lint_lanes(hb, maps[count].map, diags);
+		}
 		count++;
 	}
 	if (report_out != NULL)

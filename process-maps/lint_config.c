@@ -32,19 +32,19 @@ const char *const opex_pm_rule_ids[] = {
 	"article-missing", "champion-missing", "champion-unknown", "dead-end",
 	"decision-edge-duplicate-label", "decision-edge-unlabeled",
 	"decision-needs-branches", "dot-syntax", "duplicate-edge",
-	"duplicate-node-declaration", "end-labels-not-distinct",
-	"end-required", "file-unreadable", "front-matter-invalid",
-	"implicit-split", "invalid-kind", "label-missing", "language-invalid",
-	"link-broken", "lint-config-invalid", "loop-without-exit",
-	"no-implicit-end", "no-implicit-start", "object-unreadable",
-	"orphan-article",
+	"duplicate-node-declaration", "end-labels-not-distinct", "end-required",
+	"escalation-cycle", "escalation-unknown", "file-unreadable",
+	"front-matter-invalid", "implicit-split", "invalid-kind", "label-missing",
+	"lane-role-unknown", "language-invalid", "link-broken",
+	"lint-config-invalid", "loop-without-exit", "no-implicit-end",
+	"no-implicit-start", "object-unreadable", "orphan-article",
 	"owner-is-champion", "owner-missing", "owner-unknown",
-	"person-duplicate", "review-by-invalid", "review-overdue",
-	"roster-invalid", "settings-invalid", "single-start",
-	"start-required", "step-without-article", "subprocess-cycle",
-	"subprocess-missing", "suppression-invalid", "title-missing",
-	"translation-outdated", "translation-source-missing",
-	"unknown-attribute", "unreachable-node"
+	"partner-article-hidden", "person-duplicate", "review-by-invalid",
+	"review-overdue", "roster-invalid", "routing-gap", "routing-thin",
+	"settings-invalid", "single-start", "start-required",
+	"step-without-article", "subprocess-cycle", "subprocess-missing",
+	"suppression-invalid", "title-missing", "translation-outdated",
+	"translation-source-missing", "unknown-attribute", "unreachable-node"
 };
 
 const size_t opex_pm_rule_id_count =
