@@ -24,7 +24,9 @@ enum opex_cli_accept {
 	OPEX_CLI_ACCEPT_OUTPUT = 1 << 3, /* -o FILE */
 	/* search: [REPO] QUERY, --limit N, --offset N; index: --index PATH, --rebuild */
 	OPEX_CLI_ACCEPT_QUERY = 1 << 8,
-	OPEX_CLI_ACCEPT_INDEX = 1 << 9
+	OPEX_CLI_ACCEPT_INDEX = 1 << 9,
+	/* route: --journey J, --market M, --language L */
+	OPEX_CLI_ACCEPT_ROUTE = 1 << 10
 };
 
 typedef struct opex_cli_command {
@@ -51,6 +53,8 @@ typedef struct opex_cli_options {
 	const char *index;     /* --index PATH; NULL: the default */
 	size_t limit, offset;  /* --limit (default 10), --offset */
 	bool rebuild;          /* --rebuild */
+	/* route (OPEX_CLI_ACCEPT_ROUTE); NULL: any */
+	const char *journey, *market, *language;
 } opex_cli_options;
 
 /**
@@ -99,5 +103,6 @@ extern const opex_cli_command opex_cli_search;
 extern const opex_cli_command opex_cli_serve;
 extern const opex_cli_command opex_cli_token;
 extern const opex_cli_command opex_cli_launch;
+extern const opex_cli_command opex_cli_route;
 
 #endif

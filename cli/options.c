@@ -93,6 +93,21 @@ static int parse_search_option(opex_cli_options *opts,
 		if (v != NULL)
 			return parse_count(&opts->offset, cmd, "--offset", v, 1000000);
 	}
+	if (cmd->accept & OPEX_CLI_ACCEPT_ROUTE) {
+		static const char *const names[] = { "--journey", "--market", "--language" };
+		const char **fields[] = { &opts->journey, &opts->market, &opts->language };
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			v = opex_cli_option_value(argc, argv, i, names[k]);
+			if (v == NULL)
+				continue;
+			if (*v == '\0')
+				return usage_error(cmd, "%s needs a value", names[k]);
+			*fields[k] = v;
+			return -1;
+		}
+	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_INDEX) {
 		v = opex_cli_option_value(argc, argv, i, "--index");
 		if (v != NULL) {

@@ -260,6 +260,8 @@ typedef struct opex_kb_team {
 	char *id, *name;               /* name: the id when none is given */
 	char **markets, **languages, **journeys, **channels;
 	size_t market_count, language_count, journey_count, channel_count;
+	char **lanes;                  /* map roles it works besides its id */
+	size_t lane_count;
 	unsigned tier;                 /* 1 (first line), 2...; 0: takes no contacts */
 	bool partner;                  /* an external partner centre */
 	double fte;                    /* full-time equivalents; 0: not given */
@@ -311,6 +313,12 @@ typedef struct opex_kb_route {
 	size_t chain_count;
 	bool cycles;                   /* the chain comes back to a team in it */
 } opex_kb_route;
+
+/** True if `team` works map steps of `role`: its id, or one of its lanes. */
+bool opex_kb_team_works(const opex_kb_team *team, const char *role);
+
+/** True if some team works `role` (see opex_kb_team_works). */
+bool opex_kb_roster_works(const opex_kb_roster *roster, const char *role);
 
 /** True if the roster has a routing directory (a team with a tier). */
 bool opex_kb_routing_used(const opex_kb_roster *roster);

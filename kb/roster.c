@@ -12,6 +12,7 @@
  *       tier: 1                        routing: 1 first line, 2 second...
  *       markets: [fr], languages: [fr] routing: what it covers (absent: any)
  *       journeys: [cards], channels: [chat, email]
+ *       lanes: [front-end]             map roles it works besides its id
  *       partner: true                  an external partner centre
  *       fte: 12.5                      full-time equivalents (> 0)
  *       escalates_to: swat             a team id (checked by opex_kb_lint)
@@ -46,7 +47,7 @@ static const char *const top_keys[] = { "people", "teams" };
 static const char *const person_keys[] = { "id", "name", "email", "teams" };
 static const char *const team_keys[] = {
 	"id", "name", "tier", "markets", "languages", "journeys", "channels",
-	"partner", "fte", "escalates_to", "contact"
+	"partner", "fte", "escalates_to", "contact", "lanes"
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -259,6 +260,7 @@ static void team_clear(opex_kb_team *t)
 	strings_free(t->languages, t->language_count);
 	strings_free(t->journeys, t->journey_count);
 	strings_free(t->channels, t->channel_count);
+	strings_free(t->lanes, t->lane_count);
 	opex_free(t->escalates_to);
 	opex_free(t->contact);
 	memset(t, 0, sizeof(*t));
@@ -350,6 +352,7 @@ static void read_team(ctx *c, const opex_kb_yaml_node *map, size_t index)
 		what) && ok;
 	ok = read_strings(c, &t.channels, &t.channel_count, map, "channels",
 		what) && ok;
+	ok = read_strings(c, &t.lanes, &t.lane_count, map, "lanes", what) && ok;
 	ok = read_team_numbers(c, &t, map, what) && ok;
 	/* A team stays declared even when a routing field is wrong: its
 	 * members' memberships must not all turn into errors too. */

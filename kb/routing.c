@@ -63,6 +63,28 @@ static unsigned coverage(const opex_kb_team *t, const char *journey,
 	return score;
 }
 
+bool opex_kb_team_works(const opex_kb_team *team, const char *role)
+{
+	size_t i;
+
+	if (strcmp(team->id, role) == 0)
+		return true;
+	for (i = 0; i < team->lane_count; i++)
+		if (strcmp(team->lanes[i], role) == 0)
+			return true;
+	return false;
+}
+
+bool opex_kb_roster_works(const opex_kb_roster *roster, const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < roster->team_count; i++)
+		if (opex_kb_team_works(&roster->teams[i], role))
+			return true;
+	return false;
+}
+
 bool opex_kb_routing_used(const opex_kb_roster *roster)
 {
 	size_t i;

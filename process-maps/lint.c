@@ -1025,19 +1025,23 @@ static void lint_lanes(const opex_kb_handbook *hb, const opex_pm_map *map,
 	for (i = 0; i < map->lane_count; i++) {
 		const opex_pm_lane *lane = &map->lanes[i];
 
-		if (lane->role != NULL && opex_kb_roster_team(roster, lane->role) == NULL)
+		if (lane->role != NULL && !opex_kb_roster_works(roster, lane->role))
 			opex_diag_add(diags, OPEX_SEVERITY_WARNING,
 				"lane-role-unknown", map->path, lane->line, 1,
-				"lane '%s' has role '%s', which is no team in people.yaml",
+				"lane '%s' has role '%s', which no team of people.yaml works (its id or lanes)",
 				lane->label ? lane->label : lane->id, lane->role);
 	}
 	for (i = 0; i < map->node_count; i++) {
 		const opex_pm_node *n = &map->nodes[i];
-		const opex_kb_team *team = n->role
-			? opex_kb_roster_team(roster, n->role) : NULL;
+		const opex_kb_team *team = NULL;
 		const opex_kb_article *a;
+		size_t k;
 
-		if (team == NULL || !team->partner || n->article == NULL)
+		for (k = 0; n->role && k < roster->team_count && team == NULL; k++)
+			if (roster->teams[k].partner &&
+			    opex_kb_team_works(&roster->teams[k], n->role))
+				team = &roster->teams[k];
+		if (team == NULL || n->article == NULL)
 			continue;
 		a = opex_kb_handbook_find(hb, n->article);
 		if (a == NULL || (a->visibility != OPEX_KB_VISIBILITY_INTERNAL &&
@@ -1082,25 +1086,68 @@ static void lint_orphans(const opex_kb_handbook *hb, const loaded *maps,
 }
 
 /* The map's diagnostics copy a path borrowed from the tree entry. */
-static opex_pm_map *load_one(const opex_kb_repo *repo, const char *path,
-	opex_diag_list *diags)
+int opex_pm_map_read(opex_pm_map **out, const opex_kb_repo *repo,
+	const char *path, opex_diag_list *diags)
 {
 	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	opex_error err = OPEX_ERROR_INIT;
-	opex_pm_map *map = NULL;
 	int error = opex_kb_repo_read(&buf, repo, path, &err);
 
+	*out = NULL;
 	if (error < 0) {
 		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "file-unreadable", path,
 			0, 0, "%s", err.message);
 		goto done;
 	}
-	error = opex_pm_map_load(&map, path, buf.ptr, buf.len, diags, &err);
+	error = opex_pm_map_load(out, path, buf.ptr, buf.len, diags, &err);
 	if (error < 0)
-		map = NULL;
+		*out = NULL;
 done:
 	opex_buf_release(&buf);
+	return error;
+}
+
+static opex_pm_map *load_one(const opex_kb_repo *repo, const char *path,
+	opex_diag_list *diags)
+{
+	opex_pm_map *map = NULL;
+
+	if (opex_pm_map_read(&map, repo, path, diags) < 0)
+		return NULL;   /* the diagnostics say why */
 	return map;
+}
+
+size_t opex_pm_maps_read_all(opex_pm_map ***out, const opex_kb_repo *repo,
+	opex_diag_list *diags)
+{
+	size_t i, n = opex_kb_repo_count(repo), count = 0, cap = 0;
+	opex_pm_map **maps = NULL;
+
+	for (i = 0; i < n; i++) {
+		const opex_kb_entry *e = opex_kb_repo_entry(repo, i);
+		opex_pm_map *map;
+
+		if (e->kind != OPEX_KB_ENTRY_FILE ||
+		    !opex_path_under(e->path, "processes") ||
+		    !opex_path_has_suffix(e->path, ".dot"))
+			continue;
+		map = load_one(repo, e->path, diags);
+		if (map == NULL)
+			continue;
+		opex_array_grow((void **)&maps, &cap, count + 1, sizeof(*maps));
+		maps[count++] = map;
+	}
+	*out = maps;
+	return count;
+}
+
+void opex_pm_maps_free(opex_pm_map **maps, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		opex_pm_map_free(maps[i]);
+	opex_free(maps);
 }
 
 int opex_pm_lint_maps(const opex_kb_handbook *hb, opex_diag_list *diags,

@@ -111,6 +111,25 @@ int opex_pm_map_load(opex_pm_map **out, const char *path, const char *text,
 /** Free a map. NULL is a no-op. */
 void opex_pm_map_free(opex_pm_map *map);
 
+/**
+ * Read the map at `path` of the revision and load it. A blob that cannot
+ * be read is a file-unreadable diagnostic; errors are those of
+ * opex_kb_repo_read() and opex_pm_map_load() (then `*out` is NULL).
+ */
+int opex_pm_map_read(opex_pm_map **out, const opex_kb_repo *repo,
+	const char *path, opex_diag_list *diags) OPEX_WARN_UNUSED;
+
+/**
+ * Every processes/<path>.dot of the revision that loads, in tree order,
+ * into a new array (`*out`, NULL when none); what does not load is a
+ * diagnostic. Returns the count. Free with opex_pm_maps_free().
+ */
+size_t opex_pm_maps_read_all(opex_pm_map ***out, const opex_kb_repo *repo,
+	opex_diag_list *diags);
+
+/** Free maps and their array. */
+void opex_pm_maps_free(opex_pm_map **maps, size_t count);
+
 /** The path given to opex_pm_map_load(). */
 const char *opex_pm_map_path(const opex_pm_map *map);
 

@@ -301,4 +301,40 @@ int opex_render_approval_log_json(opex_buf *out,
 	const opex_launch_approval_log *log, const char *launch, opex_error *err)
 	OPEX_WARN_UNUSED;
 
+/* ---------------------------------------------------------------------
+ * The routing directory (routing.c)
+ * ------------------------------------------------------------------- */
+
+/* What a route was asked for; each may be NULL (any). */
+typedef struct opex_render_route_query {
+	const char *journey, *market, *language;
+} opex_render_route_query;
+
+struct json_t;
+
+/**
+ * A route as a JSON object (new reference): the team, its contact, its
+ * escalations and the steps of `maps` it works, with their articles.
+ */
+struct json_t *opex_render_route_object(const opex_kb_route *route,
+	const opex_render_route_query *query, const opex_pm_map *const *maps,
+	size_t map_count);
+
+/** Append the route as JSON (see routing.c). OPEX_ETOOBIG past out->max. */
+int opex_render_route_json(opex_buf *out, const opex_kb_route *route,
+	const opex_render_route_query *query, const opex_pm_map *const *maps,
+	size_t map_count, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Append the route as text: the team, its escalations, its steps. */
+void opex_render_route_text(opex_buf *out, const opex_kb_route *route,
+	const opex_render_route_query *query, const opex_pm_map *const *maps,
+	size_t map_count);
+
+/**
+ * Append the routing matrix (journeys by market and language, each cell
+ * the tier-1 team or a gap) and the routing teams as HTML.
+ */
+void opex_render_routing_matrix_html(opex_buf *out,
+	const opex_kb_handbook *hb);
+
 #endif
