@@ -308,3 +308,27 @@ bool opex_server_sees_all(const opex_server_ctx *ctx)
 			return false;
 	return true;
 }
+
+/* ---------------------------------------------------------------------
+ * Pages
+ * ------------------------------------------------------------------- */
+
+void opex_server_page_begin(opex_server_ctx *ctx, opex_render_page *page,
+	const char *title, const char *nav)
+{
+	memset(page, 0, sizeof(*page));
+	page->title = title;
+	page->nav = nav;
+	page->query = opex_server_param_get(ctx, "q");
+	page->revision = ctx->snap->commit;
+	page->person = ctx->who.person;
+	opex_buf_clear(&ctx->res->body);
+	opex_render_page_begin(&ctx->res->body, page);
+}
+
+void opex_server_page_end(opex_server_ctx *ctx, opex_render_page *page)
+{
+	opex_render_page_end(&ctx->res->body, page);
+	ctx->res->status = 200;
+	ctx->res->content_type = "text/html; charset=utf-8";
+}

@@ -18,6 +18,8 @@
  *   | GET    | /processes/{path}.dot         | page | process              |
  *   | GET    | /processes/{path}.dot.svg     | svg  | flowchart            |
  *   | GET    | /health                       | page | KB health (sortable) |
+ *   | GET    | /routing                      | page | routing matrix       |
+ *   | GET    | /api/routing?journey=&market=&language= | json | one route  |
  *   | GET    | /launches                     | page | launch list          |
  *   | GET    | /launches/{path}              | page | launch board + forms |
  *   | POST   | /launches/{path}/gates/{id}/approve, /revoke | form | 303 to the board |
@@ -84,6 +86,8 @@ static const route routes[] = {
 	{ "/api/processes/", true, false, ROUTE_API, "api_process", opex_server_api_process },
 	{ "/api/health", false, false, ROUTE_API, "api_health", opex_server_api_health },
 	{ "/api/search", false, false, ROUTE_API, "api_search", opex_server_api_search },
+	{ "/routing", false, false, ROUTE_PAGE, "routing", opex_server_page_routing },
+	{ "/api/routing", false, false, ROUTE_API, "api_routing", opex_server_api_routing },
 	{ "/launches", false, false, ROUTE_PAGE, "launches", opex_server_page_launches },
 	{ "/launches/", true, false, ROUTE_PAGE, "launch", opex_server_page_launch },
 	{ "/launches/", true, true, ROUTE_PAGE, "launch_act", opex_server_page_launch_act },

@@ -684,25 +684,6 @@ static void esc(opex_buf *out, const char *s)
 		opex_html_escape(out, s, strlen(s));
 }
 
-static void page_begin(opex_server_ctx *ctx, opex_render_page *page,
-	const char *title)
-{
-	memset(page, 0, sizeof(*page));
-	page->title = title;
-	page->nav = "launches";
-	page->revision = ctx->snap->commit;
-	page->person = ctx->who.person;
-	opex_buf_clear(&ctx->res->body);
-	opex_render_page_begin(&ctx->res->body, page);
-}
-
-static void page_end(opex_server_ctx *ctx, opex_render_page *page)
-{
-	opex_render_page_end(&ctx->res->body, page);
-	ctx->res->status = 200;
-	ctx->res->content_type = "text/html; charset=utf-8";
-}
-
 void opex_server_page_launches(opex_server_ctx *ctx)
 {
 	opex_buf *out = &ctx->res->body;
@@ -712,7 +693,7 @@ void opex_server_page_launches(opex_server_ctx *ctx)
 
 	if (can_see_launches(ctx))
 		n = launch_briefs(&briefs, ctx);
-	page_begin(ctx, &page, "Launches");
+	opex_server_page_begin(ctx, &page, "Launches", "launches");
 	opex_buf_puts(out, "<h1>Launches</h1>\n");
 	if (n == 0)
 		opex_buf_puts(out, "<p class=\"empty\">No launches.</p>\n");
@@ -744,7 +725,7 @@ void opex_server_page_launches(opex_server_ctx *ctx)
 	}
 	if (n > 0)
 		opex_buf_puts(out, "</tbody></table>\n");
-	page_end(ctx, &page);
+	opex_server_page_end(ctx, &page);
 }
 
 /* The approve/revoke forms of one gate for the signed-in approver. */
@@ -838,8 +819,8 @@ void opex_server_page_launch(opex_server_ctx *ctx)
 		opex_server_html_error(ctx, code, "%s: %s", path, detail);
 		goto done;
 	}
-	page_begin(ctx, &page, opex_launch_title(b.launch)
-		? opex_launch_title(b.launch) : path);
+	opex_server_page_begin(ctx, &page, opex_launch_title(b.launch)
+		? opex_launch_title(b.launch) : path, "launches");
 	opex_buf_puts(out, "<article class=\"launch-board\" data-launch=\"");
 	esc(out, path);
 	opex_buf_puts(out, "\">\n<p class=\"crumbs\"><a href=\"/launches\">Launches</a> · <code>");
@@ -871,7 +852,7 @@ void opex_server_page_launch(opex_server_ctx *ctx)
 		opex_buf_puts(out, "<p class=\"no-actions\">You are not an approver of any gate of this launch"
 			" (sign in as an approver to approve).</p>\n");
 	opex_buf_puts(out, "</article>\n");
-	page_end(ctx, &page);
+	opex_server_page_end(ctx, &page);
 done:
 	opex_buf_release(&status);
 	board_release(&b);

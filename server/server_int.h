@@ -209,6 +209,15 @@ const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
 /** True if the reader may see every article of the snapshot. */
 bool opex_server_sees_all(const opex_server_ctx *ctx);
 
+struct opex_render_page;
+
+/** Start an HTML page in the response: the layout's head, nav and search box. */
+void opex_server_page_begin(opex_server_ctx *ctx, struct opex_render_page *page,
+	const char *title, const char *nav);
+
+/** Close the page begun with opex_server_page_begin() and answer 200. */
+void opex_server_page_end(opex_server_ctx *ctx, struct opex_render_page *page);
+
 /* ---------------------------------------------------------------------
  * Routes: one file each (api.c, web.c, search.c, launches.c, static in
  * web.c); handler.c maps paths to them
@@ -233,6 +242,10 @@ void opex_server_api_search(opex_server_ctx *ctx);
  */
 bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
 	bool api);
+
+/* The routing directory (routing.c) */
+void opex_server_api_routing(opex_server_ctx *ctx);
+void opex_server_page_routing(opex_server_ctx *ctx);
 
 /* Launches (launches.c) */
 void opex_server_api_launches(opex_server_ctx *ctx);

@@ -24,26 +24,6 @@
 
 #include "core/banned.h"
 
-static void begin(opex_server_ctx *ctx, opex_render_page *page,
-	const char *title, const char *nav)
-{
-	memset(page, 0, sizeof(*page));
-	page->title = title;
-	page->nav = nav;
-	page->query = opex_server_param_get(ctx, "q");
-	page->revision = ctx->snap->commit;
-	page->person = ctx->who.person;
-	opex_buf_clear(&ctx->res->body);
-	opex_render_page_begin(&ctx->res->body, page);
-}
-
-static void end(opex_server_ctx *ctx, opex_render_page *page)
-{
-	opex_render_page_end(&ctx->res->body, page);
-	ctx->res->status = 200;
-	ctx->res->content_type = "text/html; charset=utf-8";
-}
-
 static int64_t changed_at(const opex_kb_article *a)
 {
 	return a->last_change ? a->last_change->time : 0;
@@ -110,11 +90,11 @@ void opex_server_page_home(opex_server_ctx *ctx)
 			return;
 		searched = true;
 	}
-	begin(ctx, &page, "Search", "search");
+	opex_server_page_begin(ctx, &page, "Search", "search");
 	opex_render_page_home(&ctx->res->body, page.query,
 		opex_kb_handbook_settings(hb), list, count, total,
 		searched ? &result : NULL, NULL);
-	end(ctx, &page);
+	opex_server_page_end(ctx, &page);
 	opex_search_result_release(&result);
 }
 
@@ -155,11 +135,11 @@ void opex_server_page_article(opex_server_ctx *ctx)
 	opex_server_diags_for(&diags, ctx->snap, a->path);
 	view.diags = &diags;
 	view.now = opex_kb_handbook_now(hb);
-	begin(ctx, &page, a->title ? a->title : a->path, "search");
+	opex_server_page_begin(ctx, &page, a->title ? a->title : a->path, "search");
 	if (opex_render_page_article(&ctx->res->body, &view, &err) < 0)
 		opex_server_html_error(ctx, 413, "%s", err.message);
 	else
-		end(ctx, &page);
+		opex_server_page_end(ctx, &page);
 	opex_diag_list_release(&diags);
 }
 
@@ -186,9 +166,9 @@ void opex_server_page_processes(opex_server_ctx *ctx)
 				rows[i].warnings++;
 		}
 	}
-	begin(ctx, &page, "Processes", "processes");
+	opex_server_page_begin(ctx, &page, "Processes", "processes");
 	opex_render_page_processes(&ctx->res->body, rows, snap->map_count);
-	end(ctx, &page);
+	opex_server_page_end(ctx, &page);
 }
 
 /* True if every article the map links to is one the reader may see. */
@@ -302,11 +282,11 @@ void opex_server_page_process(opex_server_ctx *ctx)
 		}
 		view.articles = articles;
 	}
-	begin(ctx, &page, view.map && opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE)
+	opex_server_page_begin(ctx, &page, view.map && opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE)
 		? opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE) : m->path,
 		"processes");
 	opex_render_page_process(&ctx->res->body, &view);
-	end(ctx, &page);
+	opex_server_page_end(ctx, &page);
 done:
 	opex_buf_release(&svg);
 	opex_diag_list_release(&diags);
@@ -360,9 +340,9 @@ void opex_server_page_health(opex_server_ctx *ctx)
 	opex_server_health_build(&health, ctx,
 		opex_server_param_get(ctx, "sort"));
 	sort_misses(&health, ctx);
-	begin(ctx, &page, "Health", "health");
+	opex_server_page_begin(ctx, &page, "Health", "health");
 	opex_render_page_health(&ctx->res->body, &health);
-	end(ctx, &page);
+	opex_server_page_end(ctx, &page);
 }
 
 void opex_server_static(opex_server_ctx *ctx)
