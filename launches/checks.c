@@ -36,7 +36,7 @@
 static const char *const check_names[OPEX_LAUNCH_CHECK_COUNT] = {
 	"processes-lint", "owners-known", "articles-exist", "articles-verified",
 	"translations-complete", "steps-documented", "checklist-done",
-	"previous-gates"
+	"previous-gates", "routing-covered"
 };
 
 const char *opex_launch_check_name(opex_launch_check check)
@@ -435,6 +435,80 @@ static void check_steps_documented(opex_launch_check_result *res,
 	}
 }
 
+/* The languages to route for `market`: the launch's, else opex.yaml's for it. */
+static size_t market_languages(const char **out, size_t max,
+	const opex_launch *l, const opex_kb_settings *s, const char *market)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_LANGUAGES) && n < max; i++)
+		out[n++] = opex_launch_list_item(l, OPEX_LAUNCH_LANGUAGES, i)->name;
+	for (i = 0; n == 0 && i < s->market_language_count; i++)
+		if (strcmp(s->market_languages[i].market, market) == 0 && n < max)
+			out[n++] = s->market_languages[i].language;
+	return n;
+}
+
+/*
+ * routing-covered: every journey of the launch's processes (of those
+ * opex.yaml's `journeys` names, when it names any), in every
+ * market of the launch and each language it launches in (else the
+ * market's languages of opex.yaml), has a tier-1 team to take it.
+ */
+static void check_routing_covered(opex_launch_check_result *res,
+	const opex_launch *l, const opex_kb_handbook *hb)
+{
+	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
+	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
+	const opex_kb_settings *s = opex_kb_handbook_settings(hb);
+	size_t i, m, k;
+
+	if (!opex_kb_routing_used(roster)) {
+		opex_launch_check_reason(res, "people.yaml", 0,
+			"people.yaml has no routing directory: give the teams that take contacts a tier");
+		return;
+	}
+	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++) {
+		const opex_launch_name *p =
+			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
+		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+		opex_pm_map *map = load_map(res, repo, opex_launch_path(l),
+			p->line, p->name, &diags);
+		const char *journey = map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL;
+
+		/* Only the journeys routing must cover, when opex.yaml names them. */
+		for (k = 0; journey && s->journey_count > 0; k++) {
+			if (k == s->journey_count) {
+				journey = NULL;
+				break;
+			}
+			if (strcmp(s->journeys[k], journey) == 0)
+				break;
+		}
+		for (m = 0; journey && m < opex_launch_list_count(l, OPEX_LAUNCH_MARKETS); m++) {
+			const opex_launch_name *market =
+				opex_launch_list_item(l, OPEX_LAUNCH_MARKETS, m);
+			const char *langs[64];
+			size_t n = market_languages(langs, 64, l, s, market->name);
+
+			for (k = 0; k < (n ? n : 1); k++) {
+				opex_kb_route r;
+
+				opex_kb_route_find(&r, roster, journey, market->name,
+					n ? langs[k] : NULL);
+				if (r.team == NULL)
+					opex_launch_check_reason(res, opex_launch_path(l),
+						market->line,
+						"no tier-1 team takes %s contacts in market %s in %s (%s)",
+						journey, market->name,
+						n ? langs[k] : "any language", p->name);
+			}
+		}
+		opex_pm_map_free(map);
+		opex_diag_list_release(&diags);
+	}
+}
+
 void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check check,
 	const opex_launch *launch, const opex_kb_handbook *hb)
 {
@@ -457,6 +531,9 @@ void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check chec
 		break;
 	case OPEX_LAUNCH_CHECK_STEPS_DOCUMENTED:
 		check_steps_documented(out, launch, hb);
+		break;
+	case OPEX_LAUNCH_CHECK_ROUTING_COVERED:
+		check_routing_covered(out, launch, hb);
 		break;
 	case OPEX_LAUNCH_CHECK_CHECKLIST_DONE:
 	case OPEX_LAUNCH_CHECK_PREVIOUS_GATES:
