@@ -257,6 +257,38 @@ START_TEST(cli_lint__sample_handbook_warns_and_passes)
 }
 END_TEST
 
+/* opex route on the sample: a covered contact, a gap, and /routing's data as JSON. */
+START_TEST(cli_route__sample_handbook)
+{
+	char *script = opex_test_source_path("scripts/sample-handbook");
+	char *dir = opex_test_tmpdir(), *out, *err;
+	char cmd[4096], hb[4100];
+
+	snprintf(cmd, sizeof(cmd), "'%.2000s' '%.2000s/hb' >/dev/null", script, dir);
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+	snprintf(hb, sizeof(hb), "%.4000s/hb", dir);
+	ck_assert_int_eq(run(&out, &err, "route '%s' --journey cards --market fr --language fr", hb), 0);
+	ck_assert_msg(strstr(out, "team: Front end (France) (front-end-fr)") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "escalates to: Back office") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "lost-card-abroad.dot") != NULL, "%s", out);
+	opex_free(out);
+	opex_free(err);
+	ck_assert_int_eq(run(&out, &err, "route '%s' --journey chargebacks --market id --language id --format json", hb), 1);
+	ck_assert_msg(strstr(out, "\"team\": null") != NULL, "%s", out);
+	opex_free(out);
+	opex_free(err);
+	ck_assert_int_eq(run(&out, &err, "route '%s' --journey", hb), 2);
+	opex_free(out);
+	opex_free(err);
+	ck_assert_int_eq(run(&out, &err, "lint '%s'", hb), 0);
+	ck_assert_msg(strstr(out, "chargebacks contacts in market id in id [routing-gap]") != NULL, "%s", out);
+	opex_free(out);
+	opex_free(err);
+	opex_free(script);
+	opex_test_rmtree(dir);
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
 	Suite *s = suite_create("cli");
@@ -282,6 +314,7 @@ Suite *suite_cli(void)
 	tc = tcase_create("sample");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, cli_lint__sample_handbook_warns_and_passes);
+	tcase_add_test(tc, cli_route__sample_handbook);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -333,6 +333,46 @@ START_TEST(pm_lint__maps_cycles_orphans_and_bad_maps)
 }
 END_TEST
 
+/* Lanes against the routing directory. */
+START_TEST(pm_lint__lanes_and_partner_articles)
+{
+	opex_test_repo *r = opex_test_repo_new(false);
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kb_handbook *hb;
+
+	opex_test_repo_put(r, "people.yaml",
+		"people:\n  - id: ana\n    name: Ana Lima\n    email: ana@example.com\n"
+		"  - id: ben\n    name: Ben Okafor\n    email: ben@example.com\n"
+		"teams:\n  - id: bpo\n    tier: 1\n    partner: true\n");
+	opex_test_repo_put(r, "articles/a.md", "---\ntitle: A\nowner: ana\n---\nA\n");
+	opex_test_repo_put(r, "articles/p.md",
+		"---\ntitle: P\nowner: ana\nvisibility: partners\n---\nP\n");
+	opex_test_repo_put(r, "processes/a.dot",
+		"digraph t {\n"
+		"  title=\"Test\"; owner=\"ana\"; champion=\"ben\"; review_by=\"2099-01-01\";\n"
+		"  subgraph cluster_lane_bpo { role=\"bpo\"; label=\"Partner\";\n"
+		"    start [kind=start, label=\"Begin\"];\n"
+		"    hidden [kind=action, label=\"Hidden\", article=\"articles/a.md\"];\n"
+		"    shown [kind=action, label=\"Shown\", article=\"articles/p.md\"];\n"
+		"  }\n"
+		"  subgraph cluster_lane_x { role=\"nobody\"; label=\"X\";\n"
+		"    done [kind=end, label=\"Done\"];\n"
+		"  }\n"
+		"  start -> hidden; hidden -> shown; shown -> done;\n"
+		"}\n");
+	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
+	hb = opex_test_handbook_load(r, T0, &diags);
+	ck_assert_int_eq(opex_pm_lint_maps(hb, &diags, NULL, NULL), 0);
+	ck_assert(opex_test_has_diag(&diags, "partner-article-hidden", "processes/a.dot", 5));
+	ck_assert(!opex_test_has_diag(&diags, "partner-article-hidden", "processes/a.dot", 6));
+	ck_assert(opex_test_has_diag(&diags, "lane-role-unknown", "processes/a.dot", 8));
+	ck_assert(!opex_test_has_diag(&diags, "lane-role-unknown", "processes/a.dot", 3));
+	opex_kb_handbook_free(hb);
+	opex_diag_list_release(&diags);
+	opex_test_repo_free(r);
+}
+END_TEST
+
 Suite *suite_lint(void)
 {
 	Suite *s = suite_create("process_maps_lint");
@@ -349,6 +389,7 @@ Suite *suite_lint(void)
 	tcase_add_test(tc, pm_lint__suppression_without_reason_does_not_silence);
 	suite_add_tcase(s, tc);
 	tcase_add_test(hb, pm_lint__maps_cycles_orphans_and_bad_maps);
+	tcase_add_test(hb, pm_lint__lanes_and_partner_articles);
 	suite_add_tcase(s, hb);
 	return s;
 }
