@@ -73,6 +73,27 @@ spec('open a process and follow a step to its article', async (page) => {
   await page.screenshot({ path: join(shots, 'step-article.png'), fullPage: true });
 });
 
+spec('a table in an article renders as a table', async (page) => {
+  await page.goto(base + '/articles/vendors/partner-agent-permissions.md');
+  const table = page.locator('article.opex-article table').first();
+  await table.waitFor();
+  assert.equal(await table.locator('thead th').first().textContent(), 'Action');
+  assert.ok(await table.locator('tbody tr').count() >= 1);
+  assert.equal(await page.locator('article.opex-article p', { hasText: '|---|' }).count(), 0);
+});
+
+spec('the routing matrix shows who takes a contact and the gap', async (page) => {
+  await page.goto(base + '/routing');
+  const matrix = page.locator('table.routing-matrix');
+  await matrix.waitFor();
+  const row = matrix.locator('tbody tr', { has: page.locator('th', { hasText: 'chargebacks' }) });
+  assert.equal(await row.locator('td.gap').count(), 2);
+  const cards = matrix.locator('tbody tr', { has: page.locator('th', { hasText: 'cards' }) });
+  assert.match(await cards.textContent(), /Front end \(France\)/);
+  assert.match(await page.locator('.routing-gaps').textContent(), /^2 gaps/);
+  await page.screenshot({ path: join(shots, 'routing.png'), fullPage: true });
+});
+
 spec('phone-width pages have no horizontal scrolling', async (page) => {
   await page.setViewportSize({ width: 375, height: 740 });
   for (const path of ['/', '/health', '/processes', '/launches', board]) {
