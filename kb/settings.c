@@ -4,6 +4,7 @@
  *   languages: [en, fr, id]   BCP 47 tags; empty or absent: any valid tag
  *   markets: [uk, fr, id]     free-form market ids
  *   review_every: 180d        default review interval (core/time.h durations)
+ *   kpi: ...                  helpdesk export mapping, read by kpi/mapping.c
  *
  * Every problem is a `settings-invalid` diagnostic with its line (unknown
  * keys are warnings); a bad value leaves that setting at its default.
@@ -24,7 +25,7 @@
 
 /* "lint" holds rule severities, read by process-maps/lint_config.c. */
 static const char *const known_keys[] = { "languages", "markets",
-	"review_every", "lint" };
+	"review_every", "lint", "kpi" };
 
 /* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)

@@ -34,7 +34,7 @@ const char *const opex_pm_rule_ids[] = {
 	"decision-needs-branches", "dot-syntax", "duplicate-edge",
 	"duplicate-node-declaration", "end-labels-not-distinct",
 	"end-required", "file-unreadable", "front-matter-invalid",
-	"implicit-split", "invalid-kind", "label-missing", "language-invalid",
+	"implicit-split", "invalid-kind", "kpi-target-invalid", "label-missing", "language-invalid",
 	"link-broken", "lint-config-invalid", "loop-without-exit",
 	"no-implicit-end", "no-implicit-start", "object-unreadable",
 	"orphan-article",
