@@ -56,4 +56,60 @@ size_t opex_kpi_mapping_process_count(const opex_kpi_mapping *mapping);
 const char *opex_kpi_mapping_process(const opex_kpi_mapping *mapping,
 	size_t i);
 
+/* ---------------------------------------------------------------------
+ * The store (store.c) and ingest (ingest.c)
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kpi_store opex_kpi_store;
+
+/** The default store path: "<git-dir>/opex/kpi.sqlite" (out cleared first). */
+void opex_kpi_store_default_path(opex_buf *out, const opex_kb_repo *repo);
+
+/**
+ * Open (or create, with its parent folder) the store at `path` (":memory:"
+ * for a private one): WAL mode, a random salt made once per store.
+ * Errors: OPEX_EIO, OPEX_EINVALID (not an opex KPI store).
+ */
+int opex_kpi_store_open(opex_kpi_store **out, const char *path,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** Close the store. NULL is a no-op. */
+void opex_kpi_store_free(opex_kpi_store *store);
+
+typedef struct opex_kpi_ingest_stats {
+	size_t rows;            /* data rows read */
+	size_t filtered;        /* rows the source's filter: dropped */
+	size_t added;           /* rows that changed (or would change) the store */
+	size_t bad;             /* rows with an error (then nothing is written) */
+	char source[64];        /* the source that read the file */
+	opex_buf unknown;       /* columns no field maps: "a, b" */
+} opex_kpi_ingest_stats;
+
+/** Ready `stats` for an ingest; free what it holds with _release(). */
+void opex_kpi_ingest_stats_init(opex_kpi_ingest_stats *stats);
+void opex_kpi_ingest_stats_release(opex_kpi_ingest_stats *stats);
+
+/**
+ * Load the export at `path` (read in chunks: no line is held past 1 MiB)
+ * into `store` as one transaction. The source is the first whose `files:`
+ * glob matches the base name. Every bad row becomes an error diagnostic at
+ * `path:line` (kpi-row-invalid); if there is any, nothing is written and
+ * OPEX_EINVALID is returned. `store` NULL is a dry run: everything is read
+ * and checked, nothing written (`added` then counts every good row).
+ * Times after `now` + 1 day or before 1970 are row errors.
+ * Errors: OPEX_ENOTFOUND (no source for the file, a mapped column missing
+ * from the header), OPEX_EIO, OPEX_EINVALID, OPEX_ETOOBIG (a line over
+ * the limit).
+ */
+int opex_kpi_ingest_file(opex_kpi_ingest_stats *stats,
+	opex_kpi_store *store, const opex_kpi_mapping *mapping,
+	const char *path, int64_t now, opex_diag_list *diags, opex_error *err)
+	OPEX_WARN_UNUSED;
+
+/** Like opex_kpi_ingest_file() for `len` bytes in memory named `path`. */
+int opex_kpi_ingest_buffer(opex_kpi_ingest_stats *stats,
+	opex_kpi_store *store, const opex_kpi_mapping *mapping,
+	const char *path, const char *data, size_t len, int64_t now,
+	opex_diag_list *diags, opex_error *err) OPEX_WARN_UNUSED;
+
 #endif

@@ -147,4 +147,47 @@ int64_t kpi_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* "2026-W14": the ISO week of `t`. */
 void kpi_iso_week(char out[16], int64_t t);
 
+/* --- the store (store.c) -------------------------------------------------- */
+
+/* Dimensions kept on a row: market, journey, team, channel, language. */
+enum { KPI_ROW_DIMS = 5 };
+#define OPEX_KPI_DIM_COUNT (KPI_ROW_DIMS + 1)
+
+typedef struct kpi_case_row {
+	const char *case_id, *process, *step, *status;
+	const char *dims[KPI_ROW_DIMS];
+	const unsigned char *requester;  /* salted hash, 32 bytes, or NULL */
+	int64_t created, first_reply, solved; /* 0: none */
+	int64_t reopens, replies;        /* -1: none */
+	double csat;                     /* -1: none */
+	int escalated;                   /* -1: none */
+	bool automated;
+} kpi_case_row;
+
+typedef struct kpi_event_row {
+	const char *case_id, *process, *activity, *step;
+	const char *dims[KPI_ROW_DIMS];
+	const unsigned char *requester;
+	int64_t at;
+	bool automated;
+} kpi_event_row;
+
+/* Hash a requester with the store's salt. */
+void kpi_store_hash_requester(unsigned char out[32],
+	const opex_kpi_store *store, const char *s, size_t len);
+
+int kpi_store_begin(opex_kpi_store *store, opex_error *err);
+int kpi_store_commit(opex_kpi_store *store, opex_error *err);
+void kpi_store_rollback(opex_kpi_store *store);
+
+/* Insert or replace a case; `*changed` says whether the store changed. */
+int kpi_store_put_case(opex_kpi_store *store, const kpi_case_row *row,
+	bool *changed, opex_error *err);
+/* Insert an event unless (case, at, activity) is there. */
+int kpi_store_put_event(opex_kpi_store *store, const kpi_event_row *row,
+	bool *changed, opex_error *err);
+/* Rows in "cases" or "events". */
+int kpi_store_count(opex_kpi_store *store, const char *table, uint64_t *out,
+	opex_error *err);
+
 #endif
