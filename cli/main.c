@@ -21,6 +21,7 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_serve,
 	&opex_cli_token,
 	&opex_cli_launch,
+	&opex_cli_kpi,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -76,6 +76,9 @@ int opex_kpi_store_open(opex_kpi_store **out, const char *path,
 /** Close the store. NULL is a no-op. */
 void opex_kpi_store_free(opex_kpi_store *store);
 
+/* Bad rows of one file reported as diagnostics; the rest are only counted. */
+#define OPEX_KPI_ROW_ERRORS_SHOWN 1000u
+
 typedef struct opex_kpi_ingest_stats {
 	size_t rows;            /* data rows read */
 	size_t filtered;        /* rows the source's filter: dropped */

@@ -19,7 +19,7 @@
 #define OPEX_LIMIT_KPI_COLUMNS 1024u
 #define OPEX_LIMIT_KPI_SOURCES 64u
 /* Row errors reported for one file before the rest are only counted. */
-#define OPEX_LIMIT_KPI_ROW_ERRORS 1000u
+#define OPEX_LIMIT_KPI_ROW_ERRORS OPEX_KPI_ROW_ERRORS_SHOWN
 
 #define KPI_RULE_MAPPING "kpi-mapping-invalid"
 #define KPI_RULE_ROW "kpi-row-invalid"
