@@ -115,4 +115,92 @@ int opex_kpi_ingest_buffer(opex_kpi_ingest_stats *stats,
 	const char *path, const char *data, size_t len, int64_t now,
 	opex_diag_list *diags, opex_error *err) OPEX_WARN_UNUSED;
 
+/* ---------------------------------------------------------------------
+ * Measures (measures.c)
+ * ------------------------------------------------------------------- */
+
+/* Filters on cases; NULL / 0: any. Ages are taken at `now`. */
+typedef struct opex_kpi_query {
+	const char *process;          /* a map path; NULL: every mapped one */
+	const char *market, *journey, *team, *channel, *language;
+	int64_t since, until;         /* creation in [since, until) */
+	int64_t now;
+} opex_kpi_query;
+
+#define OPEX_KPI_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+
+/* Durations in seconds, rates in 0..1; a measure with no data is -1. */
+typedef struct opex_kpi_measures {
+	uint64_t inflow;        /* cases created */
+	uint64_t backlog;       /* open, not yet worked (no reply, no second step) */
+	uint64_t active;        /* open, worked */
+	uint64_t resolved;
+	uint64_t age[8];        /* open cases by age bucket (report's bounds) */
+	double first_response_p50, first_response_p90;
+	double resolution_p50, resolution_p90;
+	double step_p50, step_p90;  /* time in the step (steps only, from events) */
+	uint64_t rework;        /* re-entries into a step */
+	uint64_t handoffs;      /* moves between lanes */
+	double reopen_rate, contacts_per_customer, csat, automation_rate;
+} opex_kpi_measures;
+
+typedef struct opex_kpi_step {
+	const char *node;       /* node id */
+	opex_kpi_measures m;
+} opex_kpi_step;
+
+typedef struct opex_kpi_edge {
+	const char *tail, *head; /* node ids */
+	uint64_t volume;
+	bool in_map;            /* false: a move the map does not have */
+	const char *examples[3]; /* up to 3 case ids (moves not in the map) */
+} opex_kpi_edge;
+
+typedef struct opex_kpi_target_check {
+	const char *name;       /* "target_resolution_p90" */
+	const char *node;       /* NULL: on the graph */
+	const char *written;    /* "2d" */
+	double target, actual;  /* actual -1: no data (never a breach) */
+	bool breached;
+	unsigned line;          /* in the map */
+} opex_kpi_target_check;
+
+typedef struct opex_kpi_process {
+	const char *path;       /* "processes/refund.dot" */
+	uint64_t cases;
+	opex_kpi_measures m;
+	const opex_kpi_step *steps; size_t step_count;     /* map order */
+	const opex_kpi_edge *edges; size_t edge_count;     /* by volume */
+	const opex_kpi_target_check *targets; size_t target_count;
+	const char *const *unseen; size_t unseen_count;    /* steps never seen */
+	double conformance;     /* share of cases with events whose moves the map has */
+} opex_kpi_process;
+
+typedef struct opex_kpi_report opex_kpi_report;
+
+/**
+ * Compute the measures of every process the mapping names (or of
+ * query->process) from `store`, with the maps read from `repo`. Errors:
+ * OPEX_ENOTFOUND (query->process is not in the mapping), OPEX_EIO,
+ * OPEX_EINVALID (a map no longer loads).
+ */
+int opex_kpi_report_compute(opex_kpi_report **out, opex_kpi_store *store,
+	const opex_kpi_mapping *mapping, const opex_kb_repo *repo,
+	const opex_kpi_query *query, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free a report. NULL is a no-op. */
+void opex_kpi_report_free(opex_kpi_report *report);
+
+/** The processes, in path order; borrowed from the report. */
+size_t opex_kpi_report_process_count(const opex_kpi_report *report);
+const opex_kpi_process *opex_kpi_report_process(
+	const opex_kpi_report *report, size_t i);
+
+/** The age bucket lower bounds in days (default 1, 7, 15); count returned. */
+size_t opex_kpi_report_age_buckets(const opex_kpi_report *report,
+	const unsigned **bounds);
+
+/** Breached targets over every process. */
+size_t opex_kpi_report_breaches(const opex_kpi_report *report);
+
 #endif

@@ -190,4 +190,35 @@ int kpi_store_put_event(opex_kpi_store *store, const kpi_event_row *row,
 int kpi_store_count(opex_kpi_store *store, const char *table, uint64_t *out,
 	opex_error *err);
 
+/* Rows as loaded for a report (strings owned by the kpi_loaded). */
+typedef struct kpi_case {
+	const char *id, *step, *status;
+	const char *dims[KPI_ROW_DIMS];
+	unsigned char requester[32];
+	bool has_requester, automated, from_ticket;
+	int64_t created, first_reply, solved; /* 0: none */
+	int64_t reopens;                      /* -1: none */
+	double csat;                          /* -1: none */
+} kpi_case;
+
+typedef struct kpi_event {
+	const char *case_id, *step, *team;
+	int64_t at;
+	bool automated;
+} kpi_event;
+
+typedef struct kpi_loaded {
+	kpi_case *cases;          /* sorted by case id */
+	size_t case_count, case_cap;
+	kpi_event *events;        /* sorted by case id, then time */
+	size_t event_count, event_cap;
+	char **strings;
+	size_t string_count, string_cap;
+} kpi_loaded;
+
+/* Load a process's ticket rows and events. */
+int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
+	const char *process, opex_error *err);
+void kpi_loaded_release(kpi_loaded *loaded);
+
 #endif

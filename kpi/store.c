@@ -387,3 +387,111 @@ int kpi_store_count(opex_kpi_store *store, const char *table, uint64_t *out,
 	sqlite3_finalize(st);
 	return error;
 }
+
+static const char *intern(kpi_loaded *l, const unsigned char *s)
+{
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	copy = opex_strdup((const char *)s);
+	opex_array_grow((void **)&l->strings, &l->string_cap,
+		l->string_count + 1, sizeof(char *));
+	l->strings[l->string_count++] = copy;
+	return copy;
+}
+
+void kpi_loaded_release(kpi_loaded *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->string_count; i++)
+		opex_free(l->strings[i]);
+	opex_free(l->strings);
+	opex_free(l->cases);
+	opex_free(l->events);
+	memset(l, 0, sizeof(*l));
+}
+
+int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
+	const char *process, opex_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int error = 0, rc;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(store->db,
+		"SELECT case_id, step, status, market, journey, team, channel,"
+		" language, requester, created, first_reply, solved, reopens, csat,"
+		" automated FROM cases WHERE process = ?1 ORDER BY case_id",
+		-1, &st, NULL) != SQLITE_OK) {
+		error = db_error(store, err, "read cases");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, process, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kpi_case *c;
+
+		opex_array_grow((void **)&out->cases, &out->case_cap,
+			out->case_count + 1, sizeof(*out->cases));
+		c = &out->cases[out->case_count++];
+		memset(c, 0, sizeof(*c));
+		c->id = intern(out, sqlite3_column_text(st, 0));
+		c->step = intern(out, sqlite3_column_text(st, 1));
+		c->status = intern(out, sqlite3_column_text(st, 2));
+		for (i = 0; i < KPI_ROW_DIMS; i++)
+			c->dims[i] = intern(out, sqlite3_column_text(st, 3 + (int)i));
+		if (sqlite3_column_bytes(st, 8) == 32) {
+			memcpy(c->requester, sqlite3_column_blob(st, 8), 32);
+			c->has_requester = true;
+		}
+		c->created = sqlite3_column_int64(st, 9);
+		c->first_reply = sqlite3_column_int64(st, 10);
+		c->solved = sqlite3_column_int64(st, 11);
+		c->reopens = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 :
+			sqlite3_column_int64(st, 12);
+		c->csat = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 :
+			sqlite3_column_double(st, 13);
+		c->automated = sqlite3_column_int(st, 14) != 0;
+		c->from_ticket = true;
+	}
+	if (rc != SQLITE_DONE) {
+		error = db_error(store, err, "read cases");
+		goto done;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(store->db,
+		"SELECT case_id, step, team, at, automated FROM events"
+		" WHERE process = ?1 ORDER BY case_id, at",
+		-1, &st, NULL) != SQLITE_OK) {
+		error = db_error(store, err, "read events");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, process, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kpi_event *e;
+		const unsigned char *id = sqlite3_column_text(st, 0);
+
+		opex_array_grow((void **)&out->events, &out->event_cap,
+			out->event_count + 1, sizeof(*out->events));
+		e = &out->events[out->event_count++];
+		if (out->event_count > 1 && id != NULL &&
+		    strcmp(e[-1].case_id, (const char *)id) == 0)
+			e->case_id = e[-1].case_id;
+		else
+			e->case_id = intern(out, id);
+		e->step = intern(out, sqlite3_column_text(st, 1));
+		e->team = NULL;
+		e->at = sqlite3_column_int64(st, 3);
+		e->automated = sqlite3_column_int(st, 4) != 0;
+	}
+	if (rc != SQLITE_DONE)
+		error = db_error(store, err, "read events");
+done:
+	sqlite3_finalize(st);
+	if (error < 0)
+		kpi_loaded_release(out);
+	return error;
+}

@@ -299,4 +299,17 @@ int opex_render_approval_log_json(opex_buf *out,
 	const opex_pm_approval_log *log, const char *launch, opex_error *err)
 	OPEX_WARN_UNUSED;
 
+/* ---------------------------------------------------------------------
+ * KPI report (kpi_report.c)
+ * ------------------------------------------------------------------- */
+
+struct opex_kpi_report;
+
+/**
+ * Append `opex kpi report` output for `report` to `out`: `format` is
+ * "text", "markdown" or "csv" (process,node,measure,value rows).
+ */
+void opex_render_kpi_report(opex_buf *out,
+	const struct opex_kpi_report *report, const char *format);
+
 #endif
