@@ -538,7 +538,8 @@ static int compute_one(struct opex_kpi_report *r, proc_work *w,
 	}
 	if (with_events > 0)
 		w->p.conformance = (double)conforming / (double)with_events;
-	qsort(w->edges, w->p.edge_count, sizeof(*w->edges), cmp_edge);
+	if (w->p.edge_count > 1)
+		qsort(w->edges, w->p.edge_count, sizeof(*w->edges), cmp_edge);
 	w->p.edges = w->edges;
 	w->unseen = opex_calloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
