@@ -8,6 +8,7 @@
  *   market_languages:         the languages each market is served in
  *     fr: [fr, en]
  *   routing_min_people: 2     routing-thin: fewer people for a language
+ *   kpi: ...                  helpdesk export mapping, read by kpi/mapping.c
  *
  * Every problem is a `settings-invalid` diagnostic with its line (unknown
  * keys are warnings); a bad value leaves that setting at its default.
@@ -30,7 +31,7 @@
 /* "lint" holds rule severities, read by process-maps/lint_config.c. */
 static const char *const known_keys[] = { "languages", "markets",
 	"review_every", "lint", "journeys", "market_languages",
-	"routing_min_people" };
+	"routing_min_people", "kpi" };
 
 /* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)

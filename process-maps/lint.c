@@ -4,6 +4,7 @@
  *   rule                           severity  where
  *   dot-syntax                     error     the line cgraph names (see model.c); strict
  *   unknown-attribute              error     the attribute
+ *   kpi-target-invalid             error     a target_* unknown or whose value does not parse
  *   duplicate-node-declaration     error     the second declaration
  *   duplicate-edge                 error     the second edge
  *   invalid-kind                   error     the node
@@ -412,6 +413,30 @@ static int cmp_edges(const void *a, const void *b)
 	if (e->line != f->line)
 		return e->line < f->line ? -1 : 1;
 	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void lint_targets(lint_run *run)
+{
+	const opex_pm_map *map = run->map;
+	size_t i;
+
+	for (i = 0; i < opex_pm_map_target_count(map); i++) {
+		const opex_pm_target *t = opex_pm_map_target(map, i);
+		double v;
+		int type = opex_pm_target_parse(&v, t->name, t->value);
+
+		if (type == OPEX_PM_TARGET_UNKNOWN)
+			report(run, t->node, OPEX_SEVERITY_ERROR,
+				"kpi-target-invalid", t->line,
+				"unknown target '%.*s': known are target_backlog, target_resolution_p50/p90, target_first_response_p50/p90, target_step_p50/p90, target_reopen_rate, target_rework_rate, target_automation_rate, target_csat, target_conformance",
+				quote_len(t->name), t->name);
+		else if (type < 0)
+			report(run, t->node, OPEX_SEVERITY_ERROR,
+				"kpi-target-invalid", t->line,
+				"target '%.*s' has a value '%.*s' that does not parse (a count \"300\", a duration \"90min\", \"4h\", \"2d\", \"1w\", a rate \"5%%\", a score \"4.2\")",
+				quote_len(t->name), t->name,
+				quote_len(t->value), t->value);
+	}
 }
 
 static void lint_duplicate_edges(lint_run *run)
@@ -904,6 +929,7 @@ void opex_pm_lint_map(const opex_pm_map *map,
 
 	run_init(&run, map, ctx ? ctx : &none, diags, rep, false);
 	lint_hygiene(&run);
+	lint_targets(&run);
 	lint_duplicate_edges(&run);
 	lint_starts_and_ends(&run, &starts, &ends);
 	lint_reachability(&run, starts, ends);

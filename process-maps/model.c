@@ -336,6 +336,113 @@ static void place_edges(opex_pm_map *map, const pm_raw_graph *raw,
 	opex_free(written);
 }
 
+static void add_target(opex_pm_map *map, const pm_src_attr *sa, size_t node)
+{
+	opex_pm_target *t;
+
+	if (sa->context == PM_SRC_NODE && node == OPEX_PM_NO_LANE)
+		return; /* a default (node [target_x=..]) names no node */
+	if (map->target_count == map->target_cap) {
+		map->target_cap = map->target_cap ? 2 * map->target_cap : 8;
+		map->targets = opex_realloc(map->targets,
+			map->target_cap * sizeof(*map->targets));
+	}
+	t = &map->targets[map->target_count++];
+	t->name = opex_strdup(sa->name);
+	t->value = opex_strdup(sa->value ? sa->value : "");
+	t->node = node;
+	t->line = sa->line;
+}
+
+size_t opex_pm_map_target_count(const opex_pm_map *map)
+{
+	return map->target_count;
+}
+
+const opex_pm_target *opex_pm_map_target(const opex_pm_map *map, size_t i)
+{
+	return i < map->target_count ? &map->targets[i] : NULL;
+}
+
+const char *opex_pm_map_target_find(const opex_pm_map *map, size_t node,
+	const char *name)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < map->target_count; i++)
+		if (map->targets[i].node == node &&
+		    strcmp(map->targets[i].name, name) == 0)
+			found = map->targets[i].value; /* the last one wins */
+	return found;
+}
+
+int opex_pm_target_parse(double *out, const char *name, const char *value)
+{
+	opex_pm_target_type type = OPEX_PM_TARGET_UNKNOWN;
+	char *end = NULL;
+	double v;
+
+	*out = 0;
+	if (strcmp(name, "target_backlog") == 0)
+		type = OPEX_PM_TARGET_COUNT;
+	else if (strcmp(name, "target_csat") == 0)
+		type = OPEX_PM_TARGET_SCORE;
+	else if (strcmp(name, "target_conformance") == 0 ||
+		 strcmp(name, "target_automation_rate") == 0 ||
+		 strcmp(name, "target_reopen_rate") == 0 ||
+		 strcmp(name, "target_rework_rate") == 0)
+		type = OPEX_PM_TARGET_RATIO;
+	else if ((strcmp(name, "target_resolution_p50") == 0 ||
+		  strcmp(name, "target_resolution_p90") == 0 ||
+		  strcmp(name, "target_first_response_p50") == 0 ||
+		  strcmp(name, "target_first_response_p90") == 0 ||
+		  strcmp(name, "target_step_p50") == 0 ||
+		  strcmp(name, "target_step_p90") == 0))
+		type = OPEX_PM_TARGET_DURATION;
+	if (type == OPEX_PM_TARGET_UNKNOWN)
+		return OPEX_PM_TARGET_UNKNOWN;
+	if (value == NULL || value[0] < '0' || value[0] > '9')
+		return -1;
+	v = strtod(value, &end);
+	if (end == value || v < 0 || v != v || v > 1e12)
+		return -1;
+	switch (type) {
+	case OPEX_PM_TARGET_COUNT:
+		if (*end != '\0' || v != (double)(long long)v)
+			return -1;
+		break;
+	case OPEX_PM_TARGET_SCORE:
+		if (*end != '\0')
+			return -1;
+		break;
+	case OPEX_PM_TARGET_RATIO:
+		if (strcmp(end, "%") == 0)
+			v /= 100.0;
+		else if (*end != '\0')
+			return -1;
+		if (v > 1.0)
+			return -1;
+		break;
+	case OPEX_PM_TARGET_DURATION:
+		if (strcmp(end, "min") == 0)
+			v *= 60.0;
+		else if (strcmp(end, "h") == 0)
+			v *= 3600.0;
+		else if (strcmp(end, "d") == 0)
+			v *= 86400.0;
+		else if (strcmp(end, "w") == 0)
+			v *= 7 * 86400.0;
+		else
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	*out = v;
+	return (int)type;
+}
+
 static void place_attrs(opex_pm_map *map, const pm_source *src)
 {
 	size_t i, a;
@@ -350,6 +457,11 @@ static void place_attrs(opex_pm_map *map, const pm_source *src)
 			long n = opex_pm_map_find(map, sa->node);
 
 			node = n < 0 ? OPEX_PM_NO_LANE : (size_t)n;
+		}
+		if (strncmp(sa->name, "target_", 7) == 0 &&
+		    sa->context != PM_SRC_EDGE && sa->subgraph == NULL) {
+			add_target(map, sa, node);
+			continue;
 		}
 		if (!opex_pm_attribute_known(sa->name))
 			add_fact(map, PM_FACT_UNKNOWN_ATTRIBUTE, node, sa->name,
@@ -547,6 +659,11 @@ void opex_pm_map_free(opex_pm_map *map)
 	}
 	for (i = 0; i < map->fact_count; i++)
 		opex_free(map->facts[i].name);
+	for (i = 0; i < map->target_count; i++) {
+		opex_free(map->targets[i].name);
+		opex_free(map->targets[i].value);
+	}
+	opex_free(map->targets);
 	for (i = 0; i < OPEX_PM_ATTR_COUNT; i++)
 		opex_free(map->attrs[i]);
 	opex_free(map->facts);

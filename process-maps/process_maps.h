@@ -5,7 +5,8 @@
  *
  * A map is one DOT digraph, read with libcgraph (dot.c, the only adapter):
  *
- *   graph attributes  title, owner, champion, journey, review_by, lint_ignore
+ *   graph attributes  title, owner, champion, journey, review_by, lint_ignore,
+ *                     target_* (KPI targets, also on nodes)
  *   node attributes   kind (start|end|action|decision|merge|subprocess, else
  *                     inferred from shape), label, article, process, role,
  *                     lint_ignore
@@ -154,6 +155,43 @@ const opex_pm_lane *opex_pm_map_lane(const opex_pm_map *map, size_t i);
 
 /** The index of the node with this id, or -1. O(log n). */
 long opex_pm_map_find(const opex_pm_map *map, const char *id);
+
+/* A KPI target written on the graph or a node: target_backlog="300". */
+typedef struct opex_pm_target {
+	char *name;          /* "target_backlog" */
+	char *value;         /* as written: "300", "2d", "5%" */
+	size_t node;         /* node index, or OPEX_PM_NO_LANE for the graph */
+	unsigned line;
+} opex_pm_target;
+
+/* What a target's value measures, and so how it parses. */
+typedef enum opex_pm_target_type {
+	OPEX_PM_TARGET_UNKNOWN = 0, /* not a target opex knows */
+	OPEX_PM_TARGET_COUNT,       /* a whole number: "300" */
+	OPEX_PM_TARGET_DURATION,    /* seconds: "90min", "4h", "2d", "1w" */
+	OPEX_PM_TARGET_RATIO,       /* 0..1: "5%" or "0.05" */
+	OPEX_PM_TARGET_SCORE        /* a number: "4.2" */
+} opex_pm_target_type;
+
+/** Targets on the map, graph-level and node-level, in source order. */
+size_t opex_pm_map_target_count(const opex_pm_map *map);
+const opex_pm_target *opex_pm_map_target(const opex_pm_map *map, size_t i);
+
+/**
+ * The value of target `name` on node `node` (an index), or on the graph
+ * when `node` is OPEX_PM_NO_LANE; NULL if not set. Borrowed from `map`.
+ */
+const char *opex_pm_map_target_find(const opex_pm_map *map, size_t node,
+	const char *name);
+
+/**
+ * Parse a target: `name` gives its type (target_backlog is a count,
+ * target_*_p50/p90 durations, target_*_rate and target_conformance ratios,
+ * target_csat a score). Returns the type and sets `*out` (seconds for a
+ * duration, 0..1 for a ratio); OPEX_PM_TARGET_UNKNOWN for an unknown name;
+ * -1 if the value does not parse.
+ */
+int opex_pm_target_parse(double *out, const char *name, const char *value);
 
 /* ---------------------------------------------------------------------
  * Canonical form and semantic hash (canonical.c)

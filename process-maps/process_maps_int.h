@@ -138,6 +138,8 @@ struct opex_pm_map {
 	opex_pm_lane *lanes;
 	size_t lane_count;
 	size_t *by_id;          /* node indexes sorted by id */
+	opex_pm_target *targets; /* target_* attributes, in source order */
+	size_t target_count, target_cap;
 
 	/* Facts for the DOT hygiene rules, reported by lint.c. */
 	bool strict;

@@ -337,4 +337,17 @@ void opex_render_route_text(opex_buf *out, const opex_kb_route *route,
 void opex_render_routing_matrix_html(opex_buf *out,
 	const opex_kb_handbook *hb);
 
+/* ---------------------------------------------------------------------
+ * KPI report (kpi_report.c)
+ * ------------------------------------------------------------------- */
+
+struct opex_kpi_report;
+
+/**
+ * Append `opex kpi report` output for `report` to `out`: `format` is
+ * "text", "markdown" or "csv" (process,node,measure,value rows).
+ */
+void opex_render_kpi_report(opex_buf *out,
+	const struct opex_kpi_report *report, const char *format);
+
 #endif

@@ -171,6 +171,13 @@ static const struct {
 	{ "owner-is-champion", HEAD("ana", "ana", "2099-01-01") BODY "}\n", 2, CLEAN },
 	{ "review-overdue", HEAD("ana", "ben", "2020-01-01") BODY "}\n", 3, CLEAN },
 	{ "review-by-invalid", HEAD("ana", "ben", "soon") BODY "}\n", 3, CLEAN },
+	{ "kpi-target-invalid", WITH("  target_backlog=\"lots\";\n"), 12,
+	  WITH("  target_backlog=\"300\"; target_csat=\"4.2\";\n"
+	       "  act [target_step_p90=\"8h\", target_reopen_rate=\"5%\"];\n") },
+	{ "kpi-target-invalid", WITH("  act [target_speed=\"1\"];\n"), 12,
+	  WITH("  act [target_resolution_p90=\"2d\"];\n") },
+	{ "kpi-target-invalid", WITH("  target_first_response_p90=\"4m\";\n"), 12,
+	  WITH("  target_first_response_p90=\"90min\";\n") },
 	{ "article-missing",
 	  WITH("  x [label=\"X\", article=\"articles/none.md\"];\n"
 	       "  dec -> x [label=\"maybe\"]; x -> done;\n"), 12,
