@@ -1,8 +1,12 @@
 /* path.c: validation and resolution of handbook paths. */
+#define _POSIX_C_SOURCE 200809L /* mkdir */
+
 #include "core/path.h"
 #include "core/limits.h"
+#include "core/memory.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 bool opex_path_is_clean(const char *path)
 {
@@ -99,4 +103,16 @@ bool opex_path_under(const char *path, const char *dir)
 	size_t n = strlen(dir);
 
 	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+void opex_path_make_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (slash == NULL || slash == path)
+		return;
+	dir = opex_strndup(path, (size_t)(slash - path));
+	(void)mkdir(dir, 0777);
+	opex_free(dir);
 }

@@ -29,4 +29,11 @@ bool opex_path_has_suffix(const char *path, const char *suffix);
 /** True if `path` lies under the folder `dir` ("articles"). */
 bool opex_path_under(const char *path, const char *dir);
 
+/**
+ * Create the folder holding the file `path` if it is missing (one level,
+ * mode 0777 before the umask). A failure is silent: opening the file then
+ * fails and names the path.
+ */
+void opex_path_make_parent(const char *path);
+
 #endif

@@ -23,6 +23,7 @@
  */
 #include "kpi/kpi_int.h"
 #include "core/memory.h"
+#include "core/path.h"
 #include "core/sha256.h"
 
 #include <sqlite3.h>
@@ -67,19 +68,6 @@ static int exec(opex_kpi_store *s, const char *sql, const char *what,
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(s, err, what);
 	return 0;
-}
-
-static void make_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-
-	if (slash == NULL || slash == path)
-		return;
-	dir = opex_strndup(path, (size_t)(slash - path));
-	/* A failure shows when SQLite cannot open the file: it names the path. */
-	(void)mkdir(dir, 0777);
-	opex_free(dir);
 }
 
 static int random_salt(unsigned char out[16], const char *path,
@@ -190,7 +178,7 @@ int opex_kpi_store_open(opex_kpi_store **out, const char *path,
 	*out = NULL;
 	s->path = opex_strdup(path);
 	if (!memory)
-		make_parent(path);
+		opex_path_make_parent(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 			SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		error = opex_error_set(err, OPEX_EIO, "cannot open kpi store '%s': %s",

@@ -79,6 +79,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/memory.h"
+#include "core/path.h"
 #include "core/str.h"
 #include "core/text.h"
 #include "core/time.h"
@@ -316,20 +317,6 @@ done:
 	return error;
 }
 
-/* Create the folder holding `path` if it is missing (one level). */
-static void make_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-
-	if (slash == NULL || slash == path)
-		return;
-	dir = opex_strndup(path, (size_t)(slash - path));
-	/* A failure shows when SQLite cannot open the file: it names the path. */
-	(void)mkdir(dir, 0777);
-	opex_free(dir);
-}
-
 int opex_search_index_open(opex_search_index **out, const char *path, opex_error *err)
 {
 	opex_search_index *ix = opex_calloc(1, sizeof(*ix));
@@ -344,7 +331,7 @@ int opex_search_index_open(opex_search_index **out, const char *path, opex_error
 		goto done;
 	}
 	if (!memory)
-		make_parent(path);
+		opex_path_make_parent(path);
 	/*
 	 * Allocation statistics take a process-wide mutex on every malloc and
 	 * opex reads none of them. This only takes effect before SQLite's first
