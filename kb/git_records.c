@@ -351,12 +351,13 @@ int opex_kb_records_append_git(char *out, struct git_repository *git,
 			summary, author, err);
 		if (error < 0)
 			return error;
-		if (git_oid_is_zero(&tip))
-			error = git_reference_create(&moved, git, ref, &id, 0,
-				summary);
-		else
-			error = git_reference_create_matching(&moved, git, ref, &id,
-				1, &tip, summary);
+		/*
+		 * A zero tip means "the ref must not exist yet", checked under
+		 * the ref's lock; git_reference_create without force checks
+		 * before taking the lock, so two first records could both land.
+		 */
+		error = git_reference_create_matching(&moved, git, ref, &id, 1,
+			&tip, summary);
 		git_reference_free(moved);
 		moved = NULL;
 		if (error == 0) {
