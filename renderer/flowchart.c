@@ -28,6 +28,20 @@
  * With a diff: added parts green, changed parts amber, removed parts (taken
  * from the old map) dashed red.
  *
+ * With a KPI overlay (a heat map): the graph label becomes an HTML-like
+ * table holding the header and the legend, wrapped after layout in
+ * <g class="opex-kpi-legend">; nodes gain the class "opex-kpi-<state>", a
+ * fill and border per state and a second label line with the value (merge
+ * circles carry it as an external label); edges gain a penwidth by volume
+ * and the volume as tooltip and label (an external label on unlabelled
+ * edges, so the layout keeps its ranks).
+ *
+ *   state    fill      border               (Okabe-Ito hues)
+ *   ok       #d6e9f8   #0072b2 solid 1.5
+ *   warn     #fff1b8   #8a6d00 dashed 2.5
+ *   breach   #f9cfb4   #d55e00 bold 3.5
+ *   none     #f2f2f2   #8c8c8c dotted 1     second line "no data"
+ *
  * Cache: `<cache_dir>/<sha256 of format and generated DOT>.<ext>`; the
  * generated DOT is a function of the map's canonical form and of the render
  * inputs, so equal maps share an entry.
@@ -39,6 +53,8 @@
 #include "core/sha256.h"
 
 #include <graphviz/gvc.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +65,9 @@
 #define GREEN "#2e7d32"
 #define AMBER "#f9a825"
 #define TOOLTIP_MAX 512u
+#define KPI_TEXT_MAX 200u        /* bytes of an overlay string that are shown */
+#define KPI_PEN_MIN 1.0
+#define KPI_PEN_MAX 6.0
 
 typedef enum mark { MARK_NONE = 0, MARK_ADDED, MARK_CHANGED } mark;
 
@@ -211,6 +230,165 @@ static mark edge_mark(const opex_pm_diff *diff, const char *path,
 	return MARK_NONE;
 }
 
+/* ---- KPI overlay ------------------------------------------------------- */
+
+typedef struct state_style {
+	const char *name, *fill, *border, *style;
+	double penwidth;
+} state_style;
+
+static const state_style state_styles[] = {
+	{ "none", "#f2f2f2", "#8c8c8c", "dotted", 1.0 },
+	{ "ok", "#d6e9f8", "#0072b2", "solid", 1.5 },
+	{ "warn", "#fff1b8", "#8a6d00", "dashed", 2.5 },
+	{ "breach", "#f9cfb4", "#d55e00", "bold", 3.5 },
+};
+
+static const state_style *state_of(opex_render_kpi_state state)
+{
+	if ((unsigned)state >= sizeof(state_styles) / sizeof(state_styles[0]))
+		state = OPEX_RENDER_KPI_NONE;
+	return &state_styles[state];
+}
+
+const char *opex_render_kpi_state_name(opex_render_kpi_state state)
+{
+	return state_of(state)->name;
+}
+
+/* The overlay resolved against the map: one entry per map node and edge. */
+typedef struct overlay {
+	const opex_render_kpi_overlay *kpi;   /* NULL: no overlay */
+	const opex_render_kpi_node **node;    /* per map node; NULL: no data */
+	uint64_t *volume;                     /* per map edge */
+	bool *has_volume;
+	uint64_t max_volume;
+	size_t ignored;
+	size_t states[4];                     /* map nodes per state */
+} overlay;
+
+typedef struct edge_key {
+	size_t tail, head, order;
+} edge_key;
+
+static int cmp_edge_key(const void *a, const void *b)
+{
+	const edge_key *x = a, *y = b;
+
+	if (x->tail != y->tail)
+		return x->tail < y->tail ? -1 : 1;
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+static void overlay_build(overlay *ov, const opex_pm_map *map,
+	const opex_render_kpi_overlay *kpi)
+{
+	size_t nodes = opex_pm_map_node_count(map);
+	size_t edges = opex_pm_map_edge_count(map);
+	edge_key *keys = NULL;
+	bool *matched = NULL;
+	size_t i, count = 0, used = 0;
+
+	memset(ov, 0, sizeof(*ov));
+	ov->kpi = kpi;
+	if (kpi == NULL)
+		return;
+	ov->node = opex_calloc(nodes + 1, sizeof(*ov->node));
+	ov->volume = opex_calloc(edges + 1, sizeof(*ov->volume));
+	ov->has_volume = opex_calloc(edges + 1, sizeof(*ov->has_volume));
+	for (i = 0; i < kpi->node_count; i++) {
+		const opex_render_kpi_node *k = &kpi->nodes[i];
+		long n = k->node_id ? opex_pm_map_find(map, k->node_id) : -1;
+
+		if (n < 0 || ov->node[n] != NULL)
+			ov->ignored++;
+		else
+			ov->node[n] = k;
+	}
+	for (i = 0; i < nodes; i++)
+		ov->states[ov->node[i] ? (size_t)(state_of(ov->node[i]->state) -
+			state_styles) : 0]++;
+	keys = opex_calloc(kpi->edge_count + 1, sizeof(*keys));
+	for (i = 0; i < kpi->edge_count; i++) {
+		const opex_render_kpi_edge *k = &kpi->edges[i];
+		long t = k->tail ? opex_pm_map_find(map, k->tail) : -1;
+		long h = k->head ? opex_pm_map_find(map, k->head) : -1;
+
+		if (t < 0 || h < 0) {
+			ov->ignored++;
+			continue;
+		}
+		keys[count].tail = (size_t)t;
+		keys[count].head = (size_t)h;
+		keys[count++].order = i;
+	}
+	qsort(keys, count, sizeof(*keys), cmp_edge_key);
+	for (i = 0; i < count; i++) {         /* keep the first of repeats */
+		if (used > 0 && keys[i].tail == keys[used - 1].tail &&
+		    keys[i].head == keys[used - 1].head)
+			ov->ignored++;
+		else
+			keys[used++] = keys[i];
+	}
+	matched = opex_calloc(used + 1, sizeof(*matched));
+	for (i = 0; i < edges; i++) {
+		const opex_pm_edge *e = opex_pm_map_edge(map, i);
+		edge_key probe = { e->tail, e->head, 0 };
+		size_t lo = 0, hi = used;
+
+		while (lo < hi) {             /* the first key not below probe */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cmp_edge_key(&keys[mid], &probe) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == used || keys[lo].tail != e->tail ||
+		    keys[lo].head != e->head)
+			continue;
+		matched[lo] = true;
+		ov->has_volume[i] = true;
+		ov->volume[i] = kpi->edges[keys[lo].order].volume;
+		if (ov->volume[i] > ov->max_volume)
+			ov->max_volume = ov->volume[i];
+	}
+	for (i = 0; i < used; i++)
+		if (!matched[i])
+			ov->ignored++;
+	opex_free(matched);
+	opex_free(keys);
+}
+
+static void overlay_release(overlay *ov)
+{
+	opex_free(ov->node);
+	opex_free(ov->volume);
+	opex_free(ov->has_volume);
+	memset(ov, 0, sizeof(*ov));
+}
+
+/* The text an overlay entry shows: its value_text, else its value. */
+static void kpi_value_text(opex_buf *out, const opex_render_kpi_node *k)
+{
+	if (k->value_text != NULL)
+		opex_render_text_clean(out, k->value_text, KPI_TEXT_MAX);
+	else if (isfinite(k->value) && fabs(k->value) < 1e15 &&
+		 k->value == floor(k->value))
+		opex_buf_printf(out, "%.0f", k->value);
+	else if (isfinite(k->value))
+		opex_buf_printf(out, "%.4g", k->value);
+	else
+		opex_buf_puts(out, "no value");
+}
+
+static const char *kpi_metric(const opex_render_kpi_overlay *kpi)
+{
+	return kpi->metric != NULL && kpi->metric[0] != '\0' ? kpi->metric : "KPI";
+}
+
 static void kind_style(opex_buf *out, opex_pm_kind kind)
 {
 	switch (kind) {
@@ -236,21 +414,81 @@ static void kind_style(opex_buf *out, opex_pm_kind kind)
 	}
 }
 
+/* A node's shape by kind, filled and bordered by its KPI state. */
+static void kpi_style(opex_buf *out, opex_pm_kind kind, const state_style *st)
+{
+	const char *shape = kind == OPEX_PM_KIND_DECISION ? "diamond"
+		: kind == OPEX_PM_KIND_MERGE ? "circle, width=0.25, fixedsize=true"
+		: kind == OPEX_PM_KIND_SUBPROCESS ? "box, peripheries=2" : "box";
+	bool rounded = kind == OPEX_PM_KIND_START || kind == OPEX_PM_KIND_END;
+
+	opex_buf_printf(out, ", shape=%s, style=\"%sfilled,%s\", fillcolor=\"%s\", color=\"%s\", penwidth=%.1f",
+		shape, rounded ? "rounded," : "", st->style, st->fill,
+		st->border, st->penwidth);
+	if (st == &state_styles[OPEX_RENDER_KPI_NONE])
+		opex_buf_puts(out, ", fontcolor=\"#555555\"");
+}
+
+/* The label of a node under an overlay: its text, then the value line. */
+static void kpi_node_label(opex_buf *out, const opex_pm_node *n,
+	const opex_render_kpi_node *k)
+{
+	if (n->kind != OPEX_PM_KIND_MERGE) {
+		opex_buf_puts(out, n->label ? n->label : n->id);
+		opex_buf_putc(out, '\n');
+	}
+	if (k != NULL)
+		kpi_value_text(out, k);
+	else
+		opex_buf_puts(out, "no data");
+}
+
+static void kpi_node_tooltip(opex_buf *out, const opex_pm_node *n,
+	const opex_render_kpi_overlay *kpi, const opex_render_kpi_node *k)
+{
+	opex_buf_puts(out, n->label ? n->label : n->id);
+	opex_buf_puts(out, ": ");
+	opex_render_text_clean(out, kpi_metric(kpi), KPI_TEXT_MAX);
+	opex_buf_puts(out, " ");
+	if (k == NULL) {
+		opex_buf_puts(out, "no data");
+		return;
+	}
+	kpi_value_text(out, k);
+	opex_buf_printf(out, " (%s)", state_of(k->state)->name);
+}
+
 static void write_node(opex_buf *out, const opex_pm_map *map, size_t i,
-	const opex_render_flowchart_options *opts)
+	const opex_render_flowchart_options *opts, const overlay *ov)
 {
 	const opex_pm_node *n = opex_pm_map_node(map, i);
+	const opex_render_kpi_node *k = ov->kpi ? ov->node[i] : NULL;
 	opex_buf errors = OPEX_BUF_INIT(TOOLTIP_MAX * 2);
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	mark m = node_mark(opts->diff, opex_pm_map_path(map), n->id);
 
 	opex_buf_puts(out, "  \"");
 	dot_text(out, n->id);
 	opex_buf_puts(out, "\" [");
-	opex_buf_printf(out, "class=\"opex-%s\"", opex_pm_kind_name(n->kind));
+	opex_buf_printf(out, "class=\"opex-%s", opex_pm_kind_name(n->kind));
+	if (ov->kpi != NULL)
+		opex_buf_printf(out, " opex-kpi-%s",
+			k ? state_of(k->state)->name : "none");
+	opex_buf_putc(out, '"');
 	dot_id_attr(out, "", n->id);
-	dot_attr(out, "label", n->kind == OPEX_PM_KIND_MERGE ? ""
-		: n->label ? n->label : n->id);
-	kind_style(out, n->kind);
+	if (ov->kpi == NULL) {
+		dot_attr(out, "label", n->kind == OPEX_PM_KIND_MERGE ? ""
+			: n->label ? n->label : n->id);
+		kind_style(out, n->kind);
+	} else {
+		kpi_node_label(&text, n, k);
+		dot_attr(out, n->kind == OPEX_PM_KIND_MERGE ? "xlabel" : "label",
+			text.ptr);
+		if (n->kind == OPEX_PM_KIND_MERGE)
+			dot_attr(out, "label", "");
+		kpi_style(out, n->kind, k ? state_of(k->state)
+			: &state_styles[OPEX_RENDER_KPI_NONE]);
+	}
 	node_errors(&errors, opts->diags, opex_pm_map_path(map), n->line);
 	if (errors.len > 0)
 		opex_buf_puts(out, ", color=\"" RED "\", penwidth=2.5");
@@ -264,18 +502,61 @@ static void write_node(opex_buf *out, const opex_pm_map *map, size_t i,
 		dot_text(out, n->article);
 		opex_buf_putc(out, '"');
 	}
-	if (errors.len > 0 && !errors.failed)
+	if (errors.len > 0 && !errors.failed) {
 		dot_attr(out, "tooltip", errors.ptr);
-	else if (n->article != NULL)
+	} else if (ov->kpi != NULL) {
+		opex_buf_clear(&text);
+		kpi_node_tooltip(&text, n, ov->kpi, k);
+		dot_attr(out, "tooltip", text.ptr);
+	} else if (n->article != NULL) {
 		dot_attr(out, "tooltip", n->article);
-	else
+	} else {
 		dot_attr(out, "tooltip", n->label ? n->label : n->id);
+	}
 	opex_buf_puts(out, "];\n");
 	opex_buf_release(&errors);
+	opex_buf_release(&text);
+}
+
+/* Edge width for a volume: 1 to 6 points, on a log scale up to the largest. */
+static double volume_pen(uint64_t volume, uint64_t max)
+{
+	double w;
+
+	if (max == 0)
+		return KPI_PEN_MIN;
+	w = KPI_PEN_MIN + (KPI_PEN_MAX - KPI_PEN_MIN) *
+		log1p((double)volume) / log1p((double)max);
+	return w < KPI_PEN_MIN ? KPI_PEN_MIN : w > KPI_PEN_MAX ? KPI_PEN_MAX : w;
+}
+
+static void kpi_edge_attrs(opex_buf *out, const opex_pm_edge *e, size_t i,
+	const overlay *ov)
+{
+	char text[64];
+
+	if (!ov->has_volume[i]) {
+		opex_buf_puts(out, ", class=\"opex-edge opex-kpi-none\", style=dashed, color=\"#9e9e9e\", tooltip=\"no data\"");
+		if (e->label != NULL)
+			dot_attr(out, "label", e->label);
+		return;
+	}
+	snprintf(text, sizeof(text), "%" PRIu64, ov->volume[i]);
+	opex_buf_printf(out, ", penwidth=%.2f, arrowsize=0.6",
+		volume_pen(ov->volume[i], ov->max_volume));
+	opex_buf_printf(out, ", tooltip=\"%s case%s\"", text,
+		ov->volume[i] == 1 ? "" : "s");
+	if (e->label != NULL) {
+		opex_buf_puts(out, ", label=\"");
+		dot_text(out, e->label);
+		opex_buf_printf(out, "\\n%s\"", text);
+	} else {
+		opex_buf_printf(out, ", xlabel=\"%s\"", text);
+	}
 }
 
 static void write_edge(opex_buf *out, const opex_pm_map *map, size_t i,
-	const opex_render_flowchart_options *opts)
+	const opex_render_flowchart_options *opts, const overlay *ov)
 {
 	const opex_pm_edge *e = opex_pm_map_edge(map, i);
 	const char *tail = opex_pm_map_node(map, e->tail)->id;
@@ -288,15 +569,19 @@ static void write_edge(opex_buf *out, const opex_pm_map *map, size_t i,
 	dot_text(out, tail);
 	opex_buf_puts(out, "\" -> \"");
 	dot_text(out, head);
-	opex_buf_puts(out, "\" [class=\"opex-edge\"");
+	opex_buf_puts(out, "\" [");
+	if (ov->kpi == NULL || ov->has_volume[i])
+		opex_buf_puts(out, "class=\"opex-edge\", ");
 	snprintf(seq, sizeof(seq), "-%zu", i + 1);
-	opex_buf_puts(out, ", id=\"edge-");
+	opex_buf_puts(out, "id=\"edge-");
 	element_id(out, "", tail);
 	opex_buf_putc(out, '-');
 	element_id(out, "", head);
 	opex_buf_puts(out, seq);
 	opex_buf_putc(out, '"');
-	if (e->label != NULL)
+	if (ov->kpi != NULL)
+		kpi_edge_attrs(out, e, i, ov);
+	else if (e->label != NULL)
 		dot_attr(out, "label", e->label);
 	if (m == MARK_ADDED)
 		opex_buf_puts(out, ", color=\"" GREEN "\", fontcolor=\"" GREEN "\", penwidth=2");
@@ -350,19 +635,69 @@ static void header_label(opex_buf *out, const opex_pm_map *map)
 		owner ? owner : "(none)", champion ? champion : "(none)");
 }
 
-void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,
-	const opex_render_flowchart_options *opts)
+/* Append clean text for an HTML-like Graphviz label, escaped. */
+static void html_label_text(opex_buf *out, const char *s)
 {
-	opex_render_flowchart_options none = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
+	opex_buf clean = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+
+	opex_render_text_clean(&clean, s, KPI_TEXT_MAX);
+	opex_html_escape(out, clean.ptr, clean.len);
+	opex_buf_release(&clean);
+}
+
+/*
+ * The graph label under an overlay: the header, then the legend (the
+ * metric, one cell per state drawn as its nodes are, with the number of
+ * steps in it, and what edge width means), as an HTML-like table.
+ */
+static void kpi_header_label(opex_buf *out, const opex_pm_map *map,
+	const overlay *ov)
+{
+	static const opex_render_kpi_state order[] = { OPEX_RENDER_KPI_OK,
+		OPEX_RENDER_KPI_WARN, OPEX_RENDER_KPI_BREACH, OPEX_RENDER_KPI_NONE };
+	const char *title = opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE);
+	const char *owner = opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER);
+	const char *champion = opex_pm_map_attr(map, OPEX_PM_ATTR_CHAMPION);
+	const opex_render_kpi_overlay *kpi = ov->kpi;
+	size_t i;
+
+	opex_buf_puts(out, ", label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"4\" cellpadding=\"3\"><tr><td colspan=\"4\" border=\"0\">");
+	html_label_text(out, title ? title : opex_pm_map_path(map));
+	opex_buf_puts(out, "<br/>owner: ");
+	html_label_text(out, owner ? owner : "(none)");
+	opex_buf_puts(out, "   champion: ");
+	html_label_text(out, champion ? champion : "(none)");
+	opex_buf_puts(out, "</td></tr><tr><td colspan=\"4\" border=\"0\"><font point-size=\"11\">");
+	html_label_text(out, kpi->legend_title && kpi->legend_title[0]
+		? kpi->legend_title : kpi_metric(kpi));
+	opex_buf_puts(out, "</font></td></tr><tr>");
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const state_style *st = state_of(order[i]);
+
+		opex_buf_printf(out, "<td bgcolor=\"%s\" color=\"%s\"%s><font point-size=\"10\">%s: %zu</font></td>",
+			st->fill, st->border,
+			order[i] == OPEX_RENDER_KPI_WARN ? " style=\"dashed\""
+			: order[i] == OPEX_RENDER_KPI_NONE ? " style=\"dotted\"" : "",
+			order[i] == OPEX_RENDER_KPI_NONE ? "no data" : st->name,
+			ov->states[st - state_styles]);
+	}
+	opex_buf_puts(out, "</tr><tr><td colspan=\"4\" border=\"0\"><font point-size=\"10\">edge width: cases (log scale)</font></td></tr></table>>");
+}
+
+static void write_dot(opex_buf *out, const opex_pm_map *map,
+	const opex_render_flowchart_options *opts, const overlay *ov)
+{
 	opex_buf header = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	size_t i, k, nodes = opex_pm_map_node_count(map);
 	bool *in_lane = opex_calloc(nodes + 1, sizeof(bool));
 
-	if (opts == NULL)
-		opts = &none;
-	header_label(&header, map);
 	opex_buf_puts(out, "digraph \"opex\" {\n  graph [rankdir=TB, newrank=true, labelloc=t, fontname=\"Helvetica\", fontsize=14, nodesep=0.4, ranksep=0.45, id=\"opex-map\"");
-	dot_attr(out, "label", header.ptr);
+	if (ov->kpi != NULL) {
+		kpi_header_label(out, map, ov);
+	} else {
+		header_label(&header, map);
+		dot_attr(out, "label", header.ptr);
+	}
 	opex_buf_puts(out, "];\n  node [fontname=\"Helvetica\", fontsize=10, color=\"#37474f\", margin=\"0.15,0.06\"];\n");
 	opex_buf_puts(out, "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#546e7a\", arrowsize=0.7];\n");
 	for (k = 0; k < opex_pm_map_lane_count(map); k++) {
@@ -382,19 +717,34 @@ void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,
 				continue;
 			in_lane[i] = true;
 			opex_buf_puts(out, "  ");
-			write_node(out, map, i, opts);
+			write_node(out, map, i, opts, ov);
 		}
 		opex_buf_puts(out, "  }\n");
 	}
 	for (i = 0; i < nodes; i++)
 		if (!in_lane[i])
-			write_node(out, map, i, opts);
+			write_node(out, map, i, opts, ov);
 	for (i = 0; i < opex_pm_map_edge_count(map); i++)
-		write_edge(out, map, i, opts);
+		write_edge(out, map, i, opts, ov);
 	write_removed(out, map, opts);
 	opex_buf_puts(out, "}\n");
 	opex_free(in_lane);
 	opex_buf_release(&header);
+}
+
+void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,
+	const opex_render_flowchart_options *opts)
+{
+	opex_render_flowchart_options none = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
+	overlay ov;
+
+	if (opts == NULL)
+		opts = &none;
+	overlay_build(&ov, map, opts->kpi);
+	if (opts->kpi_ignored != NULL)
+		*opts->kpi_ignored = ov.ignored;
+	write_dot(out, map, opts, &ov);
+	overlay_release(&ov);
 }
 
 /* ---- layout and rendering ---------------------------------------------- */
@@ -519,9 +869,39 @@ static void sort_lanes(opex_buf *svg)
 	opex_free(blocks);
 }
 
+/*
+ * Under an overlay the graph label (header and legend) is what Graphviz
+ * writes between the background polygon of the graph and its first
+ * group: wrap it so pages can style and find the legend.
+ */
+static void wrap_legend(opex_buf *svg)
+{
+	static const char graph[] = "class=\"graph\"";
+	opex_buf copy = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
+	const char *g = strstr(svg->ptr, graph);
+	const char *poly = g ? strstr(g, "\n<polygon") : NULL;
+	const char *begin = poly ? strchr(poly + 1, '\n') : NULL;
+	const char *end = begin ? strstr(begin, "\n<g id=") : NULL;
+
+	if (end == NULL)
+		end = begin ? strstr(begin, "\n</g>\n</svg>") : NULL;
+	if (end == NULL || end == begin)
+		return;
+	opex_buf_put(&copy, svg->ptr, (size_t)(begin - svg->ptr));
+	opex_buf_puts(&copy, "\n<g id=\"opex-legend\" class=\"opex-kpi-legend\">");
+	opex_buf_put(&copy, begin, (size_t)(end - begin));
+	opex_buf_puts(&copy, "\n</g>");
+	opex_buf_put(&copy, end, svg->len - (size_t)(end - svg->ptr));
+	if (!copy.failed) {
+		opex_buf_clear(svg);
+		opex_buf_put(svg, copy.ptr, copy.len);
+	}
+	opex_buf_release(&copy);
+}
+
 /* Add role, aria-labelledby, <title> and <desc> to the root element. */
 static int make_accessible(opex_buf *out, const opex_buf *svg,
-	const opex_pm_map *map, opex_error *err)
+	const opex_pm_map *map, const overlay *ov, opex_error *err)
 {
 	const char *title = opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE);
 	const char *owner = opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER);
@@ -541,6 +921,14 @@ static int make_accessible(opex_buf *out, const opex_buf *svg,
 	opex_buf_printf(&desc, "Process map %s; owner: %s; champion: %s",
 		opex_pm_map_path(map), owner ? owner : "none",
 		champion ? champion : "none");
+	if (ov->kpi != NULL) {
+		opex_buf_puts(&desc, "; heat map of ");
+		opex_render_text_clean(&desc, kpi_metric(ov->kpi), KPI_TEXT_MAX);
+		opex_buf_printf(&desc, ": %zu ok, %zu warn, %zu breach, %zu no data",
+			ov->states[OPEX_RENDER_KPI_OK], ov->states[OPEX_RENDER_KPI_WARN],
+			ov->states[OPEX_RENDER_KPI_BREACH],
+			ov->states[OPEX_RENDER_KPI_NONE]);
+	}
 	opex_html_escape(out, desc.ptr, desc.len);
 	opex_buf_puts(out, "</desc>");
 	opex_buf_put(out, gt + 1, svg->len - (size_t)(gt + 1 - svg->ptr));
@@ -597,6 +985,7 @@ int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
 	opex_sha256 sha;
 	unsigned char digest[OPEX_SHA256_SIZE];
 	const char *ext;
+	overlay ov;
 	job j;
 	int error = 0;
 
@@ -605,7 +994,10 @@ int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
 	ext = extension(opts->format);
 	if (opts->cache_hit != NULL)
 		*opts->cache_hit = false;
-	opex_render_flowchart_dot(&dot, map, opts);
+	overlay_build(&ov, map, opts->kpi);
+	if (opts->kpi_ignored != NULL)
+		*opts->kpi_ignored = ov.ignored;
+	write_dot(&dot, map, opts, &ov);
 	if (dot.failed) {
 		error = opex_error_set(err, OPEX_ETOOBIG,
 			"'%s' is too large to render", opex_pm_map_path(map));
@@ -649,7 +1041,9 @@ int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
 
 		strip_comments(&raw);
 		sort_lanes(&raw);
-		error = make_accessible(&svg, &raw, map, err);
+		if (ov.kpi != NULL)
+			wrap_legend(&raw);
+		error = make_accessible(&svg, &raw, map, &ov, err);
 		opex_buf_release(&raw);
 		raw = svg;
 		if (error < 0)
@@ -659,6 +1053,7 @@ int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
 		cache_write(file, &raw);
 	opex_buf_put(out, raw.ptr, raw.len);
 done:
+	overlay_release(&ov);
 	opex_buf_release(&dot);
 	opex_buf_release(&raw);
 	return error;

@@ -4,8 +4,14 @@
  *
  *   &  ->  &amp;     <  ->  &lt;     >  ->  &gt;
  *   "  ->  &quot;    '  ->  &#39;
+ *
+ * opex_render_text_clean() prepares text that did not come from a checked
+ * file (KPI labels, chart labels) for any output: valid UTF-8, no control
+ * characters, clipped to a length.
  */
-#include "renderer/renderer.h"
+#include "renderer/renderer_int.h"
+#include "core/str.h"
+#include "core/text.h"
 
 #include <string.h>
 
@@ -37,4 +43,24 @@ void opex_html_escape(opex_buf *out, const char *s, size_t len)
 		run = i + 1;
 	}
 	opex_buf_put(out, s + run, len - run);
+}
+
+void opex_render_text_clean(opex_buf *out, const char *s, size_t max)
+{
+	size_t len, i, bad, start = out->len;
+
+	if (s == NULL)
+		return;
+	len = opex_text_clip(s, max);
+	opex_buf_put(out, s, len);
+	if (out->failed)
+		return;
+	for (i = start; i < out->len; i++) {
+		unsigned char c = (unsigned char)out->ptr[i];
+
+		if (c < 0x20 || c == 0x7f)
+			out->ptr[i] = ' ';
+	}
+	while (!opex_utf8_valid(out->ptr + start, out->len - start, &bad))
+		out->ptr[start + bad] = '?';
 }

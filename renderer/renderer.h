@@ -12,6 +12,7 @@
 #define OPEX_RENDERER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/diag.h"
@@ -69,6 +70,56 @@ typedef enum opex_render_flowchart_format {
 	OPEX_FLOWCHART_DOT      /* the styled DOT opex lays out */
 } opex_render_flowchart_format;
 
+/*
+ * A KPI overlay turns a flowchart into a heat map: each node of the map
+ * is coloured by its state (and bordered in a style of its own, so colour
+ * is never the only carrier) and shows its value on a second label line;
+ * each edge is drawn wider the more cases took it (log scale, 1 to 6
+ * points) with the volume as its tooltip; a legend under the title names
+ * the metric and the states. Nodes of the map without an entry are drawn
+ * as "no data". Entries naming nodes or edges the map does not have, and
+ * repeated entries (the first one counts), are ignored and counted.
+ *
+ *   state   fill      border
+ *   ok      blue      solid
+ *   warn    yellow    dashed, thicker
+ *   breach  orange    bold, thickest
+ *   none    grey      dotted ("no data")
+ *
+ * The overlay is part of the generated DOT, hence of the render cache key.
+ * The renderer copies nothing: the strings only have to live for the call.
+ */
+typedef enum opex_render_kpi_state {
+	OPEX_RENDER_KPI_NONE = 0,
+	OPEX_RENDER_KPI_OK,
+	OPEX_RENDER_KPI_WARN,
+	OPEX_RENDER_KPI_BREACH
+} opex_render_kpi_state;
+
+typedef struct opex_render_kpi_node {
+	const char *node_id;          /* a node id of the map */
+	const char *value_text;       /* shown on the node, e.g. "412 open"; NULL: the value */
+	double value;
+	opex_render_kpi_state state;
+} opex_render_kpi_node;
+
+typedef struct opex_render_kpi_edge {
+	const char *tail, *head;      /* node ids; every map edge tail -> head gets the volume */
+	uint64_t volume;              /* cases that took the edge */
+} opex_render_kpi_edge;
+
+typedef struct opex_render_kpi_overlay {
+	const char *metric;           /* what the values are, e.g. "backlog" */
+	const char *legend_title;     /* the legend's heading; NULL: the metric */
+	const opex_render_kpi_node *nodes;
+	size_t node_count;
+	const opex_render_kpi_edge *edges;
+	size_t edge_count;
+} opex_render_kpi_overlay;
+
+/** The name of a state as used in classes and legends: "ok", "warn", "breach", "none". */
+const char *opex_render_kpi_state_name(opex_render_kpi_state state);
+
 typedef struct opex_render_flowchart_options {
 	opex_render_flowchart_format format;
 	const opex_kb_repo *repo;     /* link steps to articles in this tree; NULL: no links */
@@ -77,10 +128,12 @@ typedef struct opex_render_flowchart_options {
 	const opex_pm_diff *diff;     /* colour changes (removed parts come from the diff) */
 	const char *cache_dir;        /* an existing folder for rendered files; NULL: none */
 	bool *cache_hit;              /* out: true when served from the cache; may be NULL */
+	const opex_render_kpi_overlay *kpi; /* draw the map as a heat map; NULL: no overlay */
+	size_t *kpi_ignored;          /* out: overlay entries not drawn (unknown or repeated); may be NULL */
 } opex_render_flowchart_options;
 
 #define OPEX_RENDER_FLOWCHART_OPTIONS_INIT \
-	{ OPEX_FLOWCHART_SVG, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ OPEX_FLOWCHART_SVG, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Append `map` as a flowchart (SVG by default: well formed, with <title>,

@@ -16,4 +16,11 @@ json_t *opex_render_json_text(const char *s);
 int opex_render_json_emit(opex_buf *out, json_t *root, const char *what,
 	opex_error *err);
 
+/**
+ * Append at most `max` bytes of `s` (NULL: nothing) with control
+ * characters turned into spaces and bytes that are not UTF-8 into '?'.
+ * The result is plain text: escape it for the output format after.
+ */
+void opex_render_text_clean(opex_buf *out, const char *s, size_t max);
+
 #endif
