@@ -18,7 +18,8 @@ static const char usage[] =
 	"       opex kpi report [REPO] [--kpi PATH] [--rev REV] [--process P]\n"
 	"                       [--market M] [--journey J] [--team T] [--channel C]\n"
 	"                       [--language L] [--since DATE] [--until DATE]\n"
-	"                       [--now DATE] [--format text|markdown|csv]\n"
+	"                       [--now DATE] [--by DIM,...]\n"
+	"                       [--format text|markdown|csv|json]\n"
 	"\n"
 	"Load helpdesk exports (CSV or JSON lines) into the KPI store, as the\n"
 	"kpi: mapping of the handbook at REPO (default: the current folder) at\n"
@@ -33,7 +34,12 @@ static const char usage[] =
 	"\n"
 	"report prints the measures of each mapped process (or of P), its steps,\n"
 	"the moves the map does not have and the targets on the map, for the\n"
-	"cases created in [--since, --until) that match the filters.\n"
+	"cases created in [--since, --until) that match the filters, with the\n"
+	"weekly trend (created, resolved, open), throughput per week and per\n"
+	"FTE (people.yaml team fte), and the mean handle time.\n"
+	"\n"
+	"  --by DIM,... one block per group of cases: market, journey, team,\n"
+	"               channel, language, week (the creation week)\n"
 	"\n"
 	"Exit status: ingest 0 loaded, 1 a file was refused; report 0 every target\n"
 	"met, 1 a target breached; 2 usage or repository error.\n";
@@ -171,6 +177,29 @@ static int parse_date(int64_t *out, const char *v, const char *name)
 	return 0;
 }
 
+static int parse_by(unsigned *out, const char *v)
+{
+	opex_error err = OPEX_ERROR_INIT;
+
+	if (opex_kpi_dims_parse(out, v, &err) < 0) {
+		fprintf(stderr, "opex kpi: --by: %s\n", err.message);
+		return OPEX_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The revision's people.yaml, for team FTE; none or a broken one: empty. */
+static void load_roster(opex_kb_roster *out, const opex_kb_repo *repo,
+	opex_diag_list *diags)
+{
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	opex_error err = OPEX_ERROR_INIT;
+
+	if (opex_kb_repo_read(&text, repo, "people.yaml", &err) == 0)
+		opex_kb_roster_parse(out, "people.yaml", text.ptr, text.len, diags);
+	opex_buf_release(&text);
+}
+
 static int report(int argc, char **argv)
 {
 	const char *repo_path = ".", *store_path = NULL, *rev = NULL;
@@ -184,16 +213,18 @@ static int report(int argc, char **argv)
 	opex_kpi_mapping *mapping = NULL;
 	opex_kpi_store *store = NULL;
 	opex_kpi_report *rep = NULL;
+	opex_kb_roster roster;
 	bool have_repo = false;
 	int status = OPEX_EXIT_OK;
 
+	memset(&roster, 0, sizeof(roster));
 	q.now = (int64_t)time(NULL);
 	for (int a = 2; a < argc && status == 0; a++) {
 		const char *v = NULL;
 		const char **slot = NULL;
 		static const char *const names[] = { "--kpi", "--rev", "--process",
 			"--market", "--journey", "--team", "--channel", "--language",
-			"--since", "--until", "--now", "--format" };
+			"--since", "--until", "--now", "--format", "--by" };
 		size_t k;
 
 		for (k = 0; k < sizeof(names) / sizeof(names[0]) && v == NULL; k++) {
@@ -216,7 +247,8 @@ static int report(int argc, char **argv)
 			case 8: status = parse_date(&q.since, v, "--since"); break;
 			case 9: status = parse_date(&q.until, v, "--until"); break;
 			case 10: status = parse_date(&q.now, v, "--now"); break;
-			default: slot = &format; break;
+			case 11: slot = &format; break;
+			default: status = parse_by(&q.by, v); break;
 			}
 			if (slot != NULL)
 				*slot = v;
@@ -238,8 +270,9 @@ static int report(int argc, char **argv)
 	if (status != 0)
 		goto done;
 	if (strcmp(format, "text") != 0 && strcmp(format, "markdown") != 0 &&
-	    strcmp(format, "csv") != 0) {
-		status = usage_error("--format is text, markdown or csv, not", format);
+	    strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+		status = usage_error("--format is text, markdown, csv or json, not",
+			format);
 		goto done;
 	}
 	if (opex_kb_repo_open(&repo, repo_path, rev, &err) < 0 ||
@@ -255,13 +288,23 @@ static int report(int argc, char **argv)
 		opex_kpi_store_default_path(&path, repo);
 		store_path = path.ptr;
 	}
+	load_roster(&roster, repo, &diags);
+	q.roster = &roster;
 	if (opex_kpi_store_open(&store, store_path, &err) < 0 ||
 	    opex_kpi_report_compute(&rep, store, mapping, repo, &q, &err) < 0) {
 		fprintf(stderr, "opex kpi: %s\n", err.message);
 		status = OPEX_EXIT_USAGE;
 		goto done;
 	}
-	opex_render_kpi_report(&out, rep, format);
+	if (strcmp(format, "json") == 0) {
+		if (opex_render_kpi_report_json(&out, rep, &err) < 0) {
+			fprintf(stderr, "opex kpi: %s\n", err.message);
+			status = OPEX_EXIT_USAGE;
+			goto done;
+		}
+	} else {
+		opex_render_kpi_report(&out, rep, format);
+	}
 	status = opex_cli_print(&out);
 	if (status == 0 && opex_kpi_report_breaches(rep) > 0) {
 		fprintf(stderr, "opex kpi: %zu target%s breached\n",
@@ -271,6 +314,7 @@ static int report(int argc, char **argv)
 	}
 done:
 	opex_kpi_report_free(rep);
+	opex_kb_roster_release(&roster);
 	opex_kpi_store_free(store);
 	opex_kpi_mapping_free(mapping);
 	opex_kb_repo_free(repo);

@@ -217,6 +217,29 @@ static int64_t count_field(ingest *in, const kpi_record *rec, kpi_field f,
 	return (int64_t)n;
 }
 
+/* Handle time in seconds from handle_seconds, else handle_minutes; -1: none. */
+static int64_t handle_time(ingest *in, const kpi_record *rec, bool *bad)
+{
+	static const kpi_field fields[2] = { KPI_F_HANDLE_SEC, KPI_F_HANDLE_MIN };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = field(in, rec, fields[i]);
+		double n;
+
+		if (v == NULL)
+			continue;
+		if (!parse_number(v, &n) || n < 0 || n > 1e9) {
+			row_error(in, rec->line, "%s '%.*s' is not a handle time",
+				in->src->columns[fields[i]], qlen(strlen(v)), v);
+			*bad = true;
+			return -1;
+		}
+		return (int64_t)(i == 0 ? n : n * 60.0);
+	}
+	return -1;
+}
+
 static bool automated(const kpi_source *s, const char *team)
 {
 	size_t i;
@@ -394,6 +417,7 @@ static int on_record(const kpi_record *rec, void *payload)
 		}
 		row.reopens = count_field(in, rec, KPI_F_REOPENS, &bad);
 		row.replies = count_field(in, rec, KPI_F_REPLIES, &bad);
+		row.handle = handle_time(in, rec, &bad);
 		row.csat = -1;
 		v = field(in, rec, KPI_F_CSAT);
 		if (v != NULL) {

@@ -119,15 +119,47 @@ int opex_kpi_ingest_buffer(opex_kpi_ingest_stats *stats,
  * Measures (measures.c)
  * ------------------------------------------------------------------- */
 
+/* What a report can be grouped by; a case's week is its creation week. */
+typedef enum opex_kpi_dim {
+	OPEX_KPI_DIM_MARKET = 0, OPEX_KPI_DIM_JOURNEY, OPEX_KPI_DIM_TEAM,
+	OPEX_KPI_DIM_CHANNEL, OPEX_KPI_DIM_LANGUAGE, OPEX_KPI_DIM_WEEK,
+	OPEX_KPI_DIMS
+} opex_kpi_dim;
+
+/** "market", "journey", "team", "channel", "language", "week". */
+const char *opex_kpi_dim_name(opex_kpi_dim dim);
+
+/**
+ * Parse a comma-separated list of dimension names ("market,week") into a
+ * set of (1u << dim). Errors: OPEX_EINVALID naming the unknown name.
+ */
+int opex_kpi_dims_parse(unsigned *out, const char *list, opex_error *err)
+	OPEX_WARN_UNUSED;
+
 /* Filters on cases; NULL / 0: any. Ages are taken at `now`. */
 typedef struct opex_kpi_query {
 	const char *process;          /* a map path; NULL: every mapped one */
 	const char *market, *journey, *team, *channel, *language;
 	int64_t since, until;         /* creation in [since, until) */
 	int64_t now;
+	unsigned by;                  /* group by these dims (1u << dim); 0: none */
+	const opex_kb_roster *roster; /* team FTE for throughput per FTE; may be NULL */
 } opex_kpi_query;
 
-#define OPEX_KPI_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define OPEX_KPI_QUERY_INIT \
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
+
+/* Weeks a report's trend covers at most (the latest ones). */
+#define OPEX_KPI_WEEKS_MAX 104u
+
+/* One week of a process's trend, Monday 00:00 UTC to the next. */
+typedef struct opex_kpi_week {
+	int64_t start;
+	char label[16];         /* ISO week: "2026-W14" */
+	uint64_t created;       /* cases created in the week */
+	uint64_t resolved;      /* cases resolved in the week (throughput) */
+	uint64_t open;          /* cases open at the week's end */
+} opex_kpi_week;
 
 /* Durations in seconds, rates in 0..1; a measure with no data is -1. */
 typedef struct opex_kpi_measures {
@@ -142,6 +174,7 @@ typedef struct opex_kpi_measures {
 	uint64_t rework;        /* re-entries into a step */
 	uint64_t handoffs;      /* moves between lanes */
 	double reopen_rate, contacts_per_customer, csat, automation_rate;
+	double aht;             /* mean handle time of cases that give one */
 } opex_kpi_measures;
 
 typedef struct opex_kpi_step {
@@ -165,8 +198,14 @@ typedef struct opex_kpi_target_check {
 	unsigned line;          /* in the map */
 } opex_kpi_target_check;
 
+/*
+ * The measures of one process, or of one group of its cases when the query
+ * groups: `group[d]` is the group's value of each dimension grouped by
+ * ("" when cases lack it), NULL for the others.
+ */
 typedef struct opex_kpi_process {
 	const char *path;       /* "processes/refund.dot" */
+	const char *group[OPEX_KPI_DIMS];
 	uint64_t cases;
 	opex_kpi_measures m;
 	const opex_kpi_step *steps; size_t step_count;     /* map order */
@@ -174,6 +213,10 @@ typedef struct opex_kpi_process {
 	const opex_kpi_target_check *targets; size_t target_count;
 	const char *const *unseen; size_t unseen_count;    /* steps never seen */
 	double conformance;     /* share of cases with events whose moves the map has */
+	const opex_kpi_week *weeks; size_t week_count;     /* oldest first */
+	double throughput;      /* cases resolved per week over the weeks */
+	double fte;             /* roster FTE of the teams that handled the cases */
+	double throughput_fte;  /* throughput per FTE */
 } opex_kpi_process;
 
 typedef struct opex_kpi_report opex_kpi_report;
@@ -191,7 +234,8 @@ int opex_kpi_report_compute(opex_kpi_report **out, opex_kpi_store *store,
 /** Free a report. NULL is a no-op. */
 void opex_kpi_report_free(opex_kpi_report *report);
 
-/** The processes, in path order; borrowed from the report. */
+/** The processes (groups of a process follow it, by group values), in path
+ * order; borrowed from the report. */
 size_t opex_kpi_report_process_count(const opex_kpi_report *report);
 const opex_kpi_process *opex_kpi_report_process(
 	const opex_kpi_report *report, size_t i);

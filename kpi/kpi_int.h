@@ -32,6 +32,7 @@ typedef enum kpi_field {
 	KPI_F_TEAM, KPI_F_MARKET, KPI_F_JOURNEY, KPI_F_LANGUAGE, KPI_F_CHANNEL,
 	KPI_F_TAGS, KPI_F_REQUESTER, KPI_F_REOPENS, KPI_F_REPLIES, KPI_F_CSAT,
 	KPI_F_ESCALATED, KPI_F_AT, KPI_F_ACTIVITY, KPI_F_PROCESS,
+	KPI_F_HANDLE_MIN, KPI_F_HANDLE_SEC,
 	KPI_F_COUNT
 } kpi_field;
 
@@ -151,7 +152,6 @@ void kpi_iso_week(char out[16], int64_t t);
 
 /* Dimensions kept on a row: market, journey, team, channel, language. */
 enum { KPI_ROW_DIMS = 5 };
-#define OPEX_KPI_DIM_COUNT (KPI_ROW_DIMS + 1)
 
 typedef struct kpi_case_row {
 	const char *case_id, *process, *step, *status;
@@ -159,6 +159,7 @@ typedef struct kpi_case_row {
 	const unsigned char *requester;  /* salted hash, 32 bytes, or NULL */
 	int64_t created, first_reply, solved; /* 0: none */
 	int64_t reopens, replies;        /* -1: none */
+	int64_t handle;                  /* handle time in seconds; -1: none */
 	double csat;                     /* -1: none */
 	int escalated;                   /* -1: none */
 	bool automated;
@@ -198,11 +199,13 @@ typedef struct kpi_case {
 	bool has_requester, automated, from_ticket;
 	int64_t created, first_reply, solved; /* 0: none */
 	int64_t reopens;                      /* -1: none */
+	int64_t handle;                       /* seconds; -1: none */
 	double csat;                          /* -1: none */
 } kpi_case;
 
 typedef struct kpi_event {
-	const char *case_id, *step, *team;
+	const char *case_id, *step;
+	const char *dims[KPI_ROW_DIMS];
 	int64_t at;
 	bool automated;
 } kpi_event;
@@ -214,6 +217,8 @@ typedef struct kpi_loaded {
 	size_t event_count, event_cap;
 	char **strings;
 	size_t string_count, string_cap;
+	const char **dim_values;  /* distinct event dimension values, interned once */
+	size_t dim_value_count, dim_value_cap;
 } kpi_loaded;
 
 /* Load a process's ticket rows and events. */

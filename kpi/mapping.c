@@ -28,7 +28,8 @@ static const char *const field_names[KPI_F_COUNT] = {
 	"case", "created", "first_reply", "first_reply_minutes", "solved",
 	"closed", "resolution_minutes", "status", "team", "market", "journey",
 	"language", "channel", "tags", "requester", "reopens", "replies",
-	"csat", "escalated", "at", "activity", "process"
+	"csat", "escalated", "at", "activity", "process", "handle_minutes",
+	"handle_seconds"
 };
 
 static const char *const source_keys[] = {

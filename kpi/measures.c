@@ -32,13 +32,14 @@ typedef struct proc_work {
 	size_t edge_cap;
 	opex_kpi_target_check *targets;
 	const char **unseen;
+	opex_kpi_week *weeks;
 	char **owned;
 	size_t owned_count, owned_cap;
 } proc_work;
 
 struct opex_kpi_report {
 	proc_work *procs;
-	size_t count;
+	size_t count, cap;
 	unsigned buckets[OPEX_KPI_AGE_BUCKETS_MAX];
 	size_t bucket_count;
 	size_t breaches;
@@ -98,7 +99,7 @@ static void measures_init(opex_kpi_measures *m)
 	m->resolution_p50 = m->resolution_p90 = -1;
 	m->step_p50 = m->step_p90 = -1;
 	m->reopen_rate = m->contacts_per_customer = m->csat = -1;
-	m->automation_rate = -1;
+	m->automation_rate = m->aht = -1;
 }
 
 typedef struct reach {
@@ -200,8 +201,8 @@ static int cmp_edge(const void *a, const void *b)
 
 typedef struct acc {
 	durations first, resolution, step;
-	uint64_t reopen_known, reopened, csat_n, automated;
-	double csat_sum;
+	uint64_t reopen_known, reopened, csat_n, automated, handle_n;
+	double csat_sum, handle_sum;
 } acc;
 
 static void acc_release(acc *a)
@@ -220,6 +221,8 @@ static void acc_finish(acc *a, opex_kpi_measures *m)
 		m->reopen_rate = (double)a->reopened / (double)a->reopen_known;
 	if (a->csat_n)
 		m->csat = a->csat_sum / (double)a->csat_n;
+	if (a->handle_n)
+		m->aht = a->handle_sum / (double)a->handle_n;
 	if (m->resolved)
 		m->automation_rate = (double)a->automated / (double)m->resolved;
 }
@@ -234,65 +237,87 @@ static size_t bucket_of(const struct opex_kpi_report *r, int64_t age)
 	return at;
 }
 
-/* One case: its own measures, its steps and its moves. */
-static void add_case(struct opex_kpi_report *r, proc_work *w,
-	const opex_pm_map *map, reach *rc, acc *all, acc *steps,
-	unsigned char *visited, const kpi_case *c, const kpi_event *ev,
-	size_t nev, int64_t now, uint64_t *conforming, uint64_t *with_events)
+/* The weeks a process's trend covers: [first, first + count * 7 days). */
+typedef struct window {
+	int64_t first;
+	size_t count;
+} window;
+
+static int64_t week_start(int64_t t)
 {
-	opex_kpi_measures *m = &w->p.m;
-	long cur = c->step ? opex_pm_map_find(map, c->step) : -1;
-	bool open = c->solved == 0, conforms = true;
-	bool automated = c->from_ticket ? c->automated : nev > 0;
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+
+	return (days - ((days % 7) + 7 + 3) % 7) * 86400; /* back to Monday */
+}
+
+/* The week of `t` in `win`, or -1 outside it. */
+static long week_index(const window *win, int64_t t)
+{
+	int64_t i;
+
+	if (t < win->first)
+		return -1;
+	i = (t - win->first) / (7 * 86400);
+	return i < (int64_t)win->count ? (long)i : -1;
+}
+
+/*
+ * One group of cases being measured: the process work it fills and what
+ * is only needed until its measures are final.
+ */
+typedef struct group {
+	proc_work w;
+	char *key;              /* the group's values joined by \x1f */
+	acc all, *steps;
+	unsigned char (*hashes)[32];
+	size_t hash_count, hash_cap;
+	uint64_t conforming, with_events;
+	uint64_t *week_created, *week_resolved;
+	const char **teams;     /* distinct team values, for FTE */
+	size_t team_count, team_cap;
+} group;
+
+static void note_team(group *g, const char *team)
+{
 	size_t i;
 
-	m->inflow++;
-	w->p.cases++;
-	if (cur >= 0)
-		w->steps[cur].m.inflow += nev == 0;
-	if (!open) {
-		m->resolved++;
-		push(&all->resolution, (double)(c->solved - c->created));
-		if (cur >= 0)
-			w->steps[cur].m.resolved++;
-	} else {
-		size_t b = bucket_of(r, now - c->created);
-		bool worked = c->first_reply != 0 || nev > 1;
+	if (team == NULL)
+		return;
+	for (i = 0; i < g->team_count; i++)
+		if (strcmp(g->teams[i], team) == 0)
+			return;
+	opex_array_grow((void **)&g->teams, &g->team_cap, g->team_count + 1,
+		sizeof(char *));
+	g->teams[g->team_count++] = team;
+}
 
-		if (b != (size_t)-1)
-			m->age[b]++;
-		if (worked)
-			m->active++;
-		else
-			m->backlog++;
-		if (cur >= 0) {
-			if (worked)
-				w->steps[cur].m.active++;
-			else
-				w->steps[cur].m.backlog++;
-			if (b != (size_t)-1)
-				w->steps[cur].m.age[b]++;
-		}
-	}
-	if (c->first_reply != 0)
-		push(&all->first, (double)(c->first_reply - c->created));
-	if (c->reopens >= 0) {
-		all->reopen_known++;
-		all->reopened += c->reopens > 0;
-	}
-	if (c->csat >= 0) {
-		all->csat_n++;
-		all->csat_sum += c->csat;
-	}
-	if (nev > 0)
-		(*with_events)++;
+/* A case's place in its process's trend and in its group's FTE. */
+static void add_case_weeks(group *g, const window *win, const kpi_case *c)
+{
+	long w = week_index(win, c->created);
+
+	if (w >= 0)
+		g->week_created[w]++;
+	w = c->solved != 0 ? week_index(win, c->solved) : -1;
+	if (w >= 0)
+		g->week_resolved[w]++;
+	note_team(g, c->dims[OPEX_KPI_DIM_TEAM]);
+}
+
+/* One case's moves between recorded steps; false if one is not in the map. */
+static bool add_moves(proc_work *w, const opex_pm_map *map, reach *rc,
+	acc *all, acc *steps, unsigned char *visited, const kpi_case *c,
+	const kpi_event *ev, size_t nev)
+{
+	opex_kpi_measures *m = &w->p.m;
+	bool conforms = true;
+	size_t i;
+
 	for (i = 0; i < nev; i++) {
 		long s = ev[i].step ? opex_pm_map_find(map, ev[i].step) : -1;
 		long next = i + 1 < nev && ev[i + 1].step ?
 			opex_pm_map_find(map, ev[i + 1].step) : -1;
 
-		if (!c->from_ticket && !ev[i].automated)
-			automated = false;
 		if (s < 0)
 			continue;
 		w->steps[s].m.inflow++;
@@ -338,8 +363,76 @@ static void add_case(struct opex_kpi_report *r, proc_work *w,
 		if (s >= 0)
 			visited[s] = 0;
 	}
-	if (nev > 0 && conforms)
-		(*conforming)++;
+	return conforms;
+}
+
+/* One case: its own measures, its steps and its moves. */
+static void add_case(struct opex_kpi_report *r, group *g,
+	const opex_pm_map *map, reach *rc, unsigned char *visited,
+	const kpi_case *c, const kpi_event *ev, size_t nev, int64_t now)
+{
+	proc_work *w = &g->w;
+	opex_kpi_measures *m = &w->p.m;
+	acc *all = &g->all;
+	long cur = c->step ? opex_pm_map_find(map, c->step) : -1;
+	bool open = c->solved == 0, automated = c->from_ticket ? c->automated : nev > 0;
+	size_t i;
+
+	m->inflow++;
+	w->p.cases++;
+	if (cur >= 0)
+		w->steps[cur].m.inflow += nev == 0;
+	if (!open) {
+		m->resolved++;
+		push(&all->resolution, (double)(c->solved - c->created));
+		if (cur >= 0)
+			w->steps[cur].m.resolved++;
+	} else {
+		size_t b = bucket_of(r, now - c->created);
+		bool worked = c->first_reply != 0 || nev > 1;
+
+		if (b != (size_t)-1)
+			m->age[b]++;
+		if (worked)
+			m->active++;
+		else
+			m->backlog++;
+		if (cur >= 0) {
+			if (worked)
+				w->steps[cur].m.active++;
+			else
+				w->steps[cur].m.backlog++;
+			if (b != (size_t)-1)
+				w->steps[cur].m.age[b]++;
+		}
+	}
+	if (c->first_reply != 0)
+		push(&all->first, (double)(c->first_reply - c->created));
+	if (c->reopens >= 0) {
+		all->reopen_known++;
+		all->reopened += c->reopens > 0;
+	}
+	if (c->csat >= 0) {
+		all->csat_n++;
+		all->csat_sum += c->csat;
+	}
+	if (c->handle >= 0) {
+		all->handle_n++;
+		all->handle_sum += (double)c->handle;
+	}
+	if (c->has_requester) {
+		opex_array_grow((void **)&g->hashes, &g->hash_cap,
+			g->hash_count + 1, 32);
+		memcpy(g->hashes[g->hash_count++], c->requester, 32);
+	}
+	for (i = 0; !c->from_ticket && i < nev; i++)
+		if (!ev[i].automated)
+			automated = false;
+	if (nev > 0) {
+		g->with_events++;
+		if (add_moves(w, map, rc, all, g->steps, visited, c, ev, nev))
+			g->conforming++;
+	}
 	if (!open && automated)
 		all->automated++;
 }
@@ -426,121 +519,219 @@ static int find_case(const kpi_loaded *l, const char *id)
 	return -1;
 }
 
-static int compute_one(struct opex_kpi_report *r, proc_work *w,
-	opex_kpi_store *store, const opex_kb_repo *repo, const char *path,
-	const opex_kpi_query *q, opex_error *err)
+static const char *const dim_names[OPEX_KPI_DIMS] = {
+	"market", "journey", "team", "channel", "language", "week"
+};
+
+const char *opex_kpi_dim_name(opex_kpi_dim dim)
 {
-	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
-	opex_pm_map *map = NULL;
-	kpi_loaded l;
-	acc all, *steps = NULL;
-	reach rc;
-	unsigned char *visited = NULL, (*hashes)[32] = NULL;
-	size_t n, i, e = 0, nhash = 0, distinct = 0;
-	uint64_t conforming = 0, with_events = 0;
-	int error;
+	return (unsigned)dim < OPEX_KPI_DIMS ? dim_names[dim] : "?";
+}
 
-	memset(&l, 0, sizeof(l));
-	memset(&all, 0, sizeof(all));
-	memset(&rc, 0, sizeof(rc));
-	w->p.path = keep(w, path);
-	w->p.conformance = -1;
-	measures_init(&w->p.m);
-	error = opex_kb_repo_read(&text, repo, path, err);
-	if (error < 0)
-		goto done;
-	error = opex_pm_map_load(&map, path, text.ptr, text.len, &ignored, err);
-	if (error < 0) {
-		error = opex_error_set(err, OPEX_EINVALID, "'%s': the map does not load: %s",
-			path, err ? err->message : "see opex lint");
-		goto done;
+int opex_kpi_dims_parse(unsigned *out, const char *list, opex_error *err)
+{
+	const char *p = list;
+
+	*out = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ","), d;
+
+		for (d = 0; d < OPEX_KPI_DIMS; d++)
+			if (strlen(dim_names[d]) == len &&
+			    strncmp(dim_names[d], p, len) == 0)
+				break;
+		if (d == OPEX_KPI_DIMS)
+			return opex_error_set(err, OPEX_EINVALID,
+				"'%.*s' is not a dimension (market, journey, team,"
+				" channel, language, week)", (int)(len > 64 ? 64 : len), p);
+		*out |= 1u << d;
+		p += len;
+		if (*p == ',')
+			p++;
 	}
-	error = kpi_store_load(&l, store, path, err);
-	if (error < 0)
-		goto done;
-	n = opex_pm_map_node_count(map);
-	w->steps = opex_calloc(n + 1, sizeof(*w->steps));
-	steps = opex_calloc(n + 1, sizeof(*steps));
-	visited = opex_calloc(n + 1, 1);
-	for (i = 0; i < n; i++) {
-		w->steps[i].node = keep(w, opex_pm_map_node(map, i)->id);
-		measures_init(&w->steps[i].m);
+	return 0;
+}
+
+/* The groups of one process, found by key (open addressing). */
+typedef struct groups {
+	group *items;
+	size_t count, cap;
+	size_t *slots;          /* index + 1; 0: empty */
+	size_t slot_count;      /* a power of two */
+} groups;
+
+static uint64_t hash_key(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void groups_rehash(groups *gs)
+{
+	size_t i;
+
+	opex_free(gs->slots);
+	gs->slot_count = gs->slot_count ? gs->slot_count * 2 : 64;
+	gs->slots = opex_calloc(gs->slot_count, sizeof(size_t));
+	for (i = 0; i < gs->count; i++) {
+		size_t at = (size_t)hash_key(gs->items[i].key) & (gs->slot_count - 1);
+
+		while (gs->slots[at] != 0)
+			at = (at + 1) & (gs->slot_count - 1);
+		gs->slots[at] = i + 1;
 	}
-	w->p.steps = w->steps;
-	w->p.step_count = n;
-	rc.map = map;
-	rc.n = n;
-	rc.queue = opex_calloc(n + 1, sizeof(size_t));
-	rc.seen = opex_calloc(n + 1, 1);
-	if (n <= REACH_MATRIX_MAX)
-		rc.cache = opex_calloc(n * n + 1, 1);
-	hashes = opex_calloc(l.case_count + 1, 32);
-	/* events are sorted by case id: walk them with the tickets */
-	while (e < l.event_count) {
-		size_t start = e;
-		int ci = find_case(&l, l.events[e].case_id);
-		kpi_case derived;
-		const kpi_case *c;
+}
 
-		while (e < l.event_count && l.events[e].case_id == l.events[start].case_id)
-			e++;
-		if (ci >= 0) {
-			c = &l.cases[ci];
-			l.cases[ci].from_ticket = false; /* seen here: skip below */
-			derived = *c;
-			derived.from_ticket = true;
-			c = &derived;
-		} else {
-			long last;
+/* The inputs every group of a process is made with. */
+typedef struct group_env {
+	const opex_pm_map *map;
+	const window *win;
+	const char *path;
+	unsigned by;
+} group_env;
 
-			memset(&derived, 0, sizeof(derived));
-			derived.id = l.events[start].case_id;
-			derived.created = l.events[start].at;
-			derived.step = l.events[e - 1].step;
-			derived.reopens = -1;
-			derived.csat = -1;
-			derived.automated = true;
-			last = derived.step ? opex_pm_map_find(map, derived.step) : -1;
-			if (last >= 0 && opex_pm_map_node(map, (size_t)last)->kind ==
-			    OPEX_PM_KIND_END)
-				derived.solved = l.events[e - 1].at;
-			if (q->market || q->journey || q->team || q->channel ||
-			    q->language)
-				continue; /* events carry no dimensions here */
-			c = &derived;
+static group *group_new(groups *gs, const group_env *env, const char *key,
+	const kpi_case *c, const char *week)
+{
+	size_t n = opex_pm_map_node_count(env->map), i, d;
+	group *g;
+
+	opex_array_grow((void **)&gs->items, &gs->cap, gs->count + 1, sizeof(*g));
+	g = &gs->items[gs->count++];
+	memset(g, 0, sizeof(*g));
+	g->key = opex_strdup(key);
+	g->w.p.path = keep(&g->w, env->path);
+	g->w.p.conformance = -1;
+	measures_init(&g->w.p.m);
+	for (d = 0; d < OPEX_KPI_DIMS; d++)
+		if (env->by & (1u << d)) {
+			const char *v = d == OPEX_KPI_DIM_WEEK ? week : c->dims[d];
+
+			g->w.p.group[d] = keep(&g->w, v ? v : "");
 		}
-		if (!keep_case(q, c))
-			continue;
-		if (c->has_requester)
-			memcpy(hashes[nhash++], c->requester, 32);
-		add_case(r, w, map, &rc, &all, steps, visited, c,
-			&l.events[start], e - start, q->now, &conforming, &with_events);
+	g->w.steps = opex_calloc(n + 1, sizeof(*g->w.steps));
+	g->steps = opex_calloc(n + 1, sizeof(*g->steps));
+	for (i = 0; i < n; i++) {
+		g->w.steps[i].node = keep(&g->w, opex_pm_map_node(env->map, i)->id);
+		measures_init(&g->w.steps[i].m);
 	}
-	for (i = 0; i < l.case_count; i++) {
-		const kpi_case *c = &l.cases[i];
+	g->week_created = opex_calloc(env->win->count + 1, sizeof(uint64_t));
+	g->week_resolved = opex_calloc(env->win->count + 1, sizeof(uint64_t));
+	if (gs->count * 2 > gs->slot_count)
+		groups_rehash(gs);
+	else {
+		size_t at = (size_t)hash_key(key) & (gs->slot_count - 1);
 
-		if (!c->from_ticket || !keep_case(q, c))
+		while (gs->slots[at] != 0)
+			at = (at + 1) & (gs->slot_count - 1);
+		gs->slots[at] = gs->count;
+	}
+	return g;
+}
+
+/* The group of case `c` (made on first sight). */
+static group *group_of(groups *gs, const group_env *env, const kpi_case *c,
+	opex_buf *key)
+{
+	char week[16] = "";
+	size_t d, at;
+
+	opex_buf_clear(key);
+	for (d = 0; d < OPEX_KPI_DIMS; d++) {
+		if (!(env->by & (1u << d)))
 			continue;
-		if (c->has_requester)
-			memcpy(hashes[nhash++], c->requester, 32);
-		add_case(r, w, map, &rc, &all, steps, visited, c, NULL, 0, q->now,
-			&conforming, &with_events);
+		if (d == OPEX_KPI_DIM_WEEK) {
+			kpi_iso_week(week, c->created);
+			opex_buf_puts(key, week);
+		} else if (c->dims[d] != NULL) {
+			opex_buf_puts(key, c->dims[d]);
+		}
+		opex_buf_putc(key, '\x1f');
 	}
-	acc_finish(&all, &w->p.m);
+	opex_buf_putc(key, '\0');
+	if (gs->slot_count > 0) {
+		at = (size_t)hash_key(key->ptr) & (gs->slot_count - 1);
+		while (gs->slots[at] != 0) {
+			group *g = &gs->items[gs->slots[at] - 1];
+
+			if (strcmp(g->key, key->ptr) == 0)
+				return g;
+			at = (at + 1) & (gs->slot_count - 1);
+		}
+	}
+	return group_new(gs, env, key->ptr, c, week);
+}
+
+/* The FTE the roster gives the teams that handled a group's cases. */
+static double teams_fte(const group *g, const opex_kb_roster *roster)
+{
+	double fte = 0;
+	size_t i;
+
+	for (i = 0; roster != NULL && i < g->team_count; i++) {
+		const opex_kb_team *t = opex_kb_roster_team(roster, g->teams[i]);
+
+		if (t != NULL && t->fte > 0)
+			fte += t->fte;
+	}
+	return fte > 0 ? fte : -1;
+}
+
+/* The trend and throughput of a group from its weekly counts. */
+static void finish_weeks(group *g, const window *win,
+	const opex_kpi_query *q)
+{
+	opex_kpi_week *weeks = opex_calloc(win->count + 1, sizeof(*weeks));
+	uint64_t open = 0, resolved = 0;
+	size_t i;
+
+	for (i = 0; i < win->count; i++) {
+		weeks[i].start = win->first + (int64_t)i * 7 * 86400;
+		kpi_iso_week(weeks[i].label, weeks[i].start);
+		weeks[i].created = g->week_created[i];
+		weeks[i].resolved = g->week_resolved[i];
+		open += weeks[i].created;
+		open -= weeks[i].resolved < open ? weeks[i].resolved : open;
+		weeks[i].open = open;
+		resolved += weeks[i].resolved;
+	}
+	g->w.weeks = weeks;
+	g->w.p.weeks = weeks;
+	g->w.p.week_count = win->count;
+	g->w.p.throughput = win->count ? (double)resolved / (double)win->count : -1;
+	g->w.p.fte = teams_fte(g, q->roster);
+	g->w.p.throughput_fte = g->w.p.fte > 0 && g->w.p.throughput >= 0 ?
+		g->w.p.throughput / g->w.p.fte : -1;
+}
+
+/* Make a group's measures final; what only measuring needed is freed. */
+static void group_finish(struct opex_kpi_report *r, group *g,
+	const opex_pm_map *map, const window *win, const opex_kpi_query *q)
+{
+	proc_work *w = &g->w;
+	size_t i, n = opex_pm_map_node_count(map), distinct = 0;
+
+	acc_finish(&g->all, &w->p.m);
 	for (i = 0; i < n; i++)
-		acc_finish(&steps[i], &w->steps[i].m);
-	if (nhash > 0) {
-		qsort(hashes, nhash, 32, cmp_hash);
-		for (i = 0; i < nhash; i++)
-			distinct += i == 0 || memcmp(hashes[i], hashes[i - 1], 32) != 0;
-		w->p.m.contacts_per_customer = (double)nhash / (double)distinct;
+		acc_finish(&g->steps[i], &w->steps[i].m);
+	if (g->hash_count > 0) {
+		qsort(g->hashes, g->hash_count, 32, cmp_hash);
+		for (i = 0; i < g->hash_count; i++)
+			distinct += i == 0 ||
+				memcmp(g->hashes[i], g->hashes[i - 1], 32) != 0;
+		w->p.m.contacts_per_customer =
+			(double)g->hash_count / (double)distinct;
 	}
-	if (with_events > 0)
-		w->p.conformance = (double)conforming / (double)with_events;
+	if (g->with_events > 0)
+		w->p.conformance = (double)g->conforming / (double)g->with_events;
 	if (w->p.edge_count > 1)
 		qsort(w->edges, w->p.edge_count, sizeof(*w->edges), cmp_edge);
 	w->p.edges = w->edges;
+	w->p.steps = w->steps;
+	w->p.step_count = n;
 	w->unseen = opex_calloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
 		const opex_pm_node *node = opex_pm_map_node(map, i);
@@ -553,17 +744,211 @@ static int compute_one(struct opex_kpi_report *r, proc_work *w,
 			w->unseen[w->p.unseen_count++] = w->steps[i].node;
 	}
 	w->p.unseen = w->unseen;
+	finish_weeks(g, win, q);
 	check_targets(r, w, map);
-done:
-	for (i = 0; steps != NULL && i < opex_pm_map_node_count(map); i++)
-		acc_release(&steps[i]);
-	acc_release(&all);
-	opex_free(steps);
+}
+
+static void group_release(group *g, size_t nodes)
+{
+	size_t i;
+
+	for (i = 0; g->steps != NULL && i < nodes; i++)
+		acc_release(&g->steps[i]);
+	acc_release(&g->all);
+	opex_free(g->steps);
+	opex_free(g->hashes);
+	opex_free(g->week_created);
+	opex_free(g->week_resolved);
+	opex_free((void *)g->teams);
+	opex_free(g->key);
+}
+
+static void proc_work_release(proc_work *w)
+{
+	size_t k;
+
+	for (k = 0; k < w->owned_count; k++)
+		opex_free(w->owned[k]);
+	opex_free(w->owned);
+	opex_free(w->steps);
+	opex_free(w->edges);
+	opex_free(w->targets);
+	opex_free((void *)w->unseen);
+	opex_free(w->weeks);
+}
+
+/*
+ * The weeks of the trend: from the week of `since` (else of the first row)
+ * to the week before `until` (else the week of `now`), the latest
+ * OPEX_KPI_WEEKS_MAX of them.
+ */
+static window window_of(const kpi_loaded *l, const opex_kpi_query *q)
+{
+	int64_t first = q->since, last = q->until ? q->until - 1 : q->now;
+	window win = { 0, 0 };
+	size_t i;
+
+	if (first == 0) {
+		first = INT64_MAX;
+		for (i = 0; i < l->case_count; i++)
+			if (l->cases[i].created < first)
+				first = l->cases[i].created;
+		for (i = 0; i < l->event_count; i++)
+			if (l->events[i].at < first)
+				first = l->events[i].at;
+	}
+	if (first == INT64_MAX || last < first)
+		return win;
+	win.first = week_start(first);
+	win.count = (size_t)((week_start(last) - win.first) / (7 * 86400)) + 1;
+	if (win.count > OPEX_KPI_WEEKS_MAX) {
+		win.first += (int64_t)(win.count - OPEX_KPI_WEEKS_MAX) * 7 * 86400;
+		win.count = OPEX_KPI_WEEKS_MAX;
+	}
+	return win;
+}
+
+/* A case seen only in events: created at its first, resolved at its last
+ * when that is an end node, with the first value each dimension has. */
+static void derive_case(kpi_case *out, const opex_pm_map *map,
+	const kpi_event *ev, size_t nev)
+{
+	long last;
+	size_t i, d;
+
+	memset(out, 0, sizeof(*out));
+	out->id = ev[0].case_id;
+	out->created = ev[0].at;
+	out->step = ev[nev - 1].step;
+	out->reopens = -1;
+	out->handle = -1;
+	out->csat = -1;
+	out->automated = true;
+	for (d = 0; d < KPI_ROW_DIMS; d++)
+		for (i = 0; i < nev && out->dims[d] == NULL; i++)
+			out->dims[d] = ev[i].dims[d];
+	last = out->step ? opex_pm_map_find(map, out->step) : -1;
+	if (last >= 0 && opex_pm_map_node(map, (size_t)last)->kind ==
+	    OPEX_PM_KIND_END)
+		out->solved = ev[nev - 1].at;
+}
+
+/* Every case of a loaded process into its group. */
+static void measure_cases(struct opex_kpi_report *r, groups *gs,
+	const group_env *env, kpi_loaded *l, const opex_kpi_query *q)
+{
+	size_t n = opex_pm_map_node_count(env->map), i, e = 0;
+	opex_buf key = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	unsigned char *visited = opex_calloc(n + 1, 1);
+	reach rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.map = env->map;
+	rc.n = n;
+	rc.queue = opex_calloc(n + 1, sizeof(size_t));
+	rc.seen = opex_calloc(n + 1, 1);
+	if (n <= REACH_MATRIX_MAX)
+		rc.cache = opex_calloc(n * n + 1, 1);
+	/* events are sorted by case id: walk them with the tickets */
+	while (e < l->event_count) {
+		size_t start = e;
+		int ci = find_case(l, l->events[e].case_id);
+		kpi_case c;
+		group *g;
+
+		while (e < l->event_count &&
+		       l->events[e].case_id == l->events[start].case_id)
+			e++;
+		if (ci >= 0) {
+			c = l->cases[ci];
+			l->cases[ci].from_ticket = false; /* seen here: skip below */
+		} else {
+			derive_case(&c, env->map, &l->events[start], e - start);
+		}
+		if (!keep_case(q, &c))
+			continue;
+		g = group_of(gs, env, &c, &key);
+		add_case_weeks(g, env->win, &c);
+		add_case(r, g, env->map, &rc, visited, &c, &l->events[start],
+			e - start, q->now);
+	}
+	for (i = 0; i < l->case_count; i++) {
+		const kpi_case *c = &l->cases[i];
+		group *g;
+
+		if (!c->from_ticket || !keep_case(q, c))
+			continue;
+		g = group_of(gs, env, c, &key);
+		add_case_weeks(g, env->win, c);
+		add_case(r, g, env->map, &rc, visited, c, NULL, 0, q->now);
+	}
 	opex_free(visited);
-	opex_free(hashes);
 	opex_free(rc.queue);
 	opex_free(rc.seen);
 	opex_free(rc.cache);
+	opex_buf_release(&key);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	return strcmp(((const group *)a)->key, ((const group *)b)->key);
+}
+
+static int compute_one(struct opex_kpi_report *r, opex_kpi_store *store,
+	const opex_kb_repo *repo, const char *path, const opex_kpi_query *q,
+	opex_error *err)
+{
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
+	opex_pm_map *map = NULL;
+	groups gs;
+	kpi_loaded l;
+	window win;
+	group_env env;
+	size_t i;
+	int error;
+
+	memset(&l, 0, sizeof(l));
+	memset(&gs, 0, sizeof(gs));
+	error = opex_kb_repo_read(&text, repo, path, err);
+	if (error < 0)
+		goto done;
+	error = opex_pm_map_load(&map, path, text.ptr, text.len, &ignored, err);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EINVALID, "'%s': the map does not load: %s",
+			path, err ? err->message : "see opex lint");
+		goto done;
+	}
+	error = kpi_store_load(&l, store, path, err);
+	if (error < 0)
+		goto done;
+	win = window_of(&l, q);
+	env.map = map;
+	env.win = &win;
+	env.path = path;
+	env.by = q->by;
+	measure_cases(r, &gs, &env, &l, q);
+	if (gs.count == 0 && q->by == 0) {       /* no cases: one empty process */
+		kpi_case none;
+
+		memset(&none, 0, sizeof(none));
+		group_new(&gs, &env, "", &none, "");
+	}
+	qsort(gs.items, gs.count, sizeof(*gs.items), cmp_group);
+	for (i = 0; i < gs.count; i++) {
+		group_finish(r, &gs.items[i], map, &win, q);
+		opex_array_grow((void **)&r->procs, &r->cap, r->count + 1,
+			sizeof(*r->procs));
+		r->procs[r->count++] = gs.items[i].w;
+		memset(&gs.items[i].w, 0, sizeof(gs.items[i].w));
+	}
+done:
+	for (i = 0; i < gs.count; i++) {
+		proc_work_release(&gs.items[i].w);
+		group_release(&gs.items[i], map ? opex_pm_map_node_count(map) : 0);
+	}
+	opex_free(gs.items);
+	opex_free(gs.slots);
 	kpi_loaded_release(&l);
 	opex_pm_map_free(map);
 	opex_diag_list_release(&ignored);
@@ -573,21 +958,12 @@ done:
 
 void opex_kpi_report_free(opex_kpi_report *report)
 {
-	size_t i, k;
+	size_t i;
 
 	if (report == NULL)
 		return;
-	for (i = 0; i < report->count; i++) {
-		proc_work *w = &report->procs[i];
-
-		for (k = 0; k < w->owned_count; k++)
-			opex_free(w->owned[k]);
-		opex_free(w->owned);
-		opex_free(w->steps);
-		opex_free(w->edges);
-		opex_free(w->targets);
-		opex_free((void *)w->unseen);
-	}
+	for (i = 0; i < report->count; i++)
+		proc_work_release(&report->procs[i]);
 	opex_free(report->procs);
 	opex_free(report);
 }
@@ -597,24 +973,23 @@ int opex_kpi_report_compute(opex_kpi_report **out, opex_kpi_store *store,
 	const opex_kpi_query *query, opex_error *err)
 {
 	opex_kpi_report *r = opex_calloc(1, sizeof(*r));
-	size_t i;
+	size_t i, done_paths = 0;
 	int error = 0;
 
 	*out = NULL;
 	memcpy(r->buckets, mapping->age_buckets, sizeof(r->buckets));
 	r->bucket_count = mapping->age_bucket_count;
-	r->procs = opex_calloc(mapping->process_count + 1, sizeof(*r->procs));
 	for (i = 0; i < mapping->process_count; i++) {
 		const char *path = mapping->processes[i];
 
 		if (query->process != NULL && strcmp(query->process, path) != 0)
 			continue;
-		error = compute_one(r, &r->procs[r->count++], store, repo, path,
-			query, err);
+		done_paths++;
+		error = compute_one(r, store, repo, path, query, err);
 		if (error < 0)
 			goto done;
 	}
-	if (query->process != NULL && r->count == 0)
+	if (query->process != NULL && done_paths == 0)
 		error = opex_error_set(err, OPEX_ENOTFOUND,
 			"process '%s' is not in the kpi mapping", query->process);
 done:

@@ -5,7 +5,7 @@
  * store and kept in it.
  *
  *   table   column          meaning
- *   meta    key, value      "schema" = 1, "salt" = 32 hex digits
+ *   meta    key, value      "schema" = 2, "salt" = 32 hex digits
  *   cases   case_id (PK)    the case id as exported
  *           process, step   map path, node id (NULL: value mapped to no node)
  *           status, market, journey, team, channel, language
@@ -13,6 +13,7 @@
  *           created, first_reply, solved   seconds since 1970 (NULL: none)
  *           reopens, replies, escalated    integers (NULL: none)
  *           csat            a number (NULL: none)
+ *           handle          handle time in seconds (NULL: none; added in schema 2)
  *           automated       1: handled only by automated teams
  *           digest          SHA-256 of the row: an unchanged row is not rewritten
  *   events  (case_id, at, activity) PK: one step a case passed
@@ -47,7 +48,7 @@ static const char schema[] =
 	" channel TEXT, language TEXT, requester BLOB, created INTEGER,"
 	" first_reply INTEGER, solved INTEGER, reopens INTEGER, replies INTEGER,"
 	" escalated INTEGER, csat REAL, automated INTEGER NOT NULL,"
-	" digest BLOB NOT NULL);"
+	" digest BLOB NOT NULL, handle INTEGER);"
 	"CREATE INDEX IF NOT EXISTS cases_process ON cases(process);"
 	"CREATE TABLE IF NOT EXISTS events (case_id TEXT NOT NULL, at INTEGER NOT NULL,"
 	" activity TEXT NOT NULL, process TEXT, step TEXT, market TEXT, journey TEXT,"
@@ -135,7 +136,7 @@ static int load_salt(opex_kpi_store *s, opex_error *err)
 		for (i = 0; i < 16; i++)
 			snprintf(hex + 2 * i, 3, "%02x", s->salt[i]);
 		snprintf(sql, sizeof(sql),
-			"INSERT INTO meta VALUES ('salt', '%s'), ('schema', '1')", hex);
+			"INSERT INTO meta VALUES ('salt', '%s'), ('schema', '2')", hex);
 		error = exec(s, sql, "store the salt", err);
 	} else {
 		error = db_error(s, err, "read the salt");
@@ -143,6 +144,21 @@ static int load_salt(opex_kpi_store *s, opex_error *err)
 done:
 	sqlite3_finalize(st);
 	return error;
+}
+
+/* A schema 1 store (no handle times) gains the column; its rows stay. */
+static int upgrade(opex_kpi_store *s, opex_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT handle FROM cases LIMIT 0",
+		-1, &st, NULL);
+
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		return 0;
+	return exec(s, "ALTER TABLE cases ADD COLUMN handle INTEGER;"
+		" UPDATE meta SET value = '2' WHERE key = 'schema'",
+		"upgrade the schema", err);
 }
 
 void opex_kpi_store_default_path(opex_buf *out, const opex_kb_repo *repo)
@@ -197,16 +213,19 @@ int opex_kpi_store_open(opex_kpi_store **out, const char *path,
 		goto done;
 	}
 	error = load_salt(s, err);
+	if (error == 0)
+		error = upgrade(s, err);
 	if (error < 0)
 		goto done;
 	if (sqlite3_prepare_v3(s->db,
 		"INSERT INTO cases VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+		" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
 		" ON CONFLICT (case_id) DO UPDATE SET process = ?2, step = ?3,"
 		" status = ?4, market = ?5, journey = ?6, team = ?7, channel = ?8,"
 		" language = ?9, requester = ?10, created = ?11, first_reply = ?12,"
 		" solved = ?13, reopens = ?14, replies = ?15, escalated = ?16,"
-		" csat = ?17, automated = ?18, digest = ?19 WHERE digest <> ?19",
+		" csat = ?17, automated = ?18, digest = ?19, handle = ?20"
+		" WHERE digest <> ?19",
 		-1, SQLITE_PREPARE_PERSISTENT, &s->put_case, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(s->db,
 		"INSERT OR IGNORE INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -278,7 +297,7 @@ int kpi_store_put_case(opex_kpi_store *store, const kpi_case_row *row,
 	sqlite3_stmt *st = store->put_case;
 	unsigned char digest[32];
 	opex_sha256 ctx;
-	int64_t nums[6];
+	int64_t nums[7];
 	size_t i;
 	int rc;
 
@@ -286,7 +305,7 @@ int kpi_store_put_case(opex_kpi_store *store, const kpi_case_row *row,
 	digest_text(&ctx, row->process);
 	digest_text(&ctx, row->step);
 	digest_text(&ctx, row->status);
-	for (i = 0; i < OPEX_KPI_DIM_COUNT - 1; i++)
+	for (i = 0; i < KPI_ROW_DIMS; i++)
 		digest_text(&ctx, row->dims[i]);
 	if (row->requester)
 		opex_sha256_update(&ctx, row->requester, 32);
@@ -296,6 +315,7 @@ int kpi_store_put_case(opex_kpi_store *store, const kpi_case_row *row,
 	nums[3] = row->reopens;
 	nums[4] = row->replies;
 	nums[5] = row->escalated * 2 + (row->automated ? 1 : 0);
+	nums[6] = row->handle;
 	opex_sha256_update(&ctx, nums, sizeof(nums));
 	opex_sha256_update(&ctx, &row->csat, sizeof(row->csat));
 	opex_sha256_final(&ctx, digest);
@@ -304,7 +324,7 @@ int kpi_store_put_case(opex_kpi_store *store, const kpi_case_row *row,
 	bind_text(st, 2, row->process);
 	bind_text(st, 3, row->step);
 	bind_text(st, 4, row->status);
-	for (i = 0; i < OPEX_KPI_DIM_COUNT - 1; i++)
+	for (i = 0; i < KPI_ROW_DIMS; i++)
 		bind_text(st, 5 + (int)i, row->dims[i]);
 	if (row->requester)
 		sqlite3_bind_blob(st, 10, row->requester, 32, SQLITE_STATIC);
@@ -322,6 +342,7 @@ int kpi_store_put_case(opex_kpi_store *store, const kpi_case_row *row,
 		sqlite3_bind_null(st, 17);
 	sqlite3_bind_int(st, 18, row->automated ? 1 : 0);
 	sqlite3_bind_blob(st, 19, digest, 32, SQLITE_TRANSIENT);
+	bind_time(st, 20, row->handle, row->handle >= 0);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -343,7 +364,7 @@ int kpi_store_put_event(opex_kpi_store *store, const kpi_event_row *row,
 	bind_text(st, 3, row->activity);
 	bind_text(st, 4, row->process);
 	bind_text(st, 5, row->step);
-	for (i = 0; i < OPEX_KPI_DIM_COUNT - 1; i++)
+	for (i = 0; i < KPI_ROW_DIMS; i++)
 		bind_text(st, 6 + (int)i, row->dims[i]);
 	if (row->requester)
 		sqlite3_bind_blob(st, 11, row->requester, 32, SQLITE_STATIC);
@@ -389,6 +410,31 @@ static const char *intern(kpi_loaded *l, const unsigned char *s)
 	return copy;
 }
 
+/*
+ * Dimension values of events repeat (a few markets, teams, languages over
+ * a million rows): each distinct one is copied once.
+ */
+#define DIM_VALUES_KEPT 256u
+
+static const char *intern_dim(kpi_loaded *l, const unsigned char *s)
+{
+	const char *copy;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	for (i = l->dim_value_count; i-- > 0;)
+		if (strcmp(l->dim_values[i], (const char *)s) == 0)
+			return l->dim_values[i];
+	copy = intern(l, s);
+	if (l->dim_value_count < DIM_VALUES_KEPT) {
+		opex_array_grow((void **)&l->dim_values, &l->dim_value_cap,
+			l->dim_value_count + 1, sizeof(char *));
+		l->dim_values[l->dim_value_count++] = copy;
+	}
+	return copy;
+}
+
 void kpi_loaded_release(kpi_loaded *l)
 {
 	size_t i;
@@ -396,6 +442,7 @@ void kpi_loaded_release(kpi_loaded *l)
 	for (i = 0; i < l->string_count; i++)
 		opex_free(l->strings[i]);
 	opex_free(l->strings);
+	opex_free((void *)l->dim_values);
 	opex_free(l->cases);
 	opex_free(l->events);
 	memset(l, 0, sizeof(*l));
@@ -412,7 +459,7 @@ int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
 	if (sqlite3_prepare_v2(store->db,
 		"SELECT case_id, step, status, market, journey, team, channel,"
 		" language, requester, created, first_reply, solved, reopens, csat,"
-		" automated FROM cases WHERE process = ?1 ORDER BY case_id",
+		" automated, handle FROM cases WHERE process = ?1 ORDER BY case_id",
 		-1, &st, NULL) != SQLITE_OK) {
 		error = db_error(store, err, "read cases");
 		goto done;
@@ -442,6 +489,8 @@ int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
 		c->csat = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 :
 			sqlite3_column_double(st, 13);
 		c->automated = sqlite3_column_int(st, 14) != 0;
+		c->handle = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 :
+			sqlite3_column_int64(st, 15);
 		c->from_ticket = true;
 	}
 	if (rc != SQLITE_DONE) {
@@ -451,7 +500,8 @@ int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(store->db,
-		"SELECT case_id, step, team, at, automated FROM events"
+		"SELECT case_id, step, at, automated, market, journey, team,"
+		" channel, language FROM events"
 		" WHERE process = ?1 ORDER BY case_id, at",
 		-1, &st, NULL) != SQLITE_OK) {
 		error = db_error(store, err, "read events");
@@ -471,9 +521,10 @@ int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
 		else
 			e->case_id = intern(out, id);
 		e->step = intern(out, sqlite3_column_text(st, 1));
-		e->team = NULL;
-		e->at = sqlite3_column_int64(st, 3);
-		e->automated = sqlite3_column_int(st, 4) != 0;
+		e->at = sqlite3_column_int64(st, 2);
+		e->automated = sqlite3_column_int(st, 3) != 0;
+		for (i = 0; i < KPI_ROW_DIMS; i++)
+			e->dims[i] = intern_dim(out, sqlite3_column_text(st, 4 + (int)i));
 	}
 	if (rc != SQLITE_DONE)
 		error = db_error(store, err, "read events");

@@ -2,7 +2,8 @@
  * kpi_report.c: `opex kpi report` as text, Markdown or CSV: one block per
  * process (measures, targets, steps, moves not in the map).
  *
- *   csv columns: process, node ("" for the process), measure, value
+ *   csv columns: process, group ("market=fr;week=2026-W14", "" when not
+ *   grouped), node ("" for the process), measure, value
  */
 #include "renderer/renderer.h"
 #include "kpi/kpi.h"
@@ -10,6 +11,9 @@
 #include <string.h>
 
 #include "core/banned.h"
+
+/* Weeks of the trend the text report shows (JSON has them all). */
+#define TREND_WEEKS_SHOWN 6u
 
 static void duration(opex_buf *out, double s)
 {
@@ -31,14 +35,64 @@ static void rate(opex_buf *out, double r)
 		opex_buf_printf(out, "%.1f%%", r * 100);
 }
 
-static void csv_row(opex_buf *out, const char *proc, const char *node,
-	const char *measure, double v)
+/* "market=fr, week=2026-W14" (`sep` between pairs); nothing if not grouped. */
+static void group_label(opex_buf *out, const opex_kpi_process *p,
+	const char *sep)
 {
-	opex_buf_printf(out, "%s,%s,%s,%.6g\n", proc, node ? node : "", measure, v);
+	size_t d, n = 0;
+
+	for (d = 0; d < OPEX_KPI_DIMS; d++) {
+		if (p->group[d] == NULL)
+			continue;
+		opex_buf_printf(out, "%s%s=%s", n++ ? sep : "",
+			opex_kpi_dim_name((opex_kpi_dim)d),
+			p->group[d][0] ? p->group[d] : "(none)");
+	}
 }
 
-static void csv_measures(opex_buf *out, const char *proc, const char *node,
-	const opex_kpi_measures *m)
+static bool grouped(const opex_kpi_process *p)
+{
+	size_t d;
+
+	for (d = 0; d < OPEX_KPI_DIMS; d++)
+		if (p->group[d] != NULL)
+			return true;
+	return false;
+}
+
+/* A CSV field: quoted when it holds a separator, a quote or a newline. */
+static void csv_field(opex_buf *out, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		opex_buf_puts(out, s);
+		return;
+	}
+	opex_buf_putc(out, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			opex_buf_putc(out, '"');
+		opex_buf_putc(out, *s);
+	}
+	opex_buf_putc(out, '"');
+}
+
+static void csv_row(opex_buf *out, const opex_kpi_process *p,
+	const char *node, const char *measure, double v)
+{
+	opex_buf group = OPEX_BUF_INIT(4096);
+
+	group_label(&group, p, ";");
+	csv_field(out, p->path);
+	opex_buf_putc(out, ',');
+	csv_field(out, group.len ? group.ptr : "");
+	opex_buf_putc(out, ',');
+	csv_field(out, node ? node : "");
+	opex_buf_printf(out, ",%s,%.6g\n", measure, v);
+	opex_buf_release(&group);
+}
+
+static void csv_measures(opex_buf *out, const opex_kpi_process *proc,
+	const char *node, const opex_kpi_measures *m)
 {
 	csv_row(out, proc, node, "inflow", (double)m->inflow);
 	csv_row(out, proc, node, "backlog", (double)m->backlog);
@@ -56,6 +110,36 @@ static void csv_measures(opex_buf *out, const char *proc, const char *node,
 	csv_row(out, proc, node, "contacts_per_customer", m->contacts_per_customer);
 	csv_row(out, proc, node, "csat", m->csat);
 	csv_row(out, proc, node, "automation_rate", m->automation_rate);
+	csv_row(out, proc, node, "aht", m->aht);
+}
+
+/* Throughput and handle time, then the last weeks of the trend. */
+static void text_flow(opex_buf *out, const opex_kpi_process *p, bool md)
+{
+	size_t i = p->week_count > TREND_WEEKS_SHOWN ?
+		p->week_count - TREND_WEEKS_SHOWN : 0;
+
+	opex_buf_printf(out, "%sthroughput ", md ? "- " : "  ");
+	if (p->throughput >= 0)
+		opex_buf_printf(out, "%.1f resolved/week", p->throughput);
+	else
+		opex_buf_puts(out, "-");
+	if (p->throughput_fte >= 0)
+		opex_buf_printf(out, " (%.2f per FTE, %.1f FTE)", p->throughput_fte,
+			p->fte);
+	opex_buf_puts(out, ", handle time ");
+	duration(out, p->m.aht);
+	opex_buf_putc(out, '\n');
+	if (p->week_count == 0)
+		return;
+	opex_buf_puts(out, md ? "- weeks (created/resolved/open):" :
+		"  weeks (created/resolved/open):");
+	for (; i < p->week_count; i++)
+		opex_buf_printf(out, " %s %llu/%llu/%llu", p->weeks[i].label,
+			(unsigned long long)p->weeks[i].created,
+			(unsigned long long)p->weeks[i].resolved,
+			(unsigned long long)p->weeks[i].open);
+	opex_buf_putc(out, '\n');
 }
 
 static void text_process(opex_buf *out, const opex_kpi_report *r,
@@ -65,7 +149,13 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 	const unsigned *b = NULL;
 	size_t nb = opex_kpi_report_age_buckets(r, &b), i, k;
 
-	opex_buf_printf(out, md ? "## %s\n\n" : "%s\n", p->path);
+	opex_buf_printf(out, md ? "## %s" : "%s", p->path);
+	if (grouped(p)) {
+		opex_buf_puts(out, " [");
+		group_label(out, p, ", ");
+		opex_buf_putc(out, ']');
+	}
+	opex_buf_puts(out, md ? "\n\n" : "\n");
 	opex_buf_printf(out, "%scases %llu: inflow %llu, backlog %llu, active %llu, resolved %llu\n",
 		md ? "- " : "  ", (unsigned long long)p->cases,
 		(unsigned long long)m->inflow, (unsigned long long)m->backlog,
@@ -100,6 +190,7 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 	opex_buf_puts(out, ", conformance ");
 	rate(out, p->conformance);
 	opex_buf_putc(out, '\n');
+	text_flow(out, p, md);
 	if (md)
 		opex_buf_puts(out, "\n| step | in | backlog | active | time p50 | time p90 | rework |\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < p->step_count; i++) {
@@ -150,7 +241,7 @@ void opex_render_kpi_report(opex_buf *out, const opex_kpi_report *report,
 	size_t i, k;
 
 	if (strcmp(format, "csv") == 0)
-		opex_buf_puts(out, "process,node,measure,value\n");
+		opex_buf_puts(out, "process,group,node,measure,value\n");
 	for (i = 0; i < opex_kpi_report_process_count(report); i++) {
 		const opex_kpi_process *p = opex_kpi_report_process(report, i);
 
@@ -158,9 +249,11 @@ void opex_render_kpi_report(opex_buf *out, const opex_kpi_report *report,
 			text_process(out, report, p, strcmp(format, "markdown") == 0);
 			continue;
 		}
-		csv_measures(out, p->path, NULL, &p->m);
-		csv_row(out, p->path, NULL, "conformance", p->conformance);
+		csv_measures(out, p, NULL, &p->m);
+		csv_row(out, p, NULL, "conformance", p->conformance);
+		csv_row(out, p, NULL, "throughput", p->throughput);
+		csv_row(out, p, NULL, "throughput_per_fte", p->throughput_fte);
 		for (k = 0; k < p->step_count; k++)
-			csv_measures(out, p->path, p->steps[k].node, &p->steps[k].m);
+			csv_measures(out, p, p->steps[k].node, &p->steps[k].m);
 	}
 }

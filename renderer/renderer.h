@@ -391,16 +391,24 @@ void opex_render_routing_matrix_html(opex_buf *out,
 	const opex_kb_handbook *hb);
 
 /* ---------------------------------------------------------------------
- * KPI report (kpi_report.c)
+ * KPI report (kpi_report.c, kpi_json.c)
  * ------------------------------------------------------------------- */
 
 struct opex_kpi_report;
 
 /**
  * Append `opex kpi report` output for `report` to `out`: `format` is
- * "text", "markdown" or "csv" (process,node,measure,value rows).
+ * "text", "markdown" or "csv" (process,group,node,measure,value rows;
+ * group is "market=fr;week=2026-W14" when the report is grouped).
  */
 void opex_render_kpi_report(opex_buf *out,
 	const struct opex_kpi_report *report, const char *format);
+
+/**
+ * Append the report as JSON (layout in kpi_json.c). Errors: OPEX_ETOOBIG,
+ * OPEX_EINVALID.
+ */
+int opex_render_kpi_report_json(opex_buf *out,
+	const struct opex_kpi_report *report, opex_error *err);
 
 #endif

@@ -142,12 +142,162 @@ START_TEST(kpi_measures__report)
 }
 END_TEST
 
+static const char grouped_yaml[] =
+	"kpi:\n"
+	"  sources:\n"
+	"    - name: tickets\n"
+	"      files: \"t*.csv\"\n"
+	"      process: processes/refund.dot\n"
+	"      columns: {case: id, created: created, solved: solved, market: market,\n"
+	"                team: group, handle_minutes: handled}\n"
+	"    - name: log\n"
+	"      files: \"e*.csv\"\n"
+	"      shape: events\n"
+	"      process: processes/refund.dot\n"
+	"      columns: {case: case, at: at, activity: step, team: team, market: market}\n"
+	"      steps: {map: {new: triage, solved: done}}\n";
+
+static const char grouped_tickets[] =
+	"id,created,solved,market,group,handled\n"
+	"T1,2026-02-02T09:00:00Z,2026-02-03T09:00:00Z,uk,agents,10\n"
+	"T2,2026-02-09T09:00:00Z,2026-02-17T09:00:00Z,uk,agents,20\n"
+	"T3,2026-02-10T09:00:00Z,,fr,agents,\n";
+static const char grouped_events[] =
+	"case,at,step,team,market\n"
+	"E1,2026-02-16T09:00:00Z,new,bot,fr\n"
+	"E1,2026-02-16T10:00:00Z,solved,bot,\n";
+
+static const char roster_yaml[] =
+	"people:\n  - id: ann\n    name: Ann\n    email: ann@example.com\n    teams: [agents]\n"
+	"teams:\n  - id: agents\n    name: Agents\n    fte: 2\n";
+
+static opex_kpi_report *grouped_report(unsigned by, const opex_kb_roster *roster)
+{
+	opex_test_repo *t = opex_test_repo_new(false);
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kpi_mapping *m = NULL;
+	opex_kb_repo *repo = NULL;
+	opex_kpi_store *st = NULL;
+	opex_kpi_report *r = NULL;
+	opex_kpi_query q = OPEX_KPI_QUERY_INIT;
+	opex_kpi_ingest_stats stats;
+	opex_error err = OPEX_ERROR_INIT;
+
+	opex_test_repo_put(t, "opex.yaml", grouped_yaml);
+	opex_test_repo_put(t, "processes/refund.dot", map);
+	opex_test_repo_commit(t, "A", "a@example.com", 1700000000, "one", NULL);
+	ck_assert_int_eq(opex_kb_repo_open(&repo, opex_test_repo_path(t), NULL, &err), 0);
+	ck_assert_int_eq(opex_kpi_mapping_load(&m, repo, &diags, &err), 0);
+	ck_assert_int_eq(opex_kpi_store_open(&st, ":memory:", &err), 0);
+	opex_kpi_ingest_stats_init(&stats);
+	ck_assert_int_eq(opex_kpi_ingest_buffer(&stats, st, m, "t.csv",
+		grouped_tickets, strlen(grouped_tickets), NOW, &diags, &err), 0);
+	ck_assert_int_eq(opex_kpi_ingest_buffer(&stats, st, m, "e.csv",
+		grouped_events, strlen(grouped_events), NOW, &diags, &err), 0);
+	opex_kpi_ingest_stats_release(&stats);
+	q.now = NOW;
+	q.by = by;
+	q.roster = roster;
+	ck_assert_msg(opex_kpi_report_compute(&r, st, m, repo, &q, &err) == 0,
+		"%s", err.message);
+	opex_kpi_store_free(st);
+	opex_kpi_mapping_free(m);
+	opex_kb_repo_free(repo);
+	opex_diag_list_release(&diags);
+	opex_test_repo_free(t);
+	return r;
+}
+
+START_TEST(kpi_measures__weeks_throughput_handle_time)
+{
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kb_roster roster;
+	opex_kpi_report *r;
+	const opex_kpi_process *p;
+	static const uint64_t created[] = { 1, 2, 1, 0 }, resolved[] = { 1, 0, 2, 0 },
+		open[] = { 0, 2, 1, 1 };
+	size_t i;
+
+	opex_kb_roster_parse(&roster, "people.yaml", roster_yaml,
+		strlen(roster_yaml), &diags);
+	r = grouped_report(0, &roster);
+	ck_assert_uint_eq(opex_kpi_report_process_count(r), 1);
+	p = opex_kpi_report_process(r, 0);
+	ck_assert_ptr_null(p->group[OPEX_KPI_DIM_MARKET]);
+	/* 2026-W06 (first case) to 2026-W09 (the week of now) */
+	ck_assert_uint_eq(p->week_count, 4);
+	ck_assert_str_eq(p->weeks[0].label, "2026-W06");
+	ck_assert_str_eq(p->weeks[3].label, "2026-W09");
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(p->weeks[i].created, created[i]);
+		ck_assert_uint_eq(p->weeks[i].resolved, resolved[i]);
+		ck_assert_uint_eq(p->weeks[i].open, open[i]);
+	}
+	ck_assert(p->throughput == 0.75);            /* 3 resolved in 4 weeks */
+	ck_assert(p->fte == 2);                      /* agents; bot has no fte */
+	ck_assert(p->throughput_fte == 0.375);
+	ck_assert(p->m.aht == 900);                  /* 10 and 20 minutes */
+	opex_kpi_report_free(r);
+
+	r = grouped_report(0, NULL);                 /* no roster: no FTE */
+	ck_assert(opex_kpi_report_process(r, 0)->fte < 0);
+	ck_assert(opex_kpi_report_process(r, 0)->throughput_fte < 0);
+	opex_kpi_report_free(r);
+	opex_kb_roster_release(&roster);
+	opex_diag_list_release(&diags);
+}
+END_TEST
+
+START_TEST(kpi_measures__groups)
+{
+	opex_kpi_report *r;
+	const opex_kpi_process *fr, *uk;
+	unsigned by = 0;
+	opex_error err = OPEX_ERROR_INIT;
+
+	ck_assert_int_eq(opex_kpi_dims_parse(&by, "market", &err), 0);
+	r = grouped_report(by, NULL);
+	ck_assert_uint_eq(opex_kpi_report_process_count(r), 2);
+	fr = opex_kpi_report_process(r, 0);
+	uk = opex_kpi_report_process(r, 1);
+	ck_assert_str_eq(fr->group[OPEX_KPI_DIM_MARKET], "fr");
+	ck_assert_str_eq(uk->group[OPEX_KPI_DIM_MARKET], "uk");
+	ck_assert_ptr_null(fr->group[OPEX_KPI_DIM_WEEK]);
+	/* the event-only case takes the market of its events */
+	ck_assert_uint_eq(fr->cases, 2);
+	ck_assert_uint_eq(fr->m.resolved, 1);
+	ck_assert_uint_eq(uk->cases, 2);
+	ck_assert_uint_eq(uk->m.resolved, 2);
+	opex_kpi_report_free(r);
+
+	ck_assert_int_eq(opex_kpi_dims_parse(&by, "week,market", &err), 0);
+	r = grouped_report(by, NULL);
+	/* in dimension order, market before week: fr W07 (T3), fr W08 (E1),
+	 * uk W06 (T1), uk W07 (T2) */
+	ck_assert_uint_eq(opex_kpi_report_process_count(r), 4);
+	ck_assert_str_eq(opex_kpi_report_process(r, 0)->group[OPEX_KPI_DIM_WEEK],
+		"2026-W07");
+	ck_assert_str_eq(opex_kpi_report_process(r, 1)->group[OPEX_KPI_DIM_WEEK],
+		"2026-W08");
+	ck_assert_str_eq(opex_kpi_report_process(r, 2)->group[OPEX_KPI_DIM_MARKET],
+		"uk");
+	ck_assert_uint_eq(opex_kpi_report_process(r, 1)->cases, 1);
+	opex_kpi_report_free(r);
+
+	ck_assert_int_eq(opex_kpi_dims_parse(&by, "market,colour", &err),
+		OPEX_EINVALID);
+	ck_assert_ptr_nonnull(strstr(err.message, "'colour'"));
+}
+END_TEST
+
 Suite *suite_measures(void)
 {
 	Suite *s = suite_create("kpi_measures");
 	TCase *tc = tcase_create("report");
 
 	tcase_add_test(tc, kpi_measures__report);
+	tcase_add_test(tc, kpi_measures__weeks_throughput_handle_time);
+	tcase_add_test(tc, kpi_measures__groups);
 	suite_add_tcase(s, tc);
 	return s;
 }
