@@ -41,6 +41,16 @@ struct opex_kpi_store {
 	sqlite3_stmt *put_case, *put_event;
 };
 
+/*
+ * Events are keyed by process first, so a report reads one process's rows
+ * in order from the key itself and ingest keeps no second index.
+ */
+#define EVENTS_COLUMNS \
+	"(case_id TEXT NOT NULL, at INTEGER NOT NULL, activity TEXT NOT NULL," \
+	" process TEXT, step TEXT, market TEXT, journey TEXT, team TEXT," \
+	" channel TEXT, language TEXT, requester BLOB, automated INTEGER NOT NULL," \
+	" PRIMARY KEY (process, case_id, at, activity)) WITHOUT ROWID"
+
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, process TEXT,"
@@ -50,12 +60,7 @@ static const char schema[] =
 	" escalated INTEGER, csat REAL, automated INTEGER NOT NULL,"
 	" digest BLOB NOT NULL, handle INTEGER);"
 	"CREATE INDEX IF NOT EXISTS cases_process ON cases(process);"
-	"CREATE TABLE IF NOT EXISTS events (case_id TEXT NOT NULL, at INTEGER NOT NULL,"
-	" activity TEXT NOT NULL, process TEXT, step TEXT, market TEXT, journey TEXT,"
-	" team TEXT, channel TEXT, language TEXT, requester BLOB,"
-	" automated INTEGER NOT NULL, PRIMARY KEY (case_id, at, activity))"
-	" WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS events_process ON events(process, case_id, at);";
+	"CREATE TABLE IF NOT EXISTS events " EVENTS_COLUMNS ";";
 
 static int db_error(opex_kpi_store *s, opex_error *err, const char *what)
 {
@@ -146,19 +151,33 @@ done:
 	return error;
 }
 
-/* A schema 1 store (no handle times) gains the column; its rows stay. */
+/*
+ * A schema 1 store gains the handle time column and re-keys its events
+ * (the process first), in one transaction; its rows stay.
+ */
 static int upgrade(opex_kpi_store *s, opex_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT handle FROM cases LIMIT 0",
-		-1, &st, NULL);
+	bool old = false;
+	int error;
 
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema'",
+			-1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		old = strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
 	sqlite3_finalize(st);
-	if (rc == SQLITE_OK)
+	if (!old)
 		return 0;
-	return exec(s, "ALTER TABLE cases ADD COLUMN handle INTEGER;"
-		" UPDATE meta SET value = '2' WHERE key = 'schema'",
-		"upgrade the schema", err);
+	error = exec(s, "BEGIN IMMEDIATE;"
+		" ALTER TABLE cases ADD COLUMN handle INTEGER;"
+		" CREATE TABLE events_v2 " EVENTS_COLUMNS ";"
+		" INSERT OR IGNORE INTO events_v2 SELECT * FROM events;"
+		" DROP TABLE events;"
+		" ALTER TABLE events_v2 RENAME TO events;"
+		" UPDATE meta SET value = '2' WHERE key = 'schema';"
+		" COMMIT", "upgrade the store to schema 2", err);
+	if (error < 0)
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return error;
 }
 
 void opex_kpi_store_default_path(opex_buf *out, const opex_kb_repo *repo)

@@ -1,5 +1,7 @@
 /* check_ingest.c: kpi/ingest.c and kpi/store.c: rows into the store. */
 #include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kpi/kpi_int.h"
@@ -185,6 +187,64 @@ START_TEST(kpi_ingest__dry_run)
 }
 END_TEST
 
+/* A store written before handle times and process-first event keys. */
+static const char schema_1[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta VALUES ('salt', '00112233445566778899aabbccddeeff'), ('schema', '1');"
+	"CREATE TABLE cases (case_id TEXT PRIMARY KEY, process TEXT,"
+	" step TEXT, status TEXT, market TEXT, journey TEXT, team TEXT,"
+	" channel TEXT, language TEXT, requester BLOB, created INTEGER,"
+	" first_reply INTEGER, solved INTEGER, reopens INTEGER, replies INTEGER,"
+	" escalated INTEGER, csat REAL, automated INTEGER NOT NULL,"
+	" digest BLOB NOT NULL);"
+	"CREATE TABLE events (case_id TEXT NOT NULL, at INTEGER NOT NULL,"
+	" activity TEXT NOT NULL, process TEXT, step TEXT, market TEXT, journey TEXT,"
+	" team TEXT, channel TEXT, language TEXT, requester BLOB,"
+	" automated INTEGER NOT NULL, PRIMARY KEY (case_id, at, activity)) WITHOUT ROWID;"
+	"CREATE INDEX events_process ON events(process, case_id, at);"
+	"INSERT INTO cases VALUES ('1', 'processes/refund.dot', 'triage', 'new',"
+	" NULL, NULL, NULL, NULL, NULL, NULL, 1769940000, NULL, NULL, NULL, NULL,"
+	" NULL, NULL, 0, x'00');"
+	"INSERT INTO events VALUES ('9', 1769940000, 'new', 'processes/refund.dot',"
+	" 'triage', NULL, NULL, NULL, NULL, NULL, NULL, 0);";
+
+START_TEST(kpi_ingest__schema_1_store_is_upgraded)
+{
+	char *dir = opex_test_tmpdir(), path[4096];
+	opex_kpi_mapping *m = mapping();
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kpi_ingest_stats stats;
+	opex_kpi_store *st = NULL;
+	sqlite3 *db = NULL;
+	const char *history =
+		"{\"case\": \"9\", \"at\": \"1769940000\", \"step\": \"new\"}\n"
+		"{\"case\": \"9\", \"at\": \"1769943600\", \"step\": \"open\"}\n";
+
+	snprintf(path, sizeof(path), "%s/kpi.sqlite", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, schema_1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(opex_kpi_store_open(&st, path, NULL), 0);
+	/* the rows stay; the event already there is still deduplicated */
+	ck_assert_uint_eq(count(st, "cases"), 1);
+	ck_assert_uint_eq(count(st, "events"), 1);
+	opex_kpi_ingest_stats_init(&stats);
+	ck_assert_int_eq(opex_kpi_ingest_buffer(&stats, st, m, "h.jsonl",
+		history, strlen(history), NOW, &diags, NULL), 0);
+	ck_assert_uint_eq(stats.added, 1);
+	ck_assert_uint_eq(count(st, "events"), 2);
+	opex_kpi_ingest_stats_release(&stats);
+	opex_kpi_store_free(st);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "SELECT handle FROM cases", NULL, NULL,
+		NULL), SQLITE_OK);
+	sqlite3_close(db);
+	opex_kpi_mapping_free(m);
+	opex_diag_list_release(&diags);
+	opex_test_rmtree(dir);
+}
+END_TEST
+
 Suite *suite_ingest(void)
 {
 	Suite *s = suite_create("kpi_ingest");
@@ -195,6 +255,7 @@ Suite *suite_ingest(void)
 		(int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, kpi_ingest__missing_column_and_source);
 	tcase_add_test(tc, kpi_ingest__dry_run);
+	tcase_add_test(tc, kpi_ingest__schema_1_store_is_upgraded);
 	suite_add_tcase(s, tc);
 	return s;
 }
