@@ -29,7 +29,8 @@
 
 static const char usage[] =
 	"usage: opex serve [REPO] [--bind ADDR] [--port N] [--rev REF]\n"
-	"                  [--index PATH] [--auth FILE] [--trust-header NAME]\n"
+	"                  [--index PATH] [--kpi PATH] [--auth FILE]\n"
+	"                  [--trust-header NAME]\n"
 	"                  [--poll SECONDS] [--threads N] [--quiet]\n"
 	"       opex serve CLONE --origin URL [--fetch-every SECONDS] [options]\n"
 	"\n"
@@ -41,6 +42,8 @@ static const char usage[] =
 	"  --port N             listen on this port (default 8080; 0: any free port)\n"
 	"  --rev REF            serve this ref (default HEAD)\n"
 	"  --index PATH         the search index (default <git-dir>/opex/index.sqlite)\n"
+	"  --kpi PATH           the KPI store 'opex kpi ingest' fills, read only\n"
+	"                       (default <git-dir>/opex/kpi.sqlite)\n"
 	"  --auth FILE          tokens file (see 'opex token new')\n"
 	"  --trust-header NAME  take the person from this header (behind an\n"
 	"                       authenticating reverse proxy only)\n"
@@ -106,7 +109,7 @@ static int take_option(opex_server_options *opts, int argc, char **argv,
 {
 	static const char *const names[] = { "--bind", "--rev", "--auth",
 		"--trust-header", "--index", "--origin", "--port", "--poll",
-		"--fetch-every", "--threads" };
+		"--fetch-every", "--threads", "--kpi" };
 	const char *v = NULL;
 	size_t k;
 
@@ -137,10 +140,11 @@ static int take_option(opex_server_options *opts, int argc, char **argv,
 		    opts->fetch_seconds == 0)
 			return bad("--fetch-every: not a duration:", v);
 		break;
-	default:
+	case 9:
 		if (!parse_unsigned(&opts->threads, v, 1024) || opts->threads == 0)
 			return bad("--threads: not a thread count:", v);
 		break;
+	default: opts->kpi_path = v; break;
 	}
 	return -1;
 }

@@ -5,7 +5,7 @@
  *   csv columns: process, group ("market=fr;week=2026-W14", "" when not
  *   grouped), node ("" for the process), measure, value
  */
-#include "renderer/renderer.h"
+#include "renderer/renderer_int.h"
 #include "kpi/kpi.h"
 
 #include <string.h>
@@ -14,18 +14,6 @@
 
 /* Weeks of the trend the text report shows (JSON has them all). */
 #define TREND_WEEKS_SHOWN 6u
-
-static void duration(opex_buf *out, double s)
-{
-	if (s < 0)
-		opex_buf_puts(out, "-");
-	else if (s < 3600)
-		opex_buf_printf(out, "%.0fmin", s / 60);
-	else if (s < 172800)
-		opex_buf_printf(out, "%.1fh", s / 3600);
-	else
-		opex_buf_printf(out, "%.1fd", s / 86400);
-}
 
 static void rate(opex_buf *out, double r)
 {
@@ -128,7 +116,7 @@ static void text_flow(opex_buf *out, const opex_kpi_process *p, bool md)
 		opex_buf_printf(out, " (%.2f per FTE, %.1f FTE)", p->throughput_fte,
 			p->fte);
 	opex_buf_puts(out, ", handle time ");
-	duration(out, p->m.aht);
+	opex_render_duration(out, p->m.aht);
 	opex_buf_putc(out, '\n');
 	if (p->week_count == 0)
 		return;
@@ -170,13 +158,13 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 				(unsigned long long)m->age[i]);
 	}
 	opex_buf_puts(out, md ? "\n- first response p50 " : "\n  first response p50 ");
-	duration(out, m->first_response_p50);
+	opex_render_duration(out, m->first_response_p50);
 	opex_buf_puts(out, " p90 ");
-	duration(out, m->first_response_p90);
+	opex_render_duration(out, m->first_response_p90);
 	opex_buf_puts(out, "; resolution p50 ");
-	duration(out, m->resolution_p50);
+	opex_render_duration(out, m->resolution_p50);
 	opex_buf_puts(out, " p90 ");
-	duration(out, m->resolution_p90);
+	opex_render_duration(out, m->resolution_p90);
 	opex_buf_printf(out, "\n%srework %llu, hand-offs %llu, reopen rate ",
 		md ? "- " : "  ", (unsigned long long)m->rework,
 		(unsigned long long)m->handoffs);
@@ -202,9 +190,9 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 			"    step %-20s in %llu, backlog %llu, active %llu, time p50 ",
 			p->steps[i].node, (unsigned long long)s->inflow,
 			(unsigned long long)s->backlog, (unsigned long long)s->active);
-		duration(out, s->step_p50);
+		opex_render_duration(out, s->step_p50);
 		opex_buf_puts(out, md ? " | " : " p90 ");
-		duration(out, s->step_p90);
+		opex_render_duration(out, s->step_p90);
 		opex_buf_printf(out, md ? " | %llu |\n" : ", rework %llu\n",
 			(unsigned long long)s->rework);
 	}
@@ -227,10 +215,12 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 	for (i = 0; i < p->target_count; i++) {
 		const opex_kpi_target_check *t = &p->targets[i];
 
-		opex_buf_printf(out, "%s%s %s%s%s = %s: actual %.4g%s\n",
+		opex_buf_printf(out, "%s%s %s%s%s = %s: actual ",
 			md ? "- " : "  ", t->breached ? "BREACHED" : "ok",
 			t->node ? t->node : "", t->node ? "." : "", t->name,
-			t->written, t->actual, t->actual < 0 ? " (no data)" : "");
+			t->written);
+		opex_render_kpi_target_value(out, t->name, t->actual);
+		opex_buf_putc(out, '\n');
 	}
 	opex_buf_putc(out, '\n');
 }

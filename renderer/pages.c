@@ -2,7 +2,7 @@
  * pages.c: the server's web pages as whole HTML documents.
  *
  *   <!doctype html><html lang="en"><head> ... /static/opex.css </head>
- *   <body><header> brand | nav (Search, Processes, Launches, Routing, Health) | search form </header>
+ *   <body><header> brand | nav (Search, Processes, Launches, Routing, KPIs, Health) | search form </header>
  *   <main> page body </main>
  *   <footer> revision </footer><script src="/static/opex.js" defer></script>
  *
@@ -79,6 +79,7 @@ void opex_render_page_begin(opex_buf *out, const opex_render_page *page)
 	nav_item(out, page, "processes", "/processes", "Processes");
 	nav_item(out, page, "launches", "/launches", "Launches");
 	nav_item(out, page, "routing", "/routing", "Routing");
+	nav_item(out, page, "kpi", "/kpi", "KPIs");
 	nav_item(out, page, "health", "/health", "Health");
 	opex_buf_puts(out, "</nav>\n"
 		"<form class=\"quick\" action=\"/search\" method=\"get\" role=\"search\">"

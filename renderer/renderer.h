@@ -411,4 +411,20 @@ void opex_render_kpi_report(opex_buf *out,
 int opex_render_kpi_report_json(opex_buf *out,
 	const struct opex_kpi_report *report, opex_error *err);
 
+/**
+ * Append the body of the KPI page (kpi_html.c): per process its measures,
+ * targets, water tanks, aging bars and weekly trend as inline SVG, its
+ * step table and the moves its map does not have.
+ */
+void opex_render_kpi_html(opex_buf *out, const struct opex_kpi_report *report);
+
+/** A target's measured value as its kind reads: "3.2d", "41.0%", "12"; "no data" below 0. */
+void opex_render_kpi_target_value(opex_buf *out, const char *name, double v);
+
+struct opex_kpi_process;
+
+/** Append the step table of one process (for the process page). */
+void opex_render_kpi_steps_html(opex_buf *out,
+	const struct opex_kpi_process *process);
+
 #endif

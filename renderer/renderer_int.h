@@ -23,4 +23,7 @@ int opex_render_json_emit(opex_buf *out, json_t *root, const char *what,
  */
 void opex_render_text_clean(opex_buf *out, const char *s, size_t max);
 
+/** Seconds as "45min", "3.2h" or "2.1d"; "-" for a negative (no value). */
+void opex_render_duration(opex_buf *out, double seconds);
+
 #endif

@@ -332,3 +332,15 @@ void opex_server_page_end(opex_server_ctx *ctx, opex_render_page *page)
 	ctx->res->status = 200;
 	ctx->res->content_type = "text/html; charset=utf-8";
 }
+
+bool opex_server_id_ok(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i]; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_' ||
+		      v[i] == '.'))
+			return false;
+	return i <= 64;
+}

@@ -20,6 +20,8 @@
  *   | GET    | /health                       | page | KB health (sortable) |
  *   | GET    | /routing                      | page | routing matrix       |
  *   | GET    | /api/routing?journey=&market=&language= | json | one route  |
+ *   | GET    | /kpi?journey=&market=         | page | KPIs, water tanks    |
+ *   | GET    | /api/kpi?process=&journey=&market=&by= | json | KPI report  |
  *   | GET    | /launches                     | page | launch list          |
  *   | GET    | /launches/{path}              | page | launch board + forms |
  *   | POST   | /launches/{path}/gates/{id}/approve, /revoke | form | 303 to the board |
@@ -88,6 +90,8 @@ static const route routes[] = {
 	{ "/api/search", false, false, ROUTE_API, "api_search", opex_server_api_search },
 	{ "/routing", false, false, ROUTE_PAGE, "routing", opex_server_page_routing },
 	{ "/api/routing", false, false, ROUTE_API, "api_routing", opex_server_api_routing },
+	{ "/kpi", false, false, ROUTE_PAGE, "kpi", opex_server_page_kpi },
+	{ "/api/kpi", false, false, ROUTE_API, "api_kpi", opex_server_api_kpi },
 	{ "/launches", false, false, ROUTE_PAGE, "launches", opex_server_page_launches },
 	{ "/launches/", true, false, ROUTE_PAGE, "launch", opex_server_page_launch },
 	{ "/launches/", true, true, ROUTE_PAGE, "launch_act", opex_server_page_launch_act },

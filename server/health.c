@@ -9,6 +9,7 @@
  *   | outdated             | translations older than their source     |
  *   | step-without-article | lint: process steps with no article      |
  *   | orphan-article       | lint: articles no process links to       |
+ *   | kpi-target-breached  | KPI store: map targets breached (members)|
  *
  * Lint counts cover every finding on files the reader may see.
  */
@@ -66,11 +67,15 @@ void opex_server_health_build(opex_render_health *out, opex_server_ctx *ctx,
 	const opex_kb_handbook *hb = ctx->snap->hb;
 	const opex_diag_list *diags = &ctx->snap->diags;
 	size_t n = opex_kb_handbook_article_count(hb), i, count = 0;
-	size_t cap = 2 * n + diags->count + 1;
+	opex_render_health_row *breaches = NULL;
+	size_t breach_count = opex_server_kpi_breaches(ctx, &breaches);
+	size_t cap = 2 * n + diags->count + breach_count + 1;
 	opex_render_health_row *rows = opex_arena_alloc(&ctx->arena,
 		cap * sizeof(*rows));
 
 	memset(out, 0, sizeof(*out));
+	for (i = 0; i < breach_count; i++)
+		rows[count++] = breaches[i];
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 		char date[32];

@@ -18,24 +18,9 @@
 
 #include "core/banned.h"
 
-static bool may_see_routing(const opex_server_ctx *ctx)
+static bool id_ok(const char *v)
 {
-	return ctx->who.open || ctx->who.member != NULL;
-}
-
-/* A query value: empty means any; letters, digits, '-', '_' and '.' only. */
-static bool value_ok(const char *v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return true;
-	for (i = 0; v[i]; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
-		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_' ||
-		      v[i] == '.'))
-			return false;
-	return i <= 64;
+	return v == NULL || opex_server_id_ok(v);
 }
 
 static const char *param(const opex_server_ctx *ctx, const char *name)
@@ -54,14 +39,14 @@ void opex_server_api_routing(opex_server_ctx *ctx)
 	opex_kb_route r;
 	size_t i, n = 0;
 
-	if (!may_see_routing(ctx)) {
+	if (!opex_server_is_member(ctx)) {
 		opex_server_json_error(ctx, 403, "the routing directory is for people on the roster");
 		return;
 	}
 	q.journey = param(ctx, "journey");
 	q.market = param(ctx, "market");
 	q.language = param(ctx, "language");
-	if (!value_ok(q.journey) || !value_ok(q.market) || !value_ok(q.language)) {
+	if (!id_ok(q.journey) || !id_ok(q.market) || !id_ok(q.language)) {
 		opex_server_json_error(ctx, 400,
 			"journey, market and language are ids: letters, digits, '-', '_' and '.'");
 		return;
@@ -83,7 +68,7 @@ void opex_server_page_routing(opex_server_ctx *ctx)
 {
 	opex_render_page page;
 
-	if (!may_see_routing(ctx)) {
+	if (!opex_server_is_member(ctx)) {
 		opex_server_html_error(ctx, 403, "the routing directory is for people on the roster");
 		return;
 	}

@@ -53,11 +53,13 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 	server->opts.index_path = server->owned[5] =
 		opex_strdup(opts->index_path);
 	server->opts.origin = server->owned[6] = opex_strdup(opts->origin);
+	server->opts.kpi_path = server->owned[7] = opex_strdup(opts->kpi_path);
 	pthread_mutex_init(&server->snap_lock, NULL);
 	pthread_mutex_init(&server->reload_lock, NULL);
 	pthread_mutex_init(&server->stop_lock, NULL);
 	pthread_mutex_init(&server->misses_lock, NULL);
 	pthread_mutex_init(&server->launch_lock, NULL);
+	pthread_mutex_init(&server->kpi_lock, NULL);
 	pthread_cond_init(&server->stop_cond, NULL);
 	opex_server_metrics_init(&server->metrics);
 	opex_server_routes_register(&server->metrics);
@@ -113,11 +115,13 @@ void opex_server_free(opex_server *server)
 	opex_server_snapshot_release(server->snap);
 	opex_server_index_release(server);
 	opex_server_auth_release(&server->auth);
+	opex_server_kpi_cache_release(server);
 	pthread_mutex_destroy(&server->snap_lock);
 	pthread_mutex_destroy(&server->reload_lock);
 	pthread_mutex_destroy(&server->stop_lock);
 	pthread_mutex_destroy(&server->misses_lock);
 	pthread_mutex_destroy(&server->launch_lock);
+	pthread_mutex_destroy(&server->kpi_lock);
 	pthread_cond_destroy(&server->stop_cond);
 	for (i = 0; i < sizeof(server->owned) / sizeof(server->owned[0]); i++)
 		opex_free(server->owned[i]);

@@ -38,10 +38,11 @@ typedef struct opex_server_options {
 	unsigned fetch_seconds;    /* fetch from the origin this often */
 	unsigned threads;          /* worker threads; 0: two per CPU */
 	bool access_log;           /* one line per request on stderr */
+	const char *kpi_path;      /* KPI store (read only); NULL: <git-dir>/opex/kpi.sqlite */
 } opex_server_options;
 
 #define OPEX_SERVER_OPTIONS_INIT \
-	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, NULL, 2, 0, true }
+	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, NULL, 2, 0, true, NULL }
 
 /**
  * Load the handbook named by `opts` (and the token file) into a new server

@@ -112,7 +112,7 @@ bool opex_server_can_see_path(const opex_server_identity *who,
  * Metrics (metrics.c)
  * ------------------------------------------------------------------- */
 
-#define OPEX_SERVER_ROUTE_MAX 32
+#define OPEX_SERVER_ROUTE_MAX 48
 #define OPEX_SERVER_STATUS_SLOTS 12
 #define OPEX_SERVER_LATENCY_BUCKETS 10
 
@@ -209,6 +209,12 @@ const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
 /** True if the reader may see every article of the snapshot. */
 bool opex_server_sees_all(const opex_server_ctx *ctx);
 
+/** True if the reader is on the roster (or the server has no auth): operation data. */
+bool opex_server_is_member(const opex_server_ctx *ctx);
+
+/** True if `v` is an id: up to 64 letters, digits, '-', '_' and '.'. */
+bool opex_server_id_ok(const char *v);
+
 struct opex_render_page;
 
 /** Start an HTML page in the response: the layout's head, nav and search box. */
@@ -246,6 +252,35 @@ bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
 /* The routing directory (routing.c) */
 void opex_server_api_routing(opex_server_ctx *ctx);
 void opex_server_page_routing(opex_server_ctx *ctx);
+
+/* KPIs (kpi.c) */
+struct opex_kpi_query;
+struct opex_kpi_report;
+typedef struct opex_server_kpi opex_server_kpi;
+
+#define OPEX_SERVER_KPI_CACHE 16
+
+/**
+ * The KPI report of `q` over the served revision and the KPI store, cached
+ * (release it after use). NULL with `err` set: OPEX_ENOTFOUND (no store,
+ * no mapping, an unknown process), OPEX_EINVALID, OPEX_EIO.
+ */
+opex_server_kpi *opex_server_kpi_get(opex_server_ctx *ctx,
+	const struct opex_kpi_query *q, opex_error *err);
+const struct opex_kpi_report *opex_server_kpi_report(const opex_server_kpi *k);
+void opex_server_kpi_release(opex_server_kpi *k);
+/** Drop every cached report (the server's end). */
+void opex_server_kpi_cache_release(opex_server *server);
+/** Append the KPI gauges (nothing without a store). */
+void opex_server_kpi_metrics(opex_buf *out, opex_server_ctx *ctx);
+struct opex_render_health_row;
+/** The breached KPI targets as health rows in the arena (members only). */
+size_t opex_server_kpi_breaches(opex_server_ctx *ctx,
+	struct opex_render_health_row **out);
+/** Append the performance section of a process page (members, mapped processes only). */
+void opex_server_kpi_process_section(opex_server_ctx *ctx, const char *path);
+void opex_server_api_kpi(opex_server_ctx *ctx);
+void opex_server_page_kpi(opex_server_ctx *ctx);
 
 /* Launches (launches.c) */
 void opex_server_api_launches(opex_server_ctx *ctx);
@@ -289,7 +324,7 @@ void opex_server_diags_for(opex_diag_list *out,
 
 struct opex_server {
 	opex_server_options opts;  /* its strings point into `owned` */
-	char *owned[7];
+	char *owned[8];
 	pthread_mutex_t snap_lock; /* guards `snap` only: the pointer swap */
 	opex_server_snapshot *snap;
 	pthread_mutex_t reload_lock; /* one reload at a time */
@@ -299,6 +334,9 @@ struct opex_server {
 	unsigned port;
 	char secret[65];           /* per-process key for CSRF tokens */
 	pthread_mutex_t launch_lock; /* approvals: read the ref, evaluate, append */
+	pthread_mutex_t kpi_lock;    /* guards the KPI report cache */
+	opex_server_kpi *kpi_cache[OPEX_SERVER_KPI_CACHE];
+	unsigned long long kpi_clock;
 	/* search: one read connection per worker thread, one writer */
 	pthread_key_t index_key;
 	bool has_index;

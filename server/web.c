@@ -286,6 +286,7 @@ void opex_server_page_process(opex_server_ctx *ctx)
 		? opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE) : m->path,
 		"processes");
 	opex_render_page_process(&ctx->res->body, &view);
+	opex_server_kpi_process_section(ctx, m->path);
 	opex_server_page_end(ctx, &page);
 done:
 	opex_buf_release(&svg);
