@@ -146,24 +146,32 @@ static void cache_put(opex_server *server, opex_server_kpi *k)
 	opex_server_kpi_release(dropped);
 }
 
+/*
+ * A report on a repository handle of its own at the served commit: libgit2
+ * objects are used by one thread at a time, and a report takes a while.
+ */
 static int compute(opex_kpi_report **out, opex_server_ctx *ctx,
 	const char *path, const opex_kpi_query *q, opex_error *err)
 {
-	const opex_kb_repo *repo = opex_kb_handbook_repo(ctx->snap->hb);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_kpi_mapping *mapping = NULL;
 	opex_kpi_store *store = NULL;
+	opex_kb_repo *repo = NULL;
 	opex_kpi_query full = *q;
 	int error;
 
 	full.roster = opex_kb_handbook_roster(ctx->snap->hb);
-	error = opex_kpi_mapping_load(&mapping, repo, &diags, err);
+	error = opex_kb_repo_open(&repo, ctx->server->opts.repo,
+		ctx->snap->commit, err);
+	if (error == 0)
+		error = opex_kpi_mapping_load(&mapping, repo, &diags, err);
 	if (error == 0)
 		error = opex_kpi_store_open(&store, path, err);
 	if (error == 0)
 		error = opex_kpi_report_compute(out, store, mapping, repo, &full, err);
 	opex_kpi_store_free(store);
 	opex_kpi_mapping_free(mapping);
+	opex_kb_repo_free(repo);
 	opex_diag_list_release(&diags);
 	return error;
 }

@@ -13,6 +13,8 @@
 #include "support/test_util.h"
 
 #include <check.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -128,8 +130,8 @@ static void teardown(void)
 }
 
 /* GET `target` as the holder of `token` (NULL: anonymous); the body is
- * copied to `body` (free it) when not NULL. */
-static unsigned get(const char *target, const char *token, char **body)
+ * copied to `body` (free it) when not NULL. Asserts nothing: threads call it. */
+static unsigned fetch(const char *target, const char *token, char **body)
 {
 	opex_server_request req;
 	opex_server_response res;
@@ -154,10 +156,18 @@ static unsigned get(const char *target, const char *token, char **body)
 	opex_server_response_init(&res);
 	opex_server_handle(&res, fx.server, &req);
 	status = res.status;
-	ck_assert_msg(status < 500, "GET %s gave %u", target, status);
 	if (body != NULL)
 		*body = opex_strdup(res.body.ptr ? res.body.ptr : "");
 	opex_server_response_release(&res);
+	return status;
+}
+
+/* fetch(), and never a 5xx. */
+static unsigned get(const char *target, const char *token, char **body)
+{
+	unsigned status = fetch(target, token, body);
+
+	ck_assert_msg(status < 500, "GET %s gave %u", target, status);
 	return status;
 }
 
@@ -291,6 +301,52 @@ START_TEST(kpi_server__members_only_and_bad_queries)
 }
 END_TEST
 
+/* Requests on four threads, more distinct queries than the cache holds:
+ * reports are evicted while other requests still use them. */
+static void *hammer(void *arg)
+{
+	static const char *const targets[] = {
+		"/api/kpi", "/api/kpi?by=market", "/api/kpi?by=week",
+		"/api/kpi?by=team", "/api/kpi?by=market,week", "/api/kpi?market=uk",
+		"/api/kpi?market=fr", "/api/kpi?by=journey", "/api/kpi?by=channel",
+		"/api/kpi?by=language", "/api/kpi?by=journey,market",
+		"/api/kpi?by=team,week", "/api/kpi?journey=payments",
+		"/api/kpi?team=payments", "/api/kpi?by=market,team",
+		"/api/kpi?by=language,week", "/api/kpi?by=channel,week",
+		"/api/kpi?market=uk&by=week", "/kpi", "/metrics"
+	};
+	size_t i, start = (size_t)(uintptr_t)arg, bad = 0;
+
+	for (i = 0; i < 60; i++) {
+		const char *t = targets[(start + i * 7) % (sizeof(targets) / sizeof(targets[0]))];
+		unsigned status = fetch(t, TOKEN_MARIA, NULL);
+
+		bad += status != 200;
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+START_TEST(kpi_server__cache_under_concurrent_requests)
+{
+	opex_buf csv = OPEX_BUF_INIT(1 << 16);
+	pthread_t threads[4];
+	size_t i;
+
+	tickets(&csv, "ABCDabcd", "uk");
+	ingest("t-uk.csv", csv.ptr);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, hammer,
+			(void *)(uintptr_t)i), 0);
+	for (i = 0; i < 4; i++) {
+		void *bad = NULL;
+
+		ck_assert_int_eq(pthread_join(threads[i], &bad), 0);
+		ck_assert_uint_eq((uintptr_t)bad, 0);
+	}
+	opex_buf_release(&csv);
+}
+END_TEST
+
 Suite *suite_kpi(void)
 {
 	Suite *s = suite_create("server_kpi");
@@ -301,6 +357,7 @@ Suite *suite_kpi(void)
 	tcase_add_test(tc, kpi_server__no_store_says_so);
 	tcase_add_test(tc, kpi_server__report_pages_and_gauges);
 	tcase_add_test(tc, kpi_server__members_only_and_bad_queries);
+	tcase_add_test(tc, kpi_server__cache_under_concurrent_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }
