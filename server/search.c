@@ -7,7 +7,10 @@
  *       journey, stale, section, snippet, score}], suggestions: [...],
  *       facets: {language|journey|market: [{value, count}]}, warnings}
  *
- * The index connections and the misses live in index.c.
+ * The index connections and the misses live in index.c. Answers of
+ * /api/search are kept in a cache (cache.c) keyed by revision, reader,
+ * text, page and day; a hit is marked `X-Opex-Cache: hit` and its "took"
+ * is the time to answer from the cache.
  *
  * Visibility: the search runs for the reader's audience (the rule of
  * auth.c: anonymous readers get public articles, partners partners ones
@@ -22,6 +25,7 @@
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/str.h"
+#include "core/time.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -87,28 +91,28 @@ static void audience(opex_search_options *opts, const opex_server_ctx *ctx)
 	}
 }
 
-bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
-	bool api)
+/* A validated search request: its text (with filters) and options. */
+typedef struct search_request {
+	opex_search_options opts;
+	opex_buf text;
+} search_request;
+
+static bool search_prepare(search_request *sr, opex_server_ctx *ctx, bool api)
 {
 	static const char *const filters[] = { "lang", "journey", "market" };
-	opex_search_options opts = OPEX_SEARCH_OPTIONS_INIT;
-	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_HTTP_URL_BYTES);
-	opex_search_query *query = NULL;
-	opex_search_index *index;
-	opex_error err = OPEX_ERROR_INIT;
 	const char *q = opex_server_param_get(ctx, "q");
-	bool ok = false;
 	size_t i;
 
-	memset(out, 0, sizeof(*out));
-	if (!parse_size(&opts.limit, opex_server_param_get(ctx, "limit"),
-		OPEX_LIMIT_SEARCH_PAGE) || opts.limit == 0 ||
-	    !parse_size(&opts.offset, opex_server_param_get(ctx, "offset"),
+	sr->opts = (opex_search_options)OPEX_SEARCH_OPTIONS_INIT;
+	sr->text = (opex_buf)OPEX_BUF_INIT(OPEX_LIMIT_HTTP_URL_BYTES);
+	if (!parse_size(&sr->opts.limit, opex_server_param_get(ctx, "limit"),
+		OPEX_LIMIT_SEARCH_PAGE) || sr->opts.limit == 0 ||
+	    !parse_size(&sr->opts.offset, opex_server_param_get(ctx, "offset"),
 		1000000)) {
 		fail(ctx, api, 400, "limit must be 1 to 1000, offset 0 to 1000000");
-		goto done;
+		return false;
 	}
-	opex_buf_puts(&text, q ? q : "");
+	opex_buf_puts(&sr->text, q ? q : "");
 	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
 		const char *v = opex_server_param_get(ctx, filters[i]);
 
@@ -116,39 +120,62 @@ bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
 			continue;
 		if (!filter_ok(v)) {
 			fail(ctx, api, 400, "a filter value may hold letters, digits, '-', '_' and '.' only");
-			goto done;
+			return false;
 		}
-		opex_buf_printf(&text, " %s:%s", filters[i], v);
+		opex_buf_printf(&sr->text, " %s:%s", filters[i], v);
 	}
-	if (text.failed || opex_str_trim(opex_str_from(text.ptr)).len == 0) {
+	if (sr->text.failed || opex_str_trim(opex_str_from(sr->text.ptr)).len == 0) {
 		fail(ctx, api, 400, "give something to search for in q");
-		goto done;
+		return false;
 	}
-	audience(&opts, ctx);
+	audience(&sr->opts, ctx);
+	return true;
+}
+
+static bool search_execute(opex_search_result *out, opex_server_ctx *ctx,
+	search_request *sr, bool api)
+{
+	opex_search_query *query = NULL;
+	opex_search_index *index;
+	opex_error err = OPEX_ERROR_INIT;
+	bool ok = false;
+
+	memset(out, 0, sizeof(*out));
 	index = opex_server_index_thread(ctx->server);
 	if (index == NULL) {
 		fail(ctx, api, 404, "search is off: the index cannot be opened");
 		goto done;
 	}
-	if (opex_search_query_parse(&query, text.ptr, text.len, &err) < 0) {
+	if (opex_search_query_parse(&query, sr->text.ptr, sr->text.len, &err) < 0) {
 		fail(ctx, api, 400, err.message);
 		goto done;
 	}
-	opts.mark_open = "<mark>";
-	opts.mark_close = "</mark>";
-	opts.escape = opex_html_escape;
-	if (opex_search_run(out, index, query, &opts, &err) < 0) {
+	sr->opts.mark_open = "<mark>";
+	sr->opts.mark_close = "</mark>";
+	sr->opts.escape = opex_html_escape;
+	if (opex_search_run(out, index, query, &sr->opts, &err) < 0) {
 		fail(ctx, api, 400, err.message);
 		goto done;
 	}
 	if (out->total == 0)
-		opex_server_index_miss(ctx->server, text.ptr);
+		opex_server_index_miss(ctx->server, sr->text.ptr);
 	ok = true;
 done:
 	if (!ok)
 		opex_search_result_release(out);
 	opex_search_query_free(query);
-	opex_buf_release(&text);
+	return ok;
+}
+
+bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
+	bool api)
+{
+	search_request sr;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	ok = search_prepare(&sr, ctx, api) && search_execute(out, ctx, &sr, api);
+	opex_buf_release(&sr.text);
 	return ok;
 }
 
@@ -173,17 +200,14 @@ static json_t *facets_json(const opex_search_facet *f, size_t n)
 	return a;
 }
 
-void opex_server_api_search(opex_server_ctx *ctx)
+/* The answer without "took", as cached: {"revision":…, "total":…, …}. */
+static json_t *answer_json(const opex_search_result *r)
 {
-	opex_search_result r;
-	json_t *results, *suggestions, *root;
+	json_t *results = json_array(), *suggestions = json_array();
 	size_t i;
 
-	if (!opex_server_search_run(&r, ctx, true))
-		return;
-	results = json_array();
-	for (i = 0; i < r.hit_count; i++) {
-		const opex_search_hit *h = &r.hits[i];
+	for (i = 0; i < r->hit_count; i++) {
+		const opex_search_hit *h = &r->hits[i];
 
 		json_array_append_new(results, json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:f}",
 			"path", text_json(h->path), "title", text_json(h->title),
@@ -192,15 +216,87 @@ void opex_server_api_search(opex_server_ctx *ctx)
 			"section", text_json(h->section),
 			"snippet", text_json(h->snippet), "score", h->score));
 	}
-	suggestions = json_array();
-	if (r.suggestion)
-		json_array_append_new(suggestions, text_json(r.suggestion));
-	root = json_pack("{s:s,s:I,s:f,s:o,s:o,s:{s:o,s:o,s:o}}",
-		"revision", r.revision, "total", (json_int_t)r.total,
-		"took", r.took_ms, "results", results, "suggestions", suggestions,
-		"facets", "language", facets_json(r.languages, r.language_count),
-		"journey", facets_json(r.journeys, r.journey_count),
-		"market", facets_json(r.markets, r.market_count));
-	opex_server_json_send(ctx, root, 200);
+	if (r->suggestion)
+		json_array_append_new(suggestions, text_json(r->suggestion));
+	return json_pack("{s:s,s:I,s:o,s:o,s:{s:o,s:o,s:o}}",
+		"revision", r->revision, "total", (json_int_t)r->total,
+		"results", results, "suggestions", suggestions,
+		"facets", "language", facets_json(r->languages, r->language_count),
+		"journey", facets_json(r->journeys, r->journey_count),
+		"market", facets_json(r->markets, r->market_count));
+}
+
+/*
+ * What a search answer depends on: the revision, who reads (audience and
+ * teams), the text with its filters, the page and the day (staleness).
+ */
+static void cache_key(opex_buf *key, const opex_server_ctx *ctx,
+	const search_request *sr)
+{
+	size_t i;
+
+	opex_buf_printf(key, "%s\x1f%d", ctx->snap->commit, (int)sr->opts.audience);
+	for (i = 0; i < sr->opts.team_count; i++)
+		opex_buf_printf(key, ",%s", sr->opts.teams[i]);
+	opex_buf_printf(key, "\x1f%zu\x1f%zu\x1f%lld\x1f", sr->opts.limit,
+		sr->opts.offset, (long long)(time(NULL) / 86400));
+	opex_buf_put(key, sr->text.ptr, sr->text.len);
+}
+
+/* Answer `answer` ({…} without "took") with "took" first. */
+static void send_answer(opex_server_ctx *ctx, const char *answer, size_t len,
+	double took_ms)
+{
+	opex_buf *body = &ctx->res->body;
+
+	opex_buf_clear(body);
+	opex_buf_printf(body, "{\"took\":%.3f,", took_ms);
+	opex_buf_put(body, answer + 1, len - 1);
+	opex_buf_putc(body, '\n');
+	ctx->res->status = 200;
+	ctx->res->content_type = "application/json";
+}
+
+void opex_server_api_search(opex_server_ctx *ctx)
+{
+	double start = opex_time_monotonic_ms();
+	opex_buf key = OPEX_BUF_INIT(2 * OPEX_LIMIT_HTTP_URL_BYTES);
+	opex_buf cached = OPEX_BUF_INIT(OPEX_SERVER_SEARCH_CACHE_BODY);
+	opex_search_result r;
+	search_request sr;
+	json_t *root;
+	char *dump = NULL;
+	long total = 0;
+
+	if (!search_prepare(&sr, ctx, true))
+		goto done;
+	cache_key(&key, ctx, &sr);
+	if (!key.failed && opex_server_cache_get(&ctx->server->search_cache,
+			key.ptr, &cached, &total)) {
+		if (total == 0)   /* the zero-result searches stay counted */
+			opex_server_index_miss(ctx->server, sr.text.ptr);
+		opex_server_response_header(ctx->res, "X-Opex-Cache", "hit");
+		send_answer(ctx, cached.ptr, cached.len,
+			opex_time_monotonic_ms() - start);
+		goto done;
+	}
+	if (!search_execute(&r, ctx, &sr, true))
+		goto done;
+	root = answer_json(&r);
+	dump = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	json_decref(root);
+	if (dump == NULL || dump[0] != '{') {
+		opex_server_json_error(ctx, 413, "the response cannot be encoded");
+	} else {
+		if (!key.failed)
+			opex_server_cache_put(&ctx->server->search_cache, key.ptr,
+				dump, strlen(dump), (long)r.total);
+		send_answer(ctx, dump, strlen(dump), r.took_ms);
+	}
+	free(dump);
 	opex_search_result_release(&r);
+done:
+	opex_buf_release(&sr.text);
+	opex_buf_release(&cached);
+	opex_buf_release(&key);
 }

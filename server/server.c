@@ -60,6 +60,8 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 	pthread_mutex_init(&server->misses_lock, NULL);
 	pthread_mutex_init(&server->launch_lock, NULL);
 	pthread_mutex_init(&server->kpi_lock, NULL);
+	opex_server_cache_init(&server->search_cache,
+		OPEX_SERVER_SEARCH_CACHE_ENTRIES, OPEX_SERVER_SEARCH_CACHE_BODY);
 	pthread_cond_init(&server->stop_cond, NULL);
 	opex_server_metrics_init(&server->metrics);
 	opex_server_routes_register(&server->metrics);
@@ -116,6 +118,7 @@ void opex_server_free(opex_server *server)
 	opex_server_index_release(server);
 	opex_server_auth_release(&server->auth);
 	opex_server_kpi_cache_release(server);
+	opex_server_cache_release(&server->search_cache);
 	pthread_mutex_destroy(&server->snap_lock);
 	pthread_mutex_destroy(&server->reload_lock);
 	pthread_mutex_destroy(&server->stop_lock);

@@ -134,6 +134,31 @@ void opex_server_metrics_render(opex_buf *out, const opex_server_metrics *m,
 	const opex_server_snapshot *snap);
 
 /* ---------------------------------------------------------------------
+ * Response cache (cache.c): bodies by key, least recently used dropped
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_server_cache {
+	pthread_mutex_t lock;
+	void *slots;               /* cache.c's entries, 2 x max_entries */
+	size_t slot_count, count, max_entries, max_body;
+	unsigned long long clock, hits, misses;
+} opex_server_cache;
+
+/* Search answers kept, and the largest one kept. */
+#define OPEX_SERVER_SEARCH_CACHE_ENTRIES 1024u
+#define OPEX_SERVER_SEARCH_CACHE_BODY (256u * 1024u)
+
+void opex_server_cache_init(opex_server_cache *c, size_t entries,
+	size_t max_body);
+void opex_server_cache_release(opex_server_cache *c);
+/** Append the body under `key` to `out` and its `aux`; false if absent. */
+bool opex_server_cache_get(opex_server_cache *c, const char *key,
+	opex_buf *out, long *aux);
+/** Keep a copy of `body` under `key` (bodies over max_body are not kept). */
+void opex_server_cache_put(opex_server_cache *c, const char *key,
+	const char *body, size_t len, long aux);
+
+/* ---------------------------------------------------------------------
  * Requests (context.c): the context every route gets, and its helpers
  * ------------------------------------------------------------------- */
 
@@ -334,6 +359,7 @@ struct opex_server {
 	unsigned port;
 	char secret[65];           /* per-process key for CSRF tokens */
 	pthread_mutex_t launch_lock; /* approvals: read the ref, evaluate, append */
+	opex_server_cache search_cache; /* /api/search answers */
 	pthread_mutex_t kpi_lock;    /* guards the KPI report cache */
 	opex_server_kpi *kpi_cache[OPEX_SERVER_KPI_CACHE];
 	unsigned long long kpi_clock;

@@ -32,6 +32,7 @@ typedef struct fixture {
 
 void server_fixture_init(fixture *fx, bool auth, unsigned poll);
 void server_fixture_release(fixture *fx);
+void server_fixture_commit(fixture *fx, const char *path, const char *text);
 
 static fixture fx;
 
@@ -141,6 +142,93 @@ START_TEST(server_search__never_leaks)
 }
 END_TEST
 
+/* GET /api/search?q=… as the token's person: the body after "took", and
+ * whether the answer came from the cache. */
+static char *search(const char *q, const char *token, bool *hit)
+{
+	opex_server_request req;
+	opex_server_response res;
+	opex_server_header header;
+	char auth[256], query[512];
+	const char *after;
+	char *body;
+	size_t i;
+
+	snprintf(query, sizeof(query), "q=%s", q);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = "/api/search";
+	req.path_len = strlen(req.path);
+	req.query = query;
+	req.query_len = strlen(query);
+	if (token) {
+		snprintf(auth, sizeof(auth), "Bearer %s", token);
+		header.name = "Authorization";
+		header.value = auth;
+		req.headers = &header;
+		req.header_count = 1;
+	}
+	opex_server_response_init(&res);
+	opex_server_handle(&res, fx.server, &req);
+	ck_assert_uint_eq(res.status, 200);
+	*hit = false;
+	for (i = 0; i < res.header_count; i++)
+		*hit = *hit || strcmp(res.header_names[i], "X-Opex-Cache") == 0;
+	after = strchr(res.body.ptr, ',');
+	ck_assert_ptr_nonnull(after);
+	ck_assert(strncmp(res.body.ptr, "{\"took\":", 8) == 0);
+	body = opex_strdup(after);
+	opex_server_response_release(&res);
+	return body;
+}
+
+START_TEST(server_search__repeats_come_from_the_cache)
+{
+	char *first, *second, *other, *health;
+	bool hit = true;
+
+	first = search("Zebracorn", TOKEN_MARIA, &hit);
+	ck_assert(!hit);
+	second = search("Zebracorn", TOKEN_MARIA, &hit);
+	ck_assert(hit);
+	ck_assert_str_eq(first, second);
+	has(first, "\"total\":1", true);
+	opex_free(second);
+	/* another audience is another answer */
+	other = search("Quokkaflux", TOKEN_VENDOR, &hit);
+	ck_assert(!hit);
+	has(other, "\"total\":0", true);
+	opex_free(other);
+	other = search("Quokkaflux", TOKEN_MARIA, &hit);
+	ck_assert(!hit);
+	has(other, "\"total\":1", true);
+	opex_free(other);
+	/* a zero-result search answered from the cache is still counted */
+	opex_free(search("nothingzzq", TOKEN_MARIA, &hit));
+	opex_free(search("nothingzzq", TOKEN_MARIA, &hit));
+	ck_assert(hit);
+	health = get("/api/health", TOKEN_MARIA, 200);
+	has(health, "{\"query\":\"nothingzzq\",\"count\":2}", true);
+	opex_free(health);
+	/* a new revision is never answered from the old one's entries */
+	server_fixture_commit(&fx, "articles/zebra-two.md",
+		"---\ntitle: Zebra two\nowner: maria\nlanguage: en\n"
+		"visibility: public\n---\nAnother Zebracorn.\n");
+	{
+		opex_error err = OPEX_ERROR_INIT;
+		bool changed = false;
+
+		ck_assert_int_eq(opex_server_reload(fx.server, &changed, &err), 0);
+		ck_assert(changed);
+	}
+	second = search("Zebracorn", TOKEN_MARIA, &hit);
+	ck_assert(!hit);
+	has(second, "\"total\":2", true);
+	opex_free(second);
+	opex_free(first);
+}
+END_TEST
+
 Suite *suite_search(void)
 {
 	Suite *s = suite_create("server_search");
@@ -149,6 +237,7 @@ Suite *suite_search(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, server_search__partner_and_internal_differ);
 	tcase_add_test(tc, server_search__never_leaks);
+	tcase_add_test(tc, server_search__repeats_come_from_the_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }
