@@ -131,6 +131,7 @@ void opex_server_api_article(opex_server_ctx *ctx)
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 	json_t *root, *history, *translations, *lint;
+	const opex_kb_article *const *others;
 	const char *root_path;
 	size_t i, n;
 
@@ -166,13 +167,11 @@ void opex_server_api_article(opex_server_ctx *ctx)
 		source ? article_brief(source) : json_null());
 	root_path = source ? source->path : a->path;
 	translations = json_array();
-	n = opex_kb_handbook_article_count(hb);
+	others = opex_server_translations_of(ctx->snap, root_path, &n);
 	for (i = 0; i < n; i++) {
-		const opex_kb_article *t = opex_kb_handbook_article(hb, i);
+		const opex_kb_article *t = others[i];
 
-		if (t == a || t->translation_of == NULL ||
-		    strcmp(t->translation_of, root_path) != 0 ||
-		    !opex_server_can_see(&ctx->who, t))
+		if (t == a || !opex_server_can_see(&ctx->who, t))
 			continue;
 		json_array_append_new(translations, json_pack("{s:o,s:o,s:o,s:b}",
 			"path", text(t->path), "language", text(t->language),
@@ -193,12 +192,11 @@ done:
 static size_t count_severity(const opex_server_snapshot *snap,
 	const char *path, opex_severity sev)
 {
-	size_t i, n = 0;
+	size_t i, count, n = 0;
+	const opex_diag *d = opex_server_diags_of(snap, path, &count);
 
-	for (i = 0; i < snap->diags.count; i++)
-		if (snap->diags.items[i].severity == sev &&
-		    strcmp(snap->diags.items[i].path, path) == 0)
-			n++;
+	for (i = 0; i < count; i++)
+		n += d[i].severity == sev;
 	return n;
 }
 

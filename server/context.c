@@ -296,15 +296,21 @@ const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
 	return m;
 }
 
+/* The rule of opex_server_can_see() over the snapshot's counts and its
+ * team-restricted articles, not over every article. */
 bool opex_server_sees_all(const opex_server_ctx *ctx)
 {
-	const opex_kb_handbook *hb = ctx->snap->hb;
-	size_t i, n = opex_kb_handbook_article_count(hb);
+	const opex_server_snapshot *snap = ctx->snap;
+	size_t i;
 
 	if (ctx->who.open)
 		return true;
-	for (i = 0; i < n; i++)
-		if (!opex_server_can_see(&ctx->who, opex_kb_handbook_article(hb, i)))
+	if (ctx->who.person == NULL)
+		return snap->not_public == 0;
+	if (ctx->who.partner)
+		return snap->not_for_partners == 0;
+	for (i = 0; i < snap->team_restricted_count; i++)
+		if (!opex_server_can_see(&ctx->who, snap->team_restricted[i]))
 			return false;
 	return true;
 }

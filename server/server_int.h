@@ -35,6 +35,12 @@ typedef struct opex_server_snapshot {
 	int64_t loaded_at;         /* seconds since the epoch */
 	double load_seconds;       /* how long loading and linting took */
 	char *cache_dir;           /* flowchart cache; NULL: none */
+	/* Lookup tables built at load, so no page scans the handbook: */
+	const opex_kb_article **translations; /* by translation_of, then path */
+	size_t translation_count;
+	const opex_kb_article **team_restricted; /* articles with teams: */
+	size_t team_restricted_count;
+	size_t not_public, not_for_partners;  /* articles anonymous readers, partners may not see */
 } opex_server_snapshot;
 
 /** Load the revision `rev` of `repo` into a new snapshot holding one reference. */
@@ -46,6 +52,10 @@ void opex_server_snapshot_release(opex_server_snapshot *snap);
 
 /** The current snapshot with one more reference (release it after use). */
 opex_server_snapshot *opex_server_snapshot_acquire(opex_server *server);
+
+/** The translations of the article at `source` (a run of snap->translations). */
+const opex_kb_article *const *opex_server_translations_of(
+	const opex_server_snapshot *snap, const char *source, size_t *count);
 
 /** The map at `path`, or NULL. */
 const opex_server_map *opex_server_snapshot_map(
@@ -339,7 +349,11 @@ typedef struct opex_server_asset {
 
 const opex_server_asset *opex_server_asset_find(const char *name);
 
-/** Linted findings of one file of the snapshot, filtered by path. */
+/** The findings of one file: a run of the snapshot's sorted findings. */
+const opex_diag *opex_server_diags_of(const opex_server_snapshot *snap,
+	const char *path, size_t *count);
+
+/** Linted findings of one file of the snapshot, copied into `out`. */
 void opex_server_diags_for(opex_diag_list *out,
 	const opex_server_snapshot *snap, const char *path);
 

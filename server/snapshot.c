@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -76,6 +77,65 @@ static void load_maps(opex_server_snapshot *snap, const opex_kb_repo *repo)
 	opex_buf_release(&text);
 }
 
+static int cmp_source(const void *a, const void *b)
+{
+	const opex_kb_article *x = *(const opex_kb_article *const *)a;
+	const opex_kb_article *y = *(const opex_kb_article *const *)b;
+	int c = strcmp(x->translation_of, y->translation_of);
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
+/*
+ * The lookup tables pages use instead of scanning the handbook: the
+ * translations sorted by source, and what decides whether a reader sees
+ * every article (see opex_server_sees_all).
+ */
+static void build_lookups(opex_server_snapshot *snap)
+{
+	const opex_kb_handbook *hb = snap->hb;
+	size_t i, n = opex_kb_handbook_article_count(hb);
+
+	snap->translations = opex_calloc(n + 1, sizeof(*snap->translations));
+	snap->team_restricted = opex_calloc(n + 1, sizeof(*snap->team_restricted));
+	for (i = 0; i < n; i++) {
+		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
+
+		if (a->translation_of != NULL)
+			snap->translations[snap->translation_count++] = a;
+		if (a->visibility != OPEX_KB_VISIBILITY_PUBLIC)
+			snap->not_public++;
+		if (a->visibility != OPEX_KB_VISIBILITY_PUBLIC &&
+		    (a->visibility != OPEX_KB_VISIBILITY_PARTNERS || a->team_count > 0))
+			snap->not_for_partners++;
+		if (a->team_count > 0)
+			snap->team_restricted[snap->team_restricted_count++] = a;
+	}
+	if (snap->translation_count > 1)
+		qsort(snap->translations, snap->translation_count,
+			sizeof(*snap->translations), cmp_source);
+}
+
+const opex_kb_article *const *opex_server_translations_of(
+	const opex_server_snapshot *snap, const char *source, size_t *count)
+{
+	size_t lo = 0, hi = snap->translation_count, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(snap->translations[mid]->translation_of, source) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < snap->translation_count &&
+	     strcmp(snap->translations[end]->translation_of, source) == 0; end++)
+		;
+	*count = end - lo;
+	return snap->translations + lo;
+}
+
 int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	const char *rev, opex_error *err)
 {
@@ -102,6 +162,7 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 		goto done;
 	opex_diag_sort(&snap->diags);
 	load_maps(snap, kbrepo);
+	build_lookups(snap);
 	snap->cache_dir = make_cache_dir(kbrepo);
 	snap->loaded_at = (int64_t)time(NULL);
 	snap->load_seconds = (opex_time_monotonic_ms() / 1e3) - started;
@@ -124,6 +185,8 @@ void opex_server_snapshot_release(opex_server_snapshot *snap)
 		opex_pm_map_free(snap->maps[i].map);
 	}
 	opex_free(snap->maps);
+	opex_free((void *)snap->translations);
+	opex_free((void *)snap->team_restricted);
 	opex_diag_list_release(&snap->diags);
 	opex_kb_handbook_free(snap->hb);
 	opex_free(snap->cache_dir);
@@ -160,18 +223,36 @@ const opex_server_map *opex_server_snapshot_map(
 	return NULL;
 }
 
+const opex_diag *opex_server_diags_of(const opex_server_snapshot *snap,
+	const char *path, size_t *count)
+{
+	const opex_diag *items = snap->diags.items;
+	size_t lo = 0, hi = snap->diags.count, end;
+
+	while (lo < hi) {              /* the first finding not before `path` */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(items[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < snap->diags.count &&
+	     strcmp(items[end].path, path) == 0; end++)
+		;
+	*count = end - lo;
+	return items + lo;
+}
+
 void opex_server_diags_for(opex_diag_list *out,
 	const opex_server_snapshot *snap, const char *path)
 {
-	size_t i;
+	size_t i, n;
+	const opex_diag *d = opex_server_diags_of(snap, path, &n);
 
-	for (i = 0; i < snap->diags.count; i++) {
-		const opex_diag *d = &snap->diags.items[i];
-
-		if (strcmp(d->path, path) == 0)
-			opex_diag_add(out, d->severity, d->rule, d->path,
-				d->line, d->col, "%s", d->message);
-	}
+	for (i = 0; i < n; i++)
+		opex_diag_add(out, d[i].severity, d[i].rule, d[i].path,
+			d[i].line, d[i].col, "%s", d[i].message);
 }
 
 int opex_server_reload(opex_server *server, bool *changed, opex_error *err)

@@ -107,8 +107,9 @@ void opex_server_page_article(opex_server_ctx *ctx)
 	opex_error err = OPEX_ERROR_INIT;
 	opex_render_page page;
 	const opex_kb_article **others;
+	const opex_kb_article *const *translations;
 	const char *root;
-	size_t i, n = opex_kb_handbook_article_count(hb);
+	size_t i, n;
 
 	if (a == NULL)
 		return;
@@ -122,15 +123,12 @@ void opex_server_page_article(opex_server_ctx *ctx)
 			view.source = NULL;
 	}
 	root = view.source ? view.source->path : a->path;
+	translations = opex_server_translations_of(ctx->snap, root, &n);
 	others = opex_arena_alloc(&ctx->arena, (n + 1) * sizeof(*others));
-	for (i = 0; i < n; i++) {
-		const opex_kb_article *t = opex_kb_handbook_article(hb, i);
-
-		if (t != a && t->translation_of &&
-		    strcmp(t->translation_of, root) == 0 &&
-		    opex_server_can_see(&ctx->who, t))
-			others[view.translation_count++] = t;
-	}
+	for (i = 0; i < n; i++)
+		if (translations[i] != a &&
+		    opex_server_can_see(&ctx->who, translations[i]))
+			others[view.translation_count++] = translations[i];
 	view.translations = others;
 	opex_server_diags_for(&diags, ctx->snap, a->path);
 	view.diags = &diags;
@@ -152,17 +150,17 @@ void opex_server_page_processes(opex_server_ctx *ctx)
 	size_t i, j;
 
 	for (i = 0; i < snap->map_count; i++) {
+		size_t count;
+		const opex_diag *d = opex_server_diags_of(snap, snap->maps[i].path,
+			&count);
+
 		rows[i].path = snap->maps[i].path;
 		rows[i].map = snap->maps[i].map;
 		rows[i].errors = rows[i].warnings = 0;
-		for (j = 0; j < snap->diags.count; j++) {
-			const opex_diag *d = &snap->diags.items[j];
-
-			if (strcmp(d->path, rows[i].path) != 0)
-				continue;
-			if (d->severity == OPEX_SEVERITY_ERROR)
+		for (j = 0; j < count; j++) {
+			if (d[j].severity == OPEX_SEVERITY_ERROR)
 				rows[i].errors++;
-			else if (d->severity == OPEX_SEVERITY_WARNING)
+			else if (d[j].severity == OPEX_SEVERITY_WARNING)
 				rows[i].warnings++;
 		}
 	}
