@@ -26,7 +26,9 @@ enum opex_cli_accept {
 	OPEX_CLI_ACCEPT_QUERY = 1 << 8,
 	OPEX_CLI_ACCEPT_INDEX = 1 << 9,
 	/* route: --journey J, --market M, --language L */
-	OPEX_CLI_ACCEPT_ROUTE = 1 << 10
+	OPEX_CLI_ACCEPT_ROUTE = 1 << 10,
+	/* render: --kpi, --metric NAME, --kpi-store PATH */
+	OPEX_CLI_ACCEPT_KPI = 1 << 11
 };
 
 typedef struct opex_cli_command {
@@ -55,6 +57,10 @@ typedef struct opex_cli_options {
 	bool rebuild;          /* --rebuild */
 	/* route (OPEX_CLI_ACCEPT_ROUTE); NULL: any */
 	const char *journey, *market, *language;
+	/* KPI overlay (OPEX_CLI_ACCEPT_KPI) */
+	bool kpi;              /* --kpi */
+	const char *metric;    /* --metric NAME; NULL: backlog */
+	const char *kpi_store; /* --kpi-store PATH; NULL: the default store */
 } opex_cli_options;
 
 /**

@@ -108,6 +108,25 @@ static int parse_search_option(opex_cli_options *opts,
 			return -1;
 		}
 	}
+	if (cmd->accept & OPEX_CLI_ACCEPT_KPI) {
+		if (strcmp(argv[*i], "--kpi") == 0) {
+			opts->kpi = true;
+			return -1;
+		}
+		static const char *const names[] = { "--metric", "--kpi-store" };
+		const char **fields[] = { &opts->metric, &opts->kpi_store };
+		size_t k;
+
+		for (k = 0; k < 2; k++) {
+			v = opex_cli_option_value(argc, argv, i, names[k]);
+			if (v == NULL)
+				continue;
+			if (*v == '\0')
+				return usage_error(cmd, "%s needs a value", names[k]);
+			*fields[k] = v;
+			return -1;
+		}
+	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_INDEX) {
 		v = opex_cli_option_value(argc, argv, i, "--index");
 		if (v != NULL) {

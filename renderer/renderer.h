@@ -120,6 +120,30 @@ typedef struct opex_render_kpi_overlay {
 /** The name of a state as used in classes and legends: "ok", "warn", "breach", "none". */
 const char *opex_render_kpi_state_name(opex_render_kpi_state state);
 
+struct opex_kpi_process;
+
+/**
+ * The overlay of one process of a KPI report for `metric` (kpi_overlay.c:
+ * backlog, active, volume, resolved, p50, p90, rework, handoffs), each step
+ * judged by its target for that metric. It borrows node ids from the
+ * report: release it before the report. Errors: OPEX_EINVALID (an unknown
+ * metric, named with the valid ones).
+ */
+typedef struct opex_render_kpi_built {
+	opex_render_kpi_overlay overlay;  /* what the flowchart options take */
+	opex_render_kpi_node *nodes;      /* owned */
+	opex_render_kpi_edge *edges;
+	char **texts;
+} opex_render_kpi_built;
+
+int opex_render_kpi_overlay_build(opex_render_kpi_built *out,
+	const struct opex_kpi_process *process, const char *metric,
+	opex_error *err) OPEX_WARN_UNUSED;
+void opex_render_kpi_overlay_release(opex_render_kpi_built *built);
+
+/** "backlog, active, volume, ...": the metrics an overlay can show. */
+const char *opex_render_kpi_metric_list(void);
+
 typedef struct opex_render_flowchart_options {
 	opex_render_flowchart_format format;
 	const opex_kb_repo *repo;     /* link steps to articles in this tree; NULL: no links */

@@ -465,6 +465,8 @@ void opex_server_kpi_metrics(opex_buf *out, opex_server_ctx *ctx)
 
 void opex_server_kpi_process_section(opex_server_ctx *ctx, const char *path)
 {
+	static const char *const overlay_metrics[] = { "backlog", "p90",
+		"volume", "rework", "handoffs" };
 	opex_kpi_query q = OPEX_KPI_QUERY_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 	opex_buf *out = &ctx->res->body;
@@ -490,7 +492,16 @@ void opex_server_kpi_process_section(opex_server_ctx *ctx, const char *path)
 		(unsigned long long)p->m.backlog, (unsigned long long)p->m.active,
 		(unsigned long long)p->m.resolved, breached, p->target_count);
 	opex_html_escape(out, path, strlen(path));
-	opex_buf_puts(out, "\">Trend and aging</a></p>\n");
+	opex_buf_puts(out, "\">Trend and aging</a></p>\n<p class=\"kpi-overlay-links\">Heat map:");
+	for (i = 0; i < sizeof(overlay_metrics) / sizeof(overlay_metrics[0]); i++) {
+		opex_buf_puts(out, " <a href=\"/");
+		opex_html_escape(out, path, strlen(path));
+		opex_buf_printf(out, "?kpi=%s\">%s</a>", overlay_metrics[i],
+			overlay_metrics[i]);
+	}
+	opex_buf_puts(out, " <a href=\"/");
+	opex_html_escape(out, path, strlen(path));
+	opex_buf_puts(out, "\">off</a></p>\n");
 	opex_render_kpi_steps_html(out, p);
 	opex_buf_puts(out, "</section>\n");
 	opex_server_kpi_release(k);
@@ -546,4 +557,26 @@ size_t opex_server_kpi_breaches(opex_server_ctx *ctx,
 	opex_server_kpi_release(k);
 	*out = rows;
 	return n;
+}
+
+opex_server_kpi *opex_server_kpi_overlay(opex_server_ctx *ctx,
+	const char *path, const char *metric, opex_render_kpi_built *out)
+{
+	opex_kpi_query q = OPEX_KPI_QUERY_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_server_kpi *k;
+
+	memset(out, 0, sizeof(*out));
+	if (!opex_server_is_member(ctx))
+		return NULL;
+	q.process = path;
+	q.now = (int64_t)time(NULL);
+	k = opex_server_kpi_get(ctx, &q, &err);
+	if (k != NULL && (opex_kpi_report_process_count(k->report) == 0 ||
+	    opex_render_kpi_overlay_build(out, opex_kpi_report_process(k->report, 0),
+		metric, &err) < 0)) {
+		opex_server_kpi_release(k);
+		k = NULL;
+	}
+	return k;
 }

@@ -312,6 +312,14 @@ struct opex_render_health_row;
 /** The breached KPI targets as health rows in the arena (members only). */
 size_t opex_server_kpi_breaches(opex_server_ctx *ctx,
 	struct opex_render_health_row **out);
+struct opex_render_kpi_built;
+/**
+ * The KPI overlay of the map at `path` for `metric` (members only): the
+ * report it borrows from, to release after drawing; NULL when there is
+ * none (no store, not mapped, an unknown metric).
+ */
+opex_server_kpi *opex_server_kpi_overlay(opex_server_ctx *ctx,
+	const char *path, const char *metric, struct opex_render_kpi_built *out);
 /** Append the performance section of a process page (members, mapped processes only). */
 void opex_server_kpi_process_section(opex_server_ctx *ctx, const char *path);
 void opex_server_api_kpi(opex_server_ctx *ctx);

@@ -184,13 +184,24 @@ static bool links_visible(const opex_server_ctx *ctx, const opex_pm_map *map)
 	return true;
 }
 
-static int flowchart(opex_buf *out, const opex_server_ctx *ctx,
+static int flowchart(opex_buf *out, opex_server_ctx *ctx,
 	const opex_server_map *m, opex_error *err)
 {
 	opex_render_flowchart_options opts = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	const char *metric = opex_server_param_get(ctx, "kpi");
+	opex_render_kpi_built overlay;
+	opex_server_kpi *kpi = NULL;
 	int error;
 
+	memset(&overlay, 0, sizeof(overlay));
+	/* ?kpi=METRIC: the heat map, for a reader who may see KPIs */
+	if (metric != NULL && metric[0] != '\0') {
+		kpi = opex_server_kpi_overlay(ctx, m->path,
+			metric, &overlay);
+		if (kpi != NULL)
+			opts.kpi = &overlay.overlay;
+	}
 	opex_server_diags_for(&diags, ctx->snap, m->path);
 	/* Steps link to article pages, unless a link would name an article
 	 * this reader may not see: then the chart has no links at all. */
@@ -200,6 +211,8 @@ static int flowchart(opex_buf *out, const opex_server_ctx *ctx,
 	opts.diags = &diags;
 	opts.cache_dir = ctx->snap->cache_dir;
 	error = opex_render_flowchart(out, m->map, &opts, err);
+	opex_render_kpi_overlay_release(&overlay);
+	opex_server_kpi_release(kpi);
 	opex_diag_list_release(&diags);
 	return error;
 }

@@ -254,6 +254,20 @@ START_TEST(kpi_server__report_pages_and_gauges)
 	ck_assert_uint_eq(get("/processes/refund.dot", TOKEN_MARIA, &body), 200);
 	ck_assert_ptr_nonnull(strstr(body, "<h2>Performance</h2>"));
 	ck_assert_ptr_nonnull(strstr(body, "class=\"kpi-steps\""));
+	ck_assert_ptr_nonnull(strstr(body, "?kpi=backlog"));
+	ck_assert_ptr_null(strstr(body, "opex-kpi-legend"));
+	opex_free(body);
+	/* the heat map: values on the steps, a legend */
+	ck_assert_uint_eq(get("/processes/refund.dot?kpi=backlog", TOKEN_MARIA, &body), 200);
+	ck_assert_ptr_nonnull(strstr(body, "opex-kpi-legend"));
+	ck_assert_ptr_nonnull(strstr(body, "3 in backlog"));
+	opex_free(body);
+	ck_assert_uint_eq(get("/processes/refund.dot.svg?kpi=volume", TOKEN_MARIA, &body), 200);
+	ck_assert_ptr_nonnull(strstr(body, "volume: cases that entered each step"));
+	opex_free(body);
+	/* an unknown metric draws the plain map */
+	ck_assert_uint_eq(get("/processes/refund.dot?kpi=%3Cx%3E", TOKEN_MARIA, &body), 200);
+	ck_assert_ptr_null(strstr(body, "opex-kpi-legend"));
 	opex_free(body);
 	ck_assert_uint_eq(get("/metrics", NULL, &body), 200);
 	ck_assert_ptr_nonnull(strstr(body,
@@ -280,6 +294,10 @@ START_TEST(kpi_server__members_only_and_bad_queries)
 	ck_assert_uint_eq(get("/kpi", TOKEN_VENDOR, NULL), 403);
 	ck_assert_uint_eq(get("/api/kpi", NULL, NULL), 403);
 	/* a partner sees the process page, never its performance */
+	ck_assert_uint_eq(get("/processes/refund.dot?kpi=backlog", TOKEN_VENDOR, &body), 200);
+	ck_assert_ptr_null(strstr(body, "opex-kpi-legend"));
+	ck_assert_ptr_null(strstr(body, "Performance"));
+	opex_free(body);
 	ck_assert_uint_eq(get("/health", TOKEN_VENDOR, &body), 200);
 	ck_assert_ptr_null(strstr(body, "kpi-target-breached"));
 	opex_free(body);
