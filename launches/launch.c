@@ -472,7 +472,7 @@ static void read_extra(opex_launch_capacity *c, const opex_kb_yaml_node *v,
 		return;
 	}
 	x = strtod(v->value, &end);
-	if (end == v->value || *end != '\0')
+	if (end == v->value || *end != '\0' || x != x)
 		capacity_error(c, path, v, diags,
 			"extra_contacts_per_week is not a number");
 	else if (x < 0)

@@ -288,48 +288,41 @@ START_TEST(launches_kpi_checks__missing_store)
 }
 END_TEST
 
-START_TEST(launches_kpi_checks__missing_mapping)
+/* Checks that fail with one reason saying what is missing. */
+static const struct {
+	const char *settings, *markets;
+	bool ingest;
+	opex_launch_check check;
+	const char *path;
+	unsigned line;
+	const char *message;
+} missing[] = {
+	{ "journeys: [cards]\n", "id", false, OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET,
+	  "opex.yaml", 0,
+	  "the handbook has no kpi mapping (kpi: in opex.yaml, or .opex/kpi.yaml): not evaluated" },
+	{ "journeys: [cards]\n", "id", false, OPEX_LAUNCH_CHECK_CAPACITY_COVERED,
+	  "opex.yaml", 0,
+	  "the handbook has no kpi mapping (kpi: in opex.yaml, or .opex/kpi.yaml): not evaluated" },
+	{ opex_yaml_no_handle, "id", true, OPEX_LAUNCH_CHECK_CAPACITY_COVERED,
+	  "launches/l.md", 8,
+	  "the KPI store has no handle times of journey cards: map handle_minutes or handle_seconds in the kpi mapping and ingest the exports again: not evaluated" },
+	{ opex_yaml, "id, uk", true, OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET,
+	  "launches/l.md", 6,
+	  "the KPI store has no cases of 'processes/lost-card.dot' in market uk: its targets cannot be judged" },
+};
+
+START_TEST(launches_kpi_checks__missing_input)
 {
 	fixture f;
 	opex_launch_check_result r;
 
-	setup(&f, "journeys: [cards]\n", "14", "id", false);
-	run(&r, &f, OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET);
-	ck_assert_int_eq(r.state, OPEX_LAUNCH_CHECK_FAIL);
-	assert_reason(&r, 0, "opex.yaml", 0,
-		"the handbook has no kpi mapping (kpi: in opex.yaml, or .opex/kpi.yaml): not evaluated");
-	opex_launch_check_result_release(&r);
-	teardown(&f);
-}
-END_TEST
-
-START_TEST(launches_kpi_checks__missing_handle_times)
-{
-	fixture f;
-	opex_launch_check_result r;
-
-	setup(&f, opex_yaml_no_handle, "14", "id", true);
-	run(&r, &f, OPEX_LAUNCH_CHECK_CAPACITY_COVERED);
-	ck_assert_int_eq(r.state, OPEX_LAUNCH_CHECK_FAIL);
-	ck_assert_uint_eq(r.reason_count, 1);
-	assert_reason(&r, 0, "launches/l.md", 8,
-		"the KPI store has no handle times of journey cards: map handle_minutes or handle_seconds in the kpi mapping and ingest the exports again: not evaluated");
-	opex_launch_check_result_release(&r);
-	teardown(&f);
-}
-END_TEST
-
-START_TEST(launches_kpi_checks__no_cases_in_market)
-{
-	fixture f;
-	opex_launch_check_result r;
-
-	setup(&f, opex_yaml, "14", "id, uk", true);
-	run(&r, &f, OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET);
+	setup(&f, missing[_i].settings, "14", missing[_i].markets,
+		missing[_i].ingest);
+	run(&r, &f, missing[_i].check);
 	ck_assert_int_eq(r.state, OPEX_LAUNCH_CHECK_FAIL);
 	ck_assert_uint_eq(r.reason_count, 1);
-	assert_reason(&r, 0, "launches/l.md", 6,
-		"the KPI store has no cases of 'processes/lost-card.dot' in market uk: its targets cannot be judged");
+	assert_reason(&r, 0, missing[_i].path, missing[_i].line,
+		missing[_i].message);
 	opex_launch_check_result_release(&r);
 	teardown(&f);
 }
@@ -404,9 +397,8 @@ Suite *suite_kpi_checks(void)
 	tcase_add_test(tc, launches_kpi_checks__fail_with_reasons);
 	tcase_add_test(tc, launches_kpi_checks__through_the_gate);
 	tcase_add_test(tc, launches_kpi_checks__missing_store);
-	tcase_add_test(tc, launches_kpi_checks__missing_mapping);
-	tcase_add_test(tc, launches_kpi_checks__missing_handle_times);
-	tcase_add_test(tc, launches_kpi_checks__no_cases_in_market);
+	tcase_add_loop_test(tc, launches_kpi_checks__missing_input, 0,
+		(int)(sizeof(missing) / sizeof(missing[0])));
 	tcase_add_test(tc, launches_kpi_checks__capacity_lint);
 	suite_add_tcase(s, tc);
 	return s;
