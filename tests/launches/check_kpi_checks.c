@@ -41,6 +41,17 @@ static const char opex_yaml_no_handle[] =
 	"      columns: {case: id, created: created, solved: solved, market: market,\n"
 	"                journey: journey}\n";
 
+/* The same export with its journey column left unmapped. */
+static const char opex_yaml_no_journey[] =
+	"journeys: [cards]\n"
+	"kpi:\n"
+	"  sources:\n"
+	"    - name: tickets\n"
+	"      files: \"tickets*.csv\"\n"
+	"      process: processes/lost-card.dot\n"
+	"      columns: {case: id, created: created, solved: solved, market: market,\n"
+	"                handle_minutes: handled}\n";
+
 static const char map_dot[] =
 	"digraph lost_card {\n"
 	"  title=\"Lost card\"; owner=\"zoe\"; champion=\"sam\"; journey=\"cards\";\n"
@@ -110,6 +121,7 @@ typedef struct fixture {
 	opex_launch *launch;
 	char *dir;
 	char store[512];
+	int64_t now;
 	opex_diag_list diags;
 } fixture;
 
@@ -125,6 +137,7 @@ static void setup(fixture *f, const char *settings, const char *fte,
 	opex_error err = OPEX_ERROR_INIT;
 
 	memset(f, 0, sizeof(*f));
+	f->now = NOW;
 	snprintf(people, sizeof(people), people_fmt, fte);
 	snprintf(launch, sizeof(launch), launch_fmt, markets);
 	f->repo = opex_test_repo_new(false);
@@ -169,7 +182,7 @@ static void run(opex_launch_check_result *out, const fixture *f,
 	opex_launch_gate_options opts = OPEX_LAUNCH_GATE_OPTIONS_INIT;
 
 	memset(out, 0, sizeof(*out));
-	opts.now = NOW;
+	opts.now = f->now;
 	opts.kpi_store = f->store;
 	opex_launch_check_run(out, check, f->launch, f->hb, &opts);
 }
@@ -223,6 +236,41 @@ START_TEST(launches_kpi_checks__fail_with_reasons)
 		"week 2026-W16: cards in id needs 12.4 FTE, the roster gives 9.0: 3.4 FTE short");
 	assert_reason(&r, 1, "launches/l.md", 8,
 		"week 2026-W17: cards in id needs 13.0 FTE, the roster gives 9.0: 4.0 FTE short");
+	opex_launch_check_result_release(&r);
+	teardown(&f);
+}
+END_TEST
+
+/* capacity-covered where the data is thinner than in the tests above. */
+static const struct {
+	const char *settings, *markets;
+	int64_t now;
+	unsigned line;
+	const char *reason;
+} thin[] = {
+	/* no journey on the cases: the map's journey stands in */
+	{ opex_yaml_no_journey, "id", NOW, 8,
+	  "week 2026-W16: cards in id needs 12.4 FTE, the roster gives 9.0: 3.4 FTE short" },
+	/* a new market: no cases there, the AHT of every market, no team */
+	{ opex_yaml, "id, uk", NOW, 12,      /* the entry for every market */
+	  "week 2026-W17: cards in uk needs 0.6 FTE, the roster gives 0.0: 0.6 FTE short" },
+	/* an old export: nothing in the baseline weeks */
+	{ opex_yaml, "id", 1780444800 /* 2026-06-03 */, 8,
+	  "the KPI store has no cases of journey cards created in 2026-W19 to 2026-W22, the 4 full weeks before now: ingest a recent export: not evaluated" },
+};
+
+START_TEST(launches_kpi_checks__capacity_from_thin_data)
+{
+	fixture f;
+	opex_launch_check_result r;
+
+	setup(&f, thin[_i].settings, _i == 0 ? "9" : "14", thin[_i].markets, true);
+	f.now = thin[_i].now;
+	run(&r, &f, OPEX_LAUNCH_CHECK_CAPACITY_COVERED);
+	ck_assert_int_eq(r.state, OPEX_LAUNCH_CHECK_FAIL);
+	ck_assert_uint_ge(r.reason_count, 1);
+	assert_reason(&r, 0, "launches/l.md", thin[_i].line, thin[_i].reason);
+	ck_assert_uint_eq(r.reason_count, _i == 0 ? 2 : 1);
 	opex_launch_check_result_release(&r);
 	teardown(&f);
 }
@@ -395,6 +443,8 @@ Suite *suite_kpi_checks(void)
 
 	tcase_add_test(tc, launches_kpi_checks__pass);
 	tcase_add_test(tc, launches_kpi_checks__fail_with_reasons);
+	tcase_add_loop_test(tc, launches_kpi_checks__capacity_from_thin_data, 0,
+		(int)(sizeof(thin) / sizeof(thin[0])));
 	tcase_add_test(tc, launches_kpi_checks__through_the_gate);
 	tcase_add_test(tc, launches_kpi_checks__missing_store);
 	tcase_add_loop_test(tc, launches_kpi_checks__missing_input, 0,
