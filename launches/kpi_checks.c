@@ -463,6 +463,7 @@ static bool pair_measure(pair_load *out, const capacity_env *env,
 		t = s.path_count ? tally_of(env->report, &s) : t;
 		s.journey = d->journey;
 		s.paths = NULL;
+		s.path_count = 0;
 	}
 	if (t.handle_cases == 0) {
 		opex_launch_check_reason(env->res, lp, d->line,
