@@ -4,7 +4,7 @@
  *
  *   subcommand  arguments                                   exit status
  *   list        [REPO]                                      0; 2 repository error
- *   status      [REPO] PATH [--gate G] [--format F]         0 passed, 1 not, 2 error
+ *   status      [REPO] PATH [--gate G] [--format F] [--kpi S]  0 passed, 1 not, 2 error
  *   approve     [REPO] PATH --gate G --as P [--comment T]   0 recorded, 1 refused, 2 error
  *   reject      ... --comment T                             same
  *   revoke      ... [--comment T]                           same
@@ -37,12 +37,13 @@ typedef struct launch_args {
 	const char *sub;
 	const char *repo, *path;
 	const char *gate, *as, *comment, *until, *check, *item, *format, *rev;
+	const char *kpi;                 /* the KPI store; NULL: the default */
 	int64_t now;
 } launch_args;
 
 static const char usage[] =
 	"usage: opex launch list [REPO]\n"
-	"       opex launch status [REPO] launches/x.md [--gate G] [--format text|markdown|json|html]\n"
+	"       opex launch status [REPO] launches/x.md [--gate G] [--format text|markdown|json|html] [--kpi PATH]\n"
 	"       opex launch approve [REPO] launches/x.md --gate G --as PERSON [--comment TEXT]\n"
 	"       opex launch reject  [REPO] launches/x.md --gate G --as PERSON --comment TEXT\n"
 	"       opex launch revoke  [REPO] launches/x.md --gate G --as PERSON [--comment TEXT]\n"
@@ -62,7 +63,8 @@ static const char usage[] =
 	"  --check NAME     waive a failing check of the gate\n"
 	"  --item N         waive checklist item N (numbered as in status)\n"
 	"  --rev REV        the handbook revision (default: HEAD)\n"
-	"  --now DATE       judge expiry as of DATE\n"
+	"  --now DATE       judge expiry (and the KPI checks' weeks) as of DATE\n"
+	"  --kpi PATH       the KPI store (default: <git-dir>/opex/kpi.sqlite)\n"
 	"  --format FORMAT  status: text, markdown, json or html; log: text or json\n"
 	"\n"
 	"Exit status: status 0 when the gate (or the whole launch) passed, 1 when\n"
@@ -100,7 +102,8 @@ static int parse(launch_args *a, int argc, char **argv)
 		const char **slot = NULL;
 		const char *v;
 		static const char *const names[] = { "--gate", "--as", "--comment",
-			"--until", "--check", "--item", "--format", "--rev", NULL };
+			"--until", "--check", "--item", "--format", "--rev", "--kpi",
+			NULL };
 		size_t k;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -125,7 +128,7 @@ static int parse(launch_args *a, int argc, char **argv)
 				continue;
 			slot = k == 0 ? &a->gate : k == 1 ? &a->as : k == 2 ? &a->comment :
 				k == 3 ? &a->until : k == 4 ? &a->check : k == 5 ? &a->item :
-				k == 6 ? &a->format : &a->rev;
+				k == 6 ? &a->format : k == 7 ? &a->rev : &a->kpi;
 			if (*v == '\0')
 				return fail_usage("%s needs a value", names[k]);
 			*slot = v;
@@ -192,12 +195,13 @@ static int read_launch(opex_launch **out, opex_buf *text,
 
 static int evaluate(opex_launch_status *st, opex_launch_approval_log *log,
 	const opex_launch *l, const opex_buf *text, const opex_kb_handbook *hb,
-	int64_t now)
+	const launch_args *a)
 {
 	opex_launch_gate_options gopts = OPEX_LAUNCH_GATE_OPTIONS_INIT;
 	opex_error err = OPEX_ERROR_INIT;
 
-	gopts.now = now;
+	gopts.now = a->now;
+	gopts.kpi_store = a->kpi;
 	if (opex_launch_approval_log_read(log, hb, &err) < 0 ||
 	    opex_launch_gate_evaluate(st, l, text->ptr, text->len, hb, log, &gopts,
 		&err) < 0) {
@@ -245,6 +249,7 @@ static int run_list(const launch_args *a)
 		if (opex_kb_repo_read(&text, repo, e->path, &err) == 0)
 			l = opex_launch_parse(e->path, text.ptr, text.len, &diags);
 		gopts.now = a->now;
+		gopts.kpi_store = a->kpi;
 		if (l == NULL) {
 			printf("%-44s %-12s %-8s %s\n", e->path, "-", "invalid",
 				"(not a launch file: see opex lint)");
@@ -325,7 +330,7 @@ static int run_status(const launch_args *a)
 			goto done;
 		}
 	}
-	status = evaluate(&st, &log, l, &text, hb, a->now);
+	status = evaluate(&st, &log, l, &text, hb, a);
 	if (status != 0)
 		goto done;
 	for (i = 0; i < diags.count; i++)
@@ -541,7 +546,7 @@ static int run_record(const launch_args *a, opex_launch_action action)
 		goto done;
 	}
 	who = opex_kb_roster_person(opex_kb_handbook_roster(hb), a->as);
-	status = evaluate(&st, &log, l, &text, hb, a->now);
+	status = evaluate(&st, &log, l, &text, hb, a);
 	if (status != 0)
 		goto done;
 	gs = &st.gates[gi];

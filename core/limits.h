@@ -63,5 +63,8 @@
 #define OPEX_LIMIT_LAUNCH_GATES 64u
 #define OPEX_LIMIT_LAUNCH_ITEMS 1000u
 #define OPEX_LIMIT_LAUNCH_NAMES 1000u
+/* Entries of a launch's capacity: list, and the weeks one entry spans. */
+#define OPEX_LIMIT_LAUNCH_CAPACITY 256u
+#define OPEX_LIMIT_LAUNCH_CAPACITY_WEEKS 53u
 
 #endif

@@ -139,6 +139,53 @@ void opex_time_format_iso(char *out, size_t size, int64_t t)
 		(unsigned)(rem % 60));
 }
 
+/* Days since 1970-01-01 of the Monday of the week holding day `days`. */
+static int64_t monday_of(int64_t days)
+{
+	int64_t weekday = ((days % 7) + 7 + 3) % 7;   /* 1970-01-01 was a Thursday */
+
+	return days - weekday;
+}
+
+/* The Monday (days since 1970) of week 1 of ISO year `y`: the week of 4 January. */
+static int64_t week_one(int64_t y)
+{
+	return monday_of(days_from_civil(y, 1, 4));
+}
+
+int64_t opex_time_week_start(int64_t t)
+{
+	int64_t days = t >= 0 ? t / OPEX_DAY_SECONDS
+			      : -((-t + OPEX_DAY_SECONDS - 1) / OPEX_DAY_SECONDS);
+
+	return monday_of(days) * OPEX_DAY_SECONDS;
+}
+
+void opex_time_format_week(char *out, size_t size, int64_t t)
+{
+	int64_t monday = opex_time_week_start(t) / OPEX_DAY_SECONDS, y;
+	unsigned m, d;
+
+	/* The ISO year is the calendar year of the week's Thursday. */
+	civil_from_days(monday + 3, &y, &m, &d);
+	snprintf(out, size, "%04lld-W%02u", (long long)y,
+		(unsigned)((monday - week_one(y)) / 7 + 1));
+}
+
+int opex_time_parse_week(int64_t *out, const char *s, opex_error *err)
+{
+	unsigned y, w;
+
+	*out = 0;
+	if (strlen(s) != 8 || digits(s, 4, &y) || s[4] != '-' ||
+	    (s[5] != 'W' && s[5] != 'w') || digits(s + 6, 2, &w) || y < 1970 ||
+	    w < 1 || (int64_t)w > (week_one((int64_t)y + 1) - week_one(y)) / 7)
+		return opex_error_set(err, OPEX_EINVALID,
+			"'%.40s' is not an ISO week (expected YYYY-Www, e.g. 2027-W09)", s);
+	*out = (week_one(y) + (int64_t)(w - 1) * 7) * OPEX_DAY_SECONDS;
+	return 0;
+}
+
 double opex_time_monotonic_ms(void)
 {
 	struct timespec ts;

@@ -317,6 +317,14 @@ typedef struct opex_kb_route {
 /** True if `team` works map steps of `role`: its id, or one of its lanes. */
 bool opex_kb_team_works(const opex_kb_team *team, const char *role);
 
+/**
+ * True if `team` covers contacts of `journey`, `market` and `language`
+ * (each may be NULL: any), as routing judges it: a team that lists none of
+ * a kind covers every value of it. The team's tier is not looked at.
+ */
+bool opex_kb_team_covers(const opex_kb_team *team, const char *journey,
+	const char *market, const char *language);
+
 /** True if some team works `role` (see opex_kb_team_works). */
 bool opex_kb_roster_works(const opex_kb_roster *roster, const char *role);
 
@@ -346,9 +354,13 @@ typedef struct opex_kb_settings {
 	} *market_languages;       /* the languages each market is served in */
 	size_t market_language_count;
 	unsigned routing_min_people; /* routing-thin below this; default 2 */
+	double capacity_hours_per_fte_week; /* productive hours; default 30 */
 } opex_kb_settings;
 
-/** Default settings (no languages, markets or journeys, review_every 180d, routing_min_people 2). */
+/**
+ * Default settings (no languages, markets or journeys, review_every 180d,
+ * routing_min_people 2, capacity_hours_per_fte_week 30).
+ */
 void opex_kb_settings_init(opex_kb_settings *settings);
 
 /** Parse `opex.yaml` into `settings`; problems become diagnostics (settings-invalid). */

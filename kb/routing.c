@@ -75,6 +75,12 @@ bool opex_kb_team_works(const opex_kb_team *team, const char *role)
 	return false;
 }
 
+bool opex_kb_team_covers(const opex_kb_team *team, const char *journey,
+	const char *market, const char *language)
+{
+	return coverage(team, journey, market, language) > 0;
+}
+
 bool opex_kb_roster_works(const opex_kb_roster *roster, const char *role)
 {
 	size_t i;

@@ -8,6 +8,9 @@
  *   market_languages:         the languages each market is served in
  *     fr: [fr, en]
  *   routing_min_people: 2     routing-thin: fewer people for a language
+ *   capacity_hours_per_fte_week: 30
+ *                             productive hours of one FTE in a week, for
+ *                             the capacity-covered launch check (default 30)
  *   kpi: ...                  helpdesk export mapping, read by kpi/mapping.c
  *
  * Every problem is a `settings-invalid` diagnostic with its line (unknown
@@ -31,7 +34,7 @@
 /* "lint" holds rule severities, read by process-maps/lint_config.c. */
 static const char *const known_keys[] = { "languages", "markets",
 	"review_every", "lint", "journeys", "market_languages",
-	"routing_min_people", "kpi" };
+	"routing_min_people", "kpi", "capacity_hours_per_fte_week" };
 
 /* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
@@ -168,6 +171,7 @@ void opex_kb_settings_init(opex_kb_settings *settings)
 	memset(settings, 0, sizeof(*settings));
 	settings->review_every = DEFAULT_REVIEW;
 	settings->routing_min_people = 2;
+	settings->capacity_hours_per_fte_week = 30;
 }
 
 static void free_list(char **items, size_t count)
@@ -346,6 +350,23 @@ static void read_min_people(opex_kb_settings *settings, const char *path,
 	settings->routing_min_people = (unsigned)n;
 }
 
+static void read_hours(opex_kb_settings *settings, const char *path,
+	const opex_kb_yaml_node *v, opex_diag_list *diags)
+{
+	char *end = NULL;
+	double h = v->type == OPEX_KB_YAML_SCALAR ? strtod(v->value, &end) : -1;
+
+	if (is_null(v))
+		return;
+	if (v->type != OPEX_KB_YAML_SCALAR || end == v->value || *end ||
+	    !(h > 0 && h <= 168)) {
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, RULE, path, v->line,
+			v->col, "'capacity_hours_per_fte_week' must be a number of hours above 0 and at most 168");
+		return;
+	}
+	settings->capacity_hours_per_fte_week = h;
+}
+
 void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 	const char *text, size_t len, opex_diag_list *diags)
 {
@@ -389,6 +410,8 @@ void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 			read_market_languages(settings, path, v, diags);
 		} else if (strcmp(key->value, "routing_min_people") == 0) {
 			read_min_people(settings, path, v, diags);
+		} else if (strcmp(key->value, "capacity_hours_per_fte_week") == 0) {
+			read_hours(settings, path, v, diags);
 		} else if (strcmp(key->value, "review_every") == 0) {
 			read_review(settings, path, v, diags);
 		} else if (strcmp(key->value, "lint") == 0) {

@@ -15,13 +15,20 @@
  *                          its processes' steps link, exists in each launch
  *                          language and is not outdated
  *   steps-documented       every action step of its processes links an article
+ *   routing-covered        every journey of its processes, in each launch
+ *                          market and language, has a tier-1 team to take it
+ *   kpis-within-target     no KPI target of its mapped processes is breached,
+ *                          in any of its markets (kpi_checks.c)
+ *   capacity-covered       the roster's FTE cover the baseline and the extra
+ *                          contacts of its `capacity:` in every week
+ *                          (kpi_checks.c)
  *   checklist-done         the gate's manual items are ticked (gates.c)
  *   previous-gates         every earlier gate passed (gates.c)
  *
  * A check that cannot be run (a map that does not read) fails: "not
  * evaluated" never counts as a pass.
  */
-#include "launches/launches.h"
+#include "launches/launches_int.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/str.h"
@@ -36,7 +43,8 @@
 static const char *const check_names[OPEX_LAUNCH_CHECK_COUNT] = {
 	"processes-lint", "owners-known", "articles-exist", "articles-verified",
 	"translations-complete", "steps-documented", "checklist-done",
-	"previous-gates", "routing-covered"
+	"previous-gates", "routing-covered", "kpis-within-target",
+	"capacity-covered"
 };
 
 const char *opex_launch_check_name(opex_launch_check check)
@@ -85,8 +93,8 @@ void opex_launch_check_result_release(opex_launch_check_result *res)
 	res->reason_count = res->reason_cap = 0;
 }
 
-/* Load the map at `path`; NULL (with a reason) when it cannot be read. */
-static opex_pm_map *load_map(opex_launch_check_result *res, const opex_kb_repo *repo,
+opex_pm_map *opex_launch_map_read(opex_launch_check_result *res,
+	const opex_kb_repo *repo,
 	const char *launch_path, unsigned line, const char *path,
 	opex_diag_list *diags)
 {
@@ -127,7 +135,7 @@ static void check_processes_lint(opex_launch_check_result *res,
 		const opex_launch_name *p =
 			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, opex_launch_path(l),
+		opex_pm_map *map = opex_launch_map_read(res, repo, opex_launch_path(l),
 			p->line, p->name, &diags);
 
 		if (map != NULL)
@@ -201,7 +209,7 @@ static void check_owners_known(opex_launch_check_result *res,
 		const opex_launch_name *p =
 			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, lp, p->line, p->name, &diags);
+		opex_pm_map *map = opex_launch_map_read(res, repo, lp, p->line, p->name, &diags);
 		const opex_pm_attr attrs[2] = { OPEX_PM_ATTR_OWNER, OPEX_PM_ATTR_CHAMPION };
 
 		for (j = 0; map != NULL && j < 2; j++) {
@@ -355,7 +363,7 @@ static void check_translations(opex_launch_check_result *res,
 		const opex_launch_name *p =
 			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, lp, p->line, p->name, &diags);
+		opex_pm_map *map = opex_launch_map_read(res, repo, lp, p->line, p->name, &diags);
 
 		for (j = 0; map != NULL && j < opex_pm_map_node_count(map); j++) {
 			const opex_pm_node *node = opex_pm_map_node(map, j);
@@ -418,7 +426,7 @@ static void check_steps_documented(opex_launch_check_result *res,
 		const opex_launch_name *p =
 			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, opex_launch_path(l),
+		opex_pm_map *map = opex_launch_map_read(res, repo, opex_launch_path(l),
 			p->line, p->name, &diags);
 
 		for (j = 0; map != NULL && j < opex_pm_map_node_count(map); j++) {
@@ -472,7 +480,7 @@ static void check_routing_covered(opex_launch_check_result *res,
 		const opex_launch_name *p =
 			opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i);
 		opex_diag_list diags = OPEX_DIAG_LIST_INIT;
-		opex_pm_map *map = load_map(res, repo, opex_launch_path(l),
+		opex_pm_map *map = opex_launch_map_read(res, repo, opex_launch_path(l),
 			p->line, p->name, &diags);
 		const char *journey = map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL;
 
@@ -510,8 +518,15 @@ static void check_routing_covered(opex_launch_check_result *res,
 }
 
 void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check check,
-	const opex_launch *launch, const opex_kb_handbook *hb)
+	const opex_launch *launch, const opex_kb_handbook *hb,
+	const opex_launch_gate_options *opts)
 {
+	opex_launch_gate_options o = OPEX_LAUNCH_GATE_OPTIONS_INIT;
+
+	if (opts != NULL)
+		o = *opts;
+	if (o.now == 0)
+		o.now = opex_kb_handbook_now(hb);
 	out->check = check;
 	switch (check) {
 	case OPEX_LAUNCH_CHECK_PROCESSES_LINT:
@@ -534,6 +549,12 @@ void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check chec
 		break;
 	case OPEX_LAUNCH_CHECK_ROUTING_COVERED:
 		check_routing_covered(out, launch, hb);
+		break;
+	case OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET:
+		opex_launch_check_kpis(out, launch, hb, &o);
+		break;
+	case OPEX_LAUNCH_CHECK_CAPACITY_COVERED:
+		opex_launch_check_capacity(out, launch, hb, &o);
 		break;
 	case OPEX_LAUNCH_CHECK_CHECKLIST_DONE:
 	case OPEX_LAUNCH_CHECK_PREVIOUS_GATES:

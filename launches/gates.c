@@ -642,6 +642,7 @@ typedef struct gate_eval {
 	const opex_kb_handbook *hb;
 	const opex_kb_roster *roster;
 	const opex_launch_approval_log *log;
+	const opex_launch_gate_options *opts; /* now resolved */
 	char **excluded;                   /* "id: why", from separation() */
 	size_t excluded_count;
 } gate_eval;
@@ -743,7 +744,8 @@ static bool gate_checks(gate_eval *e)
 		    g->checks[i] == OPEX_LAUNCH_CHECK_CHECKLIST_DONE)
 			evaluation_check(c, e, g->checks[i]);
 		else
-			opex_launch_check_run(c, g->checks[i], e->st->launch, e->hb);
+			opex_launch_check_run(c, g->checks[i], e->st->launch, e->hb,
+				e->opts);
 		if (c->state == OPEX_LAUNCH_CHECK_PASS)
 			continue;
 		c->waiver = waived(e, "check", opex_launch_check_name(c->check));
@@ -851,7 +853,7 @@ static void gate_approvals(gate_eval *e, char ***fresh, bool *blocked)
 static int evaluate_gate(opex_launch_status *st, size_t gi,
 	const char *text, size_t len, const opex_kb_handbook *hb,
 	const opex_launch_approval_log *log, const opex_kb_path_log *tick_log,
-	opex_error *err)
+	const opex_launch_gate_options *opts, opex_error *err)
 {
 	gate_eval e;
 	char **fresh = NULL;
@@ -869,6 +871,7 @@ static int evaluate_gate(opex_launch_status *st, size_t gi,
 	e.hb = hb;
 	e.roster = opex_kb_handbook_roster(hb);
 	e.log = log;
+	e.opts = opts;
 	e.gs->gate = e.g;
 	opex_launch_digests_compute(&e.gs->digests, st->launch, text, len, gi, hb);
 	error = separation(e.gs, st->launch, hb, log, &e.excluded,
@@ -909,6 +912,7 @@ int opex_launch_gate_evaluate(opex_launch_status *out,
 	const opex_launch_gate_options *opts, opex_error *err)
 {
 	opex_kb_path_log ticks = OPEX_KB_PATH_LOG_INIT;
+	opex_launch_gate_options resolved = OPEX_LAUNCH_GATE_OPTIONS_INIT;
 	const char *path = opex_launch_path(launch);
 	size_t i, n = opex_launch_gate_count(launch);
 	int error;
@@ -916,6 +920,9 @@ int opex_launch_gate_evaluate(opex_launch_status *out,
 	memset(out, 0, sizeof(*out));
 	out->launch = launch;
 	out->now = opts && opts->now ? opts->now : opex_kb_handbook_now(hb);
+	if (opts != NULL)
+		resolved = *opts;
+	resolved.now = out->now;
 	memcpy(out->revision, opex_kb_repo_commit(opex_kb_handbook_repo(hb)), 41);
 	opex_launch_lint(launch, hb, &out->problems);
 	for (i = 0; i < log->problems.count; i++) {
@@ -932,7 +939,8 @@ int opex_launch_gate_evaluate(opex_launch_status *out,
 	out->gate_count = n;
 	out->current = n;
 	for (i = 0; i < n; i++) {
-		error = evaluate_gate(out, i, text, len, hb, log, &ticks, err);
+		error = evaluate_gate(out, i, text, len, hb, log, &ticks, &resolved,
+			err);
 		if (error < 0)
 			goto done;
 		if (out->gates[i].state != OPEX_LAUNCH_GATE_PASSED && out->current == n)

@@ -10,6 +10,12 @@
  *   processes: [processes/x.dot]          handbook paths
  *   articles: [articles/y.md]             handbook paths
  *   stakeholders: [ahmad, wfm]            people or teams
+ *   capacity:                             extra contacts the launch brings:
+ *     - journey: cards                    a customer journey
+ *       market: id                        optional: each launch market otherwise
+ *       extra_contacts_per_week: 400      a number, 0 or more
+ *       weeks: 4                          1 to 53 weeks from the week of `date`,
+ *       weeks: [2027-W09, 2027-W10]       or a list of ISO weeks
  *   gates:                                ordered; each gate:
  *     - id: go-live                       unique in the file
  *       title: Go-live                    string
@@ -28,6 +34,9 @@
  *
  *   launch-invalid       front matter missing, unreadable, or a field of the wrong type
  *   date-invalid         a malformed date or valid_for
+ *   capacity-invalid     a capacity entry that is not a mapping, lacks a journey,
+ *                        has a negative or malformed number, a malformed or
+ *                        repeated ISO week, or counts weeks without a date
  *   check-unknown        a check not in the catalogue
  *   gate-duplicate       a gate id listed twice
  *   item-gate-unknown    an item names a gate the launch does not have
@@ -57,6 +66,8 @@ struct opex_launch {
 	size_t list_count[OPEX_LAUNCH_LIST_COUNT];
 	opex_launch_gate *gates;
 	size_t gate_count;
+	opex_launch_capacity *capacity;
+	size_t capacity_count;
 	opex_launch_item *items;
 	size_t item_count, item_cap;
 	bool items_capped;
@@ -68,7 +79,11 @@ static const char *const list_keys[OPEX_LAUNCH_LIST_COUNT] = {
 
 static const char *const known_keys[] = {
 	"title", "date", "owner", "markets", "languages", "processes",
-	"articles", "stakeholders", "gates", NULL
+	"articles", "stakeholders", "gates", "capacity", NULL
+};
+
+static const char *const capacity_keys[] = {
+	"journey", "market", "extra_contacts_per_week", "weeks", NULL
 };
 
 static const char *const gate_keys[] = {
@@ -296,6 +311,22 @@ static void gate_release(opex_launch_gate *g)
 	opex_free(g->definition);
 }
 
+static void unknown_check(const opex_kb_yaml_node *c, const char *gate,
+	const char *path, opex_diag_list *diags)
+{
+	opex_buf known = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	int i;
+
+	for (i = 0; i < (int)OPEX_LAUNCH_CHECK_COUNT; i++)
+		opex_buf_printf(&known, "%s%s", i ? ", " : "",
+			opex_launch_check_name((opex_launch_check)i));
+	opex_diag_add(diags, OPEX_SEVERITY_ERROR, "check-unknown", path, c->line,
+		c->col, "unknown check '%.*s' in gate '%s' (known: %s)",
+		c->type == OPEX_KB_YAML_SCALAR ? (int)opex_text_clip(c->value, 60) : 1,
+		c->type == OPEX_KB_YAML_SCALAR ? c->value : "?", gate, known.ptr);
+	opex_buf_release(&known);
+}
+
 /* Read one gate; false when it has no usable id (then it is skipped). */
 static bool read_gate(opex_launch_gate *g, const opex_kb_yaml_node *v,
 	const char *path, opex_diag_list *diags)
@@ -338,13 +369,7 @@ static bool read_gate(opex_launch_gate *g, const opex_kb_yaml_node *v,
 				opex_launch_check_parse(c->value) : -1;
 
 			if (k < 0) {
-				opex_diag_add(diags, OPEX_SEVERITY_ERROR,
-					"check-unknown", path, c->line, c->col,
-					"unknown check '%.*s' in gate '%s' (known: processes-lint, owners-known, articles-exist, articles-verified, translations-complete, steps-documented, checklist-done, previous-gates)",
-					c->type == OPEX_KB_YAML_SCALAR ?
-					(int)opex_text_clip(c->value, 60) : 1,
-					c->type == OPEX_KB_YAML_SCALAR ? c->value : "?",
-					g->id);
+				unknown_check(c, g->id, path, diags);
 				continue;
 			}
 			g->checks[g->check_count] = (opex_launch_check)k;
@@ -425,6 +450,155 @@ static void read_gates(opex_launch *l, const opex_kb_yaml_node *v,
 	}
 }
 
+static void capacity_error(opex_launch_capacity *c, const char *path,
+	const opex_kb_yaml_node *v, opex_diag_list *diags, const char *what)
+{
+	opex_diag_add(diags, OPEX_SEVERITY_ERROR, "capacity-invalid", path,
+		v->line, v->col, "capacity%s%s%s: %s", c->journey ? " of journey '" : "",
+		c->journey ? c->journey : "", c->journey ? "'" : "", what);
+	c->invalid = true;
+}
+
+/* extra_contacts_per_week: a number from 0 to 10 million. */
+static void read_extra(opex_launch_capacity *c, const opex_kb_yaml_node *v,
+	const opex_kb_yaml_node *entry, const char *path, opex_diag_list *diags)
+{
+	char *end = NULL;
+	double x;
+
+	if (v == NULL || v->type != OPEX_KB_YAML_SCALAR || v->len == 0) {
+		capacity_error(c, path, v ? v : entry, diags,
+			"extra_contacts_per_week must be a number of contacts");
+		return;
+	}
+	x = strtod(v->value, &end);
+	if (end == v->value || *end != '\0' || x != x)
+		capacity_error(c, path, v, diags,
+			"extra_contacts_per_week is not a number");
+	else if (x < 0)
+		capacity_error(c, path, v, diags,
+			"extra_contacts_per_week is negative: give the extra contacts a week, 0 or more");
+	else if (!(x <= 1e7))
+		capacity_error(c, path, v, diags,
+			"extra_contacts_per_week is larger than 10000000");
+	else
+		c->extra = x;
+}
+
+/* weeks: a count from the launch date's week, or a list of ISO weeks. */
+static void read_weeks(opex_launch_capacity *c, const opex_kb_yaml_node *v,
+	const opex_kb_yaml_node *entry, int64_t date, const char *path,
+	opex_diag_list *diags)
+{
+	size_t i, j;
+
+	if (v != NULL && v->type == OPEX_KB_YAML_SCALAR) {
+		unsigned n = read_count(v);
+
+		if (n == 0 || n > OPEX_LIMIT_LAUNCH_CAPACITY_WEEKS) {
+			capacity_error(c, path, v, diags, v->value[0] == '-' ?
+				"weeks is negative: give 1 to 53 weeks, or a list of ISO weeks" :
+				"weeks must be 1 to 53 weeks from the launch date, or a list of ISO weeks like [2027-W09, 2027-W10]");
+			return;
+		}
+		if (date == 0) {
+			capacity_error(c, path, v, diags,
+				"weeks counts from the launch date, and the launch has no date: add one or list ISO weeks");
+			return;
+		}
+		c->weeks = opex_calloc(n, sizeof(*c->weeks));
+		for (i = 0; i < n; i++)
+			c->weeks[i] = opex_time_week_start(date) +
+				(int64_t)i * 7 * OPEX_DAY_SECONDS;
+		c->week_count = n;
+		return;
+	}
+	if (v == NULL || v->type != OPEX_KB_YAML_SEQUENCE || v->count == 0 ||
+	    v->count > OPEX_LIMIT_LAUNCH_CAPACITY_WEEKS) {
+		capacity_error(c, path, v ? v : entry, diags,
+			"weeks must be 1 to 53 weeks from the launch date, or a list of ISO weeks like [2027-W09, 2027-W10]");
+		return;
+	}
+	c->weeks = opex_calloc(v->count, sizeof(*c->weeks));
+	for (i = 0; i < v->count; i++) {
+		const opex_kb_yaml_node *w = v->items[i];
+		int64_t start = 0;
+		bool dup = false;
+
+		if (w->type != OPEX_KB_YAML_SCALAR ||
+		    opex_time_parse_week(&start, w->value, NULL) < 0) {
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "capacity-invalid",
+				path, w->line, w->col,
+				"week '%.*s' is not an ISO week like 2027-W09",
+				w->type == OPEX_KB_YAML_SCALAR ?
+				(int)opex_text_clip(w->value, 40) : 1,
+				w->type == OPEX_KB_YAML_SCALAR ? w->value : "?");
+			c->invalid = true;
+			continue;
+		}
+		for (j = 0; j < c->week_count; j++)
+			dup = dup || c->weeks[j] == start;
+		if (dup) {
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "capacity-invalid",
+				path, w->line, w->col, "week %s is listed twice",
+				w->value);
+			c->invalid = true;
+			continue;
+		}
+		c->weeks[c->week_count++] = start;
+	}
+}
+
+static void capacity_release(opex_launch_capacity *c)
+{
+	opex_free(c->journey);
+	opex_free(c->market);
+	opex_free(c->weeks);
+}
+
+static void read_capacity(opex_launch *l, const opex_kb_yaml_node *v,
+	opex_diag_list *diags)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	if (v->type != OPEX_KB_YAML_SEQUENCE ||
+	    v->count > OPEX_LIMIT_LAUNCH_CAPACITY) {
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "capacity-invalid",
+			l->path, v->line, v->col,
+			"capacity must be a list of at most %u entries {journey, market, extra_contacts_per_week, weeks}",
+			OPEX_LIMIT_LAUNCH_CAPACITY);
+		return;
+	}
+	l->capacity = opex_calloc(v->count + 1, sizeof(*l->capacity));
+	for (i = 0; i < v->count; i++) {
+		const opex_kb_yaml_node *e = v->items[i], *j;
+		opex_launch_capacity *c = &l->capacity[l->capacity_count++];
+
+		c->line = e->line;
+		if (e->type != OPEX_KB_YAML_MAPPING) {
+			capacity_error(c, l->path, e, diags,
+				"an entry must be a mapping with journey, extra_contacts_per_week and weeks");
+			continue;
+		}
+		unknown_keys(e, capacity_keys, l->path, "a capacity entry", diags);
+		j = opex_kb_yaml_get(e, "journey");
+		c->journey = scalar_text(j);
+		c->journey_line = j ? j->line : e->line;
+		if (c->journey == NULL)
+			capacity_error(c, l->path, j ? j : e, diags,
+				"an entry names no journey");
+		j = opex_kb_yaml_get(e, "market");
+		c->market = scalar_text(j);
+		c->market_line = j ? j->line : 0;
+		read_extra(c, opex_kb_yaml_get(e, "extra_contacts_per_week"), e,
+			l->path, diags);
+		read_weeks(c, opex_kb_yaml_get(e, "weeks"), e, l->date, l->path,
+			diags);
+	}
+}
+
 static void read_front_matter(opex_launch *l, const opex_kb_yaml_node *doc,
 	opex_diag_list *diags)
 {
@@ -457,6 +631,7 @@ static void read_front_matter(opex_launch *l, const opex_kb_yaml_node *doc,
 		read_names(&l->lists[i], &l->list_count[i],
 			opex_kb_yaml_get(doc, list_keys[i]), l->path, list_keys[i],
 			diags);
+	read_capacity(l, opex_kb_yaml_get(doc, "capacity"), diags);
 	read_gates(l, opex_kb_yaml_get(doc, "gates"), diags);
 }
 
@@ -714,6 +889,9 @@ void opex_launch_free(opex_launch *l)
 	for (i = 0; i < l->gate_count; i++)
 		gate_release(&l->gates[i]);
 	opex_free(l->gates);
+	for (i = 0; i < l->capacity_count; i++)
+		capacity_release(&l->capacity[i]);
+	opex_free(l->capacity);
 	for (i = 0; i < l->item_count; i++) {
 		opex_free(l->items[i].text);
 		opex_free(l->items[i].gate);
@@ -758,6 +936,17 @@ long opex_launch_gate_find(const opex_launch *l, const char *id)
 		if (strcmp(l->gates[i].id, id) == 0)
 			return (long)i;
 	return -1;
+}
+
+size_t opex_launch_capacity_count(const opex_launch *l)
+{
+	return l->capacity_count;
+}
+
+const opex_launch_capacity *opex_launch_capacity_at(const opex_launch *l,
+	size_t i)
+{
+	return &l->capacity[i];
 }
 
 size_t opex_launch_item_count(const opex_launch *l) { return l->item_count; }

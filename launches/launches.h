@@ -9,12 +9,15 @@
  *   launch.c     launch files: front matter, gates, the task-list checklist
  *   lint.c       launch lint, and the handbook-wide lint of `opex lint`
  *   checks.c     the check catalogue (processes-lint, owners-known, ...)
+ *   kpi_checks.c the checks that read the KPI store (kpis-within-target,
+ *                capacity-covered)
  *   approvals.c  approval records: format, parse, digests, the chain
  *   records.c    appending a record to a chain (local or on the origin)
  *   gates.c      gate evaluation: checks, items, approvals, quorum
  *
- * Data flows one way: kb (files, roster, history, record chains) and
- * process-maps (maps, lint) -> here -> renderer and server.
+ * Data flows one way: kb (files, roster, history, record chains),
+ * process-maps (maps, lint) and kpi (the KPI store) -> here -> renderer
+ * and server.
  * Docs: docs/internals/launches.md.
  */
 #ifndef OPEX_LAUNCHES_H
@@ -46,6 +49,8 @@ typedef enum opex_launch_check {
 	OPEX_LAUNCH_CHECK_CHECKLIST_DONE,
 	OPEX_LAUNCH_CHECK_PREVIOUS_GATES,
 	OPEX_LAUNCH_CHECK_ROUTING_COVERED,
+	OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET,
+	OPEX_LAUNCH_CHECK_CAPACITY_COVERED,
 	OPEX_LAUNCH_CHECK_COUNT
 } opex_launch_check;
 
@@ -94,12 +99,23 @@ typedef struct opex_launch_item {
 	unsigned line;
 } opex_launch_item;
 
+/* An entry of `capacity:`: extra contacts of a journey in some weeks. */
+typedef struct opex_launch_capacity {
+	char *journey;            /* NULL only when invalid */
+	char *market;             /* NULL: each of the launch's markets */
+	double extra;             /* extra contacts per week, 0 or more */
+	int64_t *weeks;           /* starts of the ISO weeks (Monday 00:00 UTC) */
+	size_t week_count;
+	bool invalid;             /* reported as capacity-invalid: not usable */
+	unsigned line, journey_line, market_line;
+} opex_launch_capacity;
+
 typedef struct opex_launch opex_launch;
 
 /**
  * Parse the launch file at `path`. Problems become diagnostics with their
  * line (rules launch-invalid, check-unknown, gate-duplicate, date-invalid,
- * item-gate-unknown); what is sound is kept. Returns NULL (after a
+ * capacity-invalid, item-gate-unknown); what is sound is kept. Returns NULL (after a
  * diagnostic) only when the file cannot be read as a launch at all.
  */
 opex_launch *opex_launch_parse(const char *path, const char *text,
@@ -135,6 +151,11 @@ const opex_launch_gate *opex_launch_gate_at(const opex_launch *launch,
 /** The index of the gate with this id, or -1. */
 long opex_launch_gate_find(const opex_launch *launch, const char *id);
 
+/** The `capacity:` entries, in file order (invalid ones included). */
+size_t opex_launch_capacity_count(const opex_launch *launch);
+const opex_launch_capacity *opex_launch_capacity_at(const opex_launch *launch,
+	size_t i);
+
 size_t opex_launch_item_count(const opex_launch *launch);
 const opex_launch_item *opex_launch_item_at(const opex_launch *launch,
 	size_t i);
@@ -153,7 +174,9 @@ void opex_launch_normalized(opex_buf *out, const char *text, size_t len);
  * Check the launch against the handbook: processes and articles that do
  * not exist (process-missing, article-missing), people and teams not in
  * the roster (approver-unknown, person-unknown), a quorum larger than the
- * people who may approve (quorum-too-large).
+ * people who may approve (quorum-too-large), a capacity entry for a
+ * journey the handbook does not know or a market the launch does not list
+ * (capacity-invalid).
  */
 void opex_launch_lint(const opex_launch *launch,
 	const opex_kb_handbook *hb, opex_diag_list *diags);
@@ -361,9 +384,10 @@ typedef struct opex_launch_status {
 
 typedef struct opex_launch_gate_options {
 	int64_t now;                     /* 0: the handbook's now */
+	const char *kpi_store;           /* NULL: opex_kpi_store_default_path() */
 } opex_launch_gate_options;
 
-#define OPEX_LAUNCH_GATE_OPTIONS_INIT { 0 }
+#define OPEX_LAUNCH_GATE_OPTIONS_INIT { 0, NULL }
 
 /**
  * Evaluate every gate of `launch` (whose file text is `text`) at the
@@ -382,11 +406,14 @@ int opex_launch_gate_evaluate(opex_launch_status *out,
 void opex_launch_status_release(opex_launch_status *status);
 
 /**
- * Run one check of the catalogue for gate `gate` (previous-gates and
- * checklist-done are filled in by the evaluation). Appends reasons.
+ * Run one check of the catalogue (previous-gates and checklist-done are
+ * filled in by the evaluation) as of `opts->now`, reading the KPI store at
+ * `opts->kpi_store`; `opts` may be NULL (the defaults). Appends reasons.
+ * The store is only opened, never created.
  */
 void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check check,
-	const opex_launch *launch, const opex_kb_handbook *hb);
+	const opex_launch *launch, const opex_kb_handbook *hb,
+	const opex_launch_gate_options *opts);
 
 /** Add a reason to a check result. */
 void opex_launch_check_reason(opex_launch_check_result *res, const char *path,

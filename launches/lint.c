@@ -9,6 +9,10 @@
  *   person-unknown       the owner or a stakeholder is not in the roster
  *   approver-unknown     an approver or quorum term is not in the roster
  *   quorum-too-large     a quorum larger than the people who may approve
+ *   capacity-invalid     a capacity entry's journey is not one the handbook
+ *                        knows (opex.yaml journeys, else the articles' and the
+ *                        launch's maps'), or its market is not one of the
+ *                        launch's markets
  *
  * The handbook-wide lint is assembled here because this is the first layer
  * that sees articles (kb), maps (process-maps) and launches together.
@@ -114,6 +118,67 @@ static void lint_gate(const opex_launch *l, const opex_launch_gate *g,
 	opex_free(set);
 }
 
+/* True if `journey` is one the handbook knows (see the file comment). */
+static bool journey_known(const opex_launch *l, const opex_kb_handbook *hb,
+	const char **known, size_t count, const char *journey)
+{
+	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < count && !found; i++)
+		found = strcmp(known[i], journey) == 0;
+	if (opex_kb_handbook_settings(hb)->journey_count > 0)
+		return found;
+	for (i = 0; !found && i < opex_launch_list_count(l, OPEX_LAUNCH_PROCESSES); i++) {
+		const char *path = opex_launch_list_item(l, OPEX_LAUNCH_PROCESSES, i)->name;
+		opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
+		opex_pm_map *map = NULL;
+		const char *j;
+
+		if (opex_kb_repo_read(&text, repo, path, NULL) == 0 &&
+		    opex_pm_map_load(&map, path, text.ptr, text.len, &ignored,
+			NULL) == 0 && map != NULL) {
+			j = opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY);
+			found = j != NULL && strcmp(j, journey) == 0;
+		}
+		opex_pm_map_free(map);
+		opex_diag_list_release(&ignored);
+	}
+	opex_buf_release(&text);
+	return found;
+}
+
+static void lint_capacity(const opex_launch *l, const opex_kb_handbook *hb,
+	opex_diag_list *diags)
+{
+	const char **known = NULL;
+	size_t i, m, count = 0, markets = opex_launch_list_count(l, OPEX_LAUNCH_MARKETS);
+
+	if (opex_launch_capacity_count(l) > 0)
+		count = opex_kb_routing_journeys(&known, hb);
+	for (i = 0; i < opex_launch_capacity_count(l); i++) {
+		const opex_launch_capacity *c = opex_launch_capacity_at(l, i);
+		bool listed = markets == 0;
+
+		if (c->journey != NULL && !journey_known(l, hb, known, count, c->journey))
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "capacity-invalid",
+				opex_launch_path(l), c->journey_line, 1,
+				"capacity names journey '%.*s', which the handbook does not know (opex.yaml journeys, or the journeys of its articles and of the launch's maps)",
+				(int)opex_text_clip(c->journey, 60), c->journey);
+		for (m = 0; c->market != NULL && m < markets; m++)
+			listed = listed || strcmp(opex_launch_list_item(l,
+				OPEX_LAUNCH_MARKETS, m)->name, c->market) == 0;
+		if (c->market != NULL && !listed)
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR, "capacity-invalid",
+				opex_launch_path(l), c->market_line, 1,
+				"capacity names market '%.*s', which is not one of the launch's markets",
+				(int)opex_text_clip(c->market, 60), c->market);
+	}
+	opex_free(known);
+}
+
 void opex_launch_lint(const opex_launch *l, const opex_kb_handbook *hb,
 	opex_diag_list *diags)
 {
@@ -157,6 +222,7 @@ void opex_launch_lint(const opex_launch *l, const opex_kb_handbook *hb,
 	}
 	for (i = 0; i < opex_launch_gate_count(l); i++)
 		lint_gate(l, opex_launch_gate_at(l, i), roster, diags);
+	lint_capacity(l, hb, diags);
 }
 
 void opex_launch_lint_files(const opex_kb_handbook *hb,

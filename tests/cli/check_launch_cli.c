@@ -357,6 +357,40 @@ START_TEST(launch_cli__bad_launch_is_reported)
 }
 END_TEST
 
+/* The KPI checks read the store --kpi names, and never create it. */
+START_TEST(launch_cli__kpi_store_option)
+{
+	char *out = NULL, *dir = opex_test_tmpdir(), store[512];
+	FILE *f;
+
+	snprintf(store, sizeof(store), "%s/kpi.sqlite", dir);
+	opex_test_repo_put(repo, "opex.yaml",
+		"kpi:\n  sources:\n    - name: t\n      files: \"t*.csv\"\n"
+		"      process: processes/refunds.dot\n"
+		"      columns: {case: id, created: created}\n");
+	opex_test_repo_put(repo, "launches/kpi.md",
+		"---\ntitle: KPIs\ndate: 2026-03-02\nowner: dan\n"
+		"processes: [processes/refunds.dot]\n"
+		"capacity:\n  - journey: refunds\n    extra_contacts_per_week: -5\n"
+		"    weeks: [2026-W10, 2026-W99]\n"
+		"gates:\n  - id: a\n    title: A\n    approvers: [ops]\n"
+		"    checks: [kpis-within-target, capacity-covered]\n---\n");
+	opex_test_repo_commit(repo, "Eve Editor", "eve@example.com", T0 + 2 * DAY,
+		"kpi launch", NULL);
+	ck_assert_int_eq(launch(&out, NULL, "status '%s' launches/kpi.md --kpi '%s'",
+		opex_test_repo_path(repo), store), 1);
+	ck_assert_msg(strstr(out, "[FAIL] check kpis-within-target") &&
+		strstr(out, "[FAIL] check capacity-covered") &&
+		strstr(out, "no KPI store at") && strstr(out, store) &&
+		strstr(out, "capacity-invalid") && strstr(out, "negative") &&
+		strstr(out, "'2026-W99' is not an ISO week"), "%s", out);
+	f = fopen(store, "rb");
+	ck_assert_ptr_null(f);
+	opex_free(out);
+	opex_test_rmtree(dir);
+}
+END_TEST
+
 /* One gate: the owner may approve, ann plus two of ops, approvals last 10 days. */
 static const char launch_solo[] =
 	"---\n"
@@ -428,6 +462,7 @@ Suite *suite_launch_cli(void)
 	tcase_add_test(tc, launch_cli__waiver_expires);
 	tcase_add_test(tc, launch_cli__identity);
 	tcase_add_test(tc, launch_cli__bad_launch_is_reported);
+	tcase_add_test(tc, launch_cli__kpi_store_option);
 	tcase_add_test(tc, launch_cli__all_of_quorum_not_independent_valid_for);
 	suite_add_tcase(s, tc);
 	return s;

@@ -149,6 +149,47 @@ START_TEST(core_time__round_trip)
 }
 END_TEST
 
+static const struct {
+	const char *date, *week;
+} weeks[] = {
+	{ "2026-03-30", "2026-W14" },
+	{ "2027-03-01", "2027-W09" },
+	{ "2027-01-01", "2026-W53" },      /* a Friday: the last week of 2026 */
+	{ "2025-12-29", "2026-W01" },      /* a Monday: week 1 of 2026 */
+	{ "2021-01-03", "2020-W53" },
+	{ "1970-01-01", "1970-W01" },
+};
+
+START_TEST(core_time__week)
+{
+	int64_t t = 0, start = 0;
+	char label[16];
+
+	ck_assert_int_eq(opex_time_parse_date(&t, weeks[_i].date, NULL), 0);
+	opex_time_format_week(label, sizeof(label), t + 3600);
+	ck_assert_str_eq(label, weeks[_i].week);
+	ck_assert_int_eq(opex_time_parse_week(&start, weeks[_i].week, NULL), 0);
+	ck_assert_int_eq(start, opex_time_week_start(t + 3600));
+	ck_assert(start <= t && t - start < 7 * DAY);
+}
+END_TEST
+
+START_TEST(core_time__week_invalid)
+{
+	static const char *const bad[] = { "2026-W54", "2027-W53", "2026-W00",
+		"2026W14", "2026-14", "2026-W1", "1969-W10", "" };
+	opex_error err = OPEX_ERROR_INIT;
+	int64_t t = 1;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(opex_time_parse_week(&t, bad[i], &err), OPEX_EINVALID);
+		ck_assert_int_eq(t, 0);
+	}
+	ck_assert_int_eq(opex_time_parse_week(&t, "2026-W53", NULL), 0);
+}
+END_TEST
+
 Suite *suite_time(void)
 {
 	Suite *s = suite_create("core_time");
@@ -161,6 +202,9 @@ Suite *suite_time(void)
 	tcase_add_loop_test(tc, core_time__format, 0,
 		(int)(sizeof(formats) / sizeof(formats[0])));
 	tcase_add_test(tc, core_time__round_trip);
+	tcase_add_loop_test(tc, core_time__week, 0,
+		(int)(sizeof(weeks) / sizeof(weeks[0])));
+	tcase_add_test(tc, core_time__week_invalid);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -76,6 +76,7 @@ START_TEST(kb_settings__defaults)
 	ck_assert_uint_eq(s.language_count, 0);
 	ck_assert_uint_eq(s.market_count, 0);
 	ck_assert_int_eq(s.review_every, 180 * OPEX_DAY_SECONDS);
+	ck_assert(s.capacity_hours_per_fte_week == 30);
 	opex_kb_settings_release(&s);
 }
 END_TEST
@@ -84,7 +85,8 @@ START_TEST(kb_settings__parses)
 {
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	const char *text = "languages: [en, fr, id]\nreview_every: 90d\n"
-			   "markets:\n  - uk\n  - fr\n";
+			   "markets:\n  - uk\n  - fr\n"
+			   "capacity_hours_per_fte_week: 32.5\n";
 	opex_kb_settings s;
 
 	opex_kb_settings_init(&s);
@@ -95,6 +97,7 @@ START_TEST(kb_settings__parses)
 	ck_assert_uint_eq(s.market_count, 2);
 	ck_assert_str_eq(s.markets[0], "uk");
 	ck_assert_int_eq(s.review_every, 90 * OPEX_DAY_SECONDS);
+	ck_assert(s.capacity_hours_per_fte_week == 32.5);
 	opex_kb_settings_release(&s);
 	ck_assert_uint_eq(s.language_count, 0);
 	opex_diag_list_release(&diags);
@@ -148,6 +151,10 @@ static const struct {
 	  "duplicate key 'review_every'", 0, 180 },
 	{ "markets: [uk, '']\nreview_every: 7d\n", 1, OPEX_SEVERITY_ERROR,
 	  "'markets' has an empty item", 0, 7 },
+	{ "capacity_hours_per_fte_week: -30\n", 1, OPEX_SEVERITY_ERROR,
+	  "'capacity_hours_per_fte_week' must be a number of hours above 0", 0, 180 },
+	{ "capacity_hours_per_fte_week: 30h\n", 1, OPEX_SEVERITY_ERROR,
+	  "'capacity_hours_per_fte_week' must be a number", 0, 180 },
 };
 
 START_TEST(kb_settings__problems)
