@@ -414,8 +414,9 @@ void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 			read_hours(settings, path, v, diags);
 		} else if (strcmp(key->value, "review_every") == 0) {
 			read_review(settings, path, v, diags);
-		} else if (strcmp(key->value, "lint") == 0) {
-			continue; /* checked where it is read */
+		} else if (strcmp(key->value, "lint") == 0 ||
+			   strcmp(key->value, "kpi") == 0) {
+			continue; /* checked where it is read (kpi: kpi/mapping.c) */
 		} else {
 			near = opex_text_closest(key->value, key->len,
 				known_keys,

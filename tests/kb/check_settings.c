@@ -193,6 +193,9 @@ START_TEST(kb_settings__empty)
 	opex_kb_settings_parse(&s, PATH, "", 0, &diags);
 	opex_kb_settings_parse(&s, PATH, NULL, 0, &diags);
 	opex_kb_settings_parse(&s, PATH, "languages:\n", 11, &diags);
+	/* sections read elsewhere are no unknown settings */
+	opex_kb_settings_parse(&s, PATH, "kpi:\n  sources: []\nlint: {}\n", 28, &diags);
+	opex_test_dump_diags(&diags);
 	ck_assert_uint_eq(diags.count, 0);
 	ck_assert_int_eq(s.review_every, 180 * OPEX_DAY_SECONDS);
 	opex_kb_settings_release(&s);
