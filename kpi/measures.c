@@ -170,11 +170,11 @@ static bool keep_case(const opex_kpi_query *q, const kpi_case *c)
 	return true;
 }
 
-static opex_kpi_edge *edge_for(proc_work *w, const opex_pm_map *map,
-	size_t a, size_t b)
+static opex_kpi_edge *edge_for(proc_work *w, size_t a, size_t b)
 {
-	const char *tail = opex_pm_map_node(map, a)->id;
-	const char *head = opex_pm_map_node(map, b)->id;
+	/* the report's own copies: the map is freed before the report */
+	const char *tail = w->steps[a].node;
+	const char *head = w->steps[b].node;
 	size_t i;
 
 	for (i = 0; i < w->p.edge_count; i++)
@@ -333,7 +333,7 @@ static bool add_moves(proc_work *w, const opex_pm_map *map, reach *rc,
 			push(&all->step, d);
 		}
 		if (next >= 0 && next != s) {
-			opex_kpi_edge *e = edge_for(w, map, (size_t)s, (size_t)next);
+			opex_kpi_edge *e = edge_for(w, (size_t)s, (size_t)next);
 			size_t la = opex_pm_map_node(map, (size_t)s)->lane;
 			size_t lb = opex_pm_map_node(map, (size_t)next)->lane;
 

@@ -458,8 +458,10 @@ static void place_attrs(opex_pm_map *map, const pm_source *src)
 
 			node = n < 0 ? OPEX_PM_NO_LANE : (size_t)n;
 		}
+		/* graph and node targets; a node's may sit in its lane's subgraph */
 		if (strncmp(sa->name, "target_", 7) == 0 &&
-		    sa->context != PM_SRC_EDGE && sa->subgraph == NULL) {
+		    (sa->context == PM_SRC_NODE ||
+		     (sa->context == PM_SRC_GRAPH && sa->subgraph == NULL))) {
 			add_target(map, sa, node);
 			continue;
 		}

@@ -40,19 +40,6 @@ static void broken_teardown(void)
 	broken = NULL;
 }
 
-static int run(char **out, char **err, const char *fmt, ...) OPEX_PRINTF(3, 4);
-
-static int run(char **out, char **err, const char *fmt, ...)
-{
-	char args[4600];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	return opex_test_run_opex(args, out, err);
-}
-
 /* --- usage ------------------------------------------------------------- */
 
 static const struct {
@@ -104,7 +91,7 @@ START_TEST(cli_lint__not_a_repository)
 {
 	char *dir = opex_test_tmpdir(), *out, *err;
 
-	ck_assert_int_eq(run(&out, &err, "lint '%s'", dir), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s'", dir), 2);
 	ck_assert_msg(strstr(err, "is not a git repository") != NULL, "%s", err);
 	opex_free(out);
 	opex_free(err);
@@ -116,7 +103,7 @@ START_TEST(cli_serve__replica_without_an_origin)
 {
 	char *dir = opex_test_tmpdir(), *out, *err;
 
-	ck_assert_int_eq(run(&out, &err,
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err,
 		"serve '%s/clone' --origin /nonexistent/origin.git --port 0", dir), 2);
 	ck_assert_msg(strstr(err, "cannot fetch from origin "
 		"'/nonexistent/origin.git': no such repository") != NULL, "%s", err);
@@ -133,7 +120,7 @@ START_TEST(cli_lint__empty_repository)
 	opex_test_repo *repo = opex_test_repo_new(false);
 	char *out, *err;
 
-	ck_assert_int_eq(run(&out, &err, "lint '%s'", opex_test_repo_path(repo)), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s'", opex_test_repo_path(repo)), 2);
 	ck_assert_msg(strstr(err, "has no commits") != NULL, "%s", err);
 	opex_free(out);
 	opex_free(err);
@@ -145,7 +132,7 @@ START_TEST(cli_lint__unknown_revision)
 {
 	char *out, *err;
 
-	ck_assert_int_eq(run(&out, &err, "lint '%s' --rev no-such-branch", opex_test_repo_path(broken)), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s' --rev no-such-branch", opex_test_repo_path(broken)), 2);
 	ck_assert_msg(strstr(err, "unknown revision 'no-such-branch'") != NULL,
 		"%s", err);
 	opex_free(out);
@@ -163,7 +150,7 @@ START_TEST(cli_lint__broken_handbook_matches_expected)
 	char *out, *err;
 
 	ck_assert_msg(expected != NULL, "cannot read %s", expected_path);
-	ck_assert_int_eq(run(&out, &err, "lint '%s' --now 2026-06-15 --no-cache", opex_test_repo_path(broken)), 1);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s' --now 2026-06-15 --no-cache", opex_test_repo_path(broken)), 1);
 	ck_assert_msg(strcmp(out, expected) == 0,
 		"opex lint output differs from %s:\n%s", expected_path, out);
 	ck_assert_msg(strstr(err, "error") != NULL, "%s", err);
@@ -178,7 +165,7 @@ START_TEST(cli_lint__json_lists_the_same_findings)
 {
 	char *out, *err;
 
-	ck_assert_int_eq(run(&out, &err, "lint '%s' --now 2026-06-15 --format json", opex_test_repo_path(broken)), 1);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s' --now 2026-06-15 --format json", opex_test_repo_path(broken)), 1);
 	ck_assert(strstr(out, "\"diagnostics\"") != NULL);
 	ck_assert(strstr(out, "\"rule\": \"owner-unknown\"") != NULL);
 	ck_assert(strstr(out, "\"path\": \"articles/unknown-owner.md\"") != NULL);
@@ -193,7 +180,7 @@ START_TEST(cli_lint__older_revision)
 	char *out, *err;
 
 	/* Before the source changed, its translation was current. */
-	ck_assert_int_eq(run(&out, &err, "lint '%s' --rev HEAD~1 --now 2026-06-15", opex_test_repo_path(broken)), 1);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s' --rev HEAD~1 --now 2026-06-15", opex_test_repo_path(broken)), 1);
 	ck_assert(strstr(out, "[translation-outdated]") == NULL);
 	ck_assert(strstr(out, "[review-overdue]") != NULL);
 	opex_free(out);
@@ -207,13 +194,13 @@ START_TEST(cli_articles__states)
 {
 	char *out, *err;
 
-	ck_assert_int_eq(run(&out, &err, "articles '%s' --now 2026-06-15", opex_test_repo_path(broken)), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "articles '%s' --now 2026-06-15", opex_test_repo_path(broken)), 0);
 	ck_assert_msg(strstr(out, "articles/old.md\ten\tana\t2026-01-01\tstale\t") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "articles/source.fr.md\tfr\tana\t2026-01-01\toutdated\t") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "articles/source.md\ten\tana\t2026-06-01\tok\t") != NULL, "%s", out);
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "articles '%s' --now 2026-06-15 --format json", opex_test_repo_path(broken)), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "articles '%s' --now 2026-06-15 --format json", opex_test_repo_path(broken)), 0);
 	ck_assert(strstr(out, "\"outdated\": true") != NULL);
 	opex_free(out);
 	opex_free(err);
@@ -224,11 +211,11 @@ START_TEST(cli_show__renders_safely)
 {
 	char *out, *err;
 
-	ck_assert_int_eq(run(&out, &err, "show '%s' articles/broken-link.md", opex_test_repo_path(broken)), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "show '%s' articles/broken-link.md", opex_test_repo_path(broken)), 0);
 	ck_assert_msg(strstr(out, "<h1>Links that go nowhere</h1>") != NULL, "%s", out);
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "show '%s' articles/nope.md", opex_test_repo_path(broken)), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "show '%s' articles/nope.md", opex_test_repo_path(broken)), 2);
 	ck_assert_msg(strstr(err, "'articles/nope.md' is not an article") != NULL, "%s", err);
 	opex_free(out);
 	opex_free(err);
@@ -246,7 +233,7 @@ START_TEST(cli_lint__sample_handbook_warns_and_passes)
 	snprintf(cmd, sizeof(cmd), "'%.2000s' '%.2000s/hb' >/dev/null", script, dir);
 	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 	snprintf(cmd, sizeof(cmd), "%.4000s/hb", dir);
-	ck_assert_int_eq(run(&out, &err, "lint '%s'", cmd), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s'", cmd), 0);
 	ck_assert_msg(strstr(out, ": error:") == NULL, "%s", out);
 	ck_assert_msg(strstr(out, "[review-overdue]") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "[translation-outdated]") != NULL, "%s", out);
@@ -267,20 +254,20 @@ START_TEST(cli_route__sample_handbook)
 	snprintf(cmd, sizeof(cmd), "'%.2000s' '%.2000s/hb' >/dev/null", script, dir);
 	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 	snprintf(hb, sizeof(hb), "%.4000s/hb", dir);
-	ck_assert_int_eq(run(&out, &err, "route '%s' --journey cards --market fr --language fr", hb), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "route '%s' --journey cards --market fr --language fr", hb), 0);
 	ck_assert_msg(strstr(out, "team: Front end (France) (front-end-fr)") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "escalates to: Back office") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "lost-card-abroad.dot") != NULL, "%s", out);
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "route '%s' --journey chargebacks --market id --language id --format json", hb), 1);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "route '%s' --journey chargebacks --market id --language id --format json", hb), 1);
 	ck_assert_msg(strstr(out, "\"team\": null") != NULL, "%s", out);
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "route '%s' --journey", hb), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "route '%s' --journey", hb), 2);
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "lint '%s'", hb), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "lint '%s'", hb), 0);
 	ck_assert_msg(strstr(out, "chargebacks contacts in market id in id [routing-gap]") != NULL, "%s", out);
 	opex_free(out);
 	opex_free(err);

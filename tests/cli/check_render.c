@@ -72,20 +72,6 @@ static void teardown(void)
 	repo = NULL;
 }
 
-static int opex(char **out, char **err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int opex(char **out, char **err, const char *fmt, ...)
-{
-	char args[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	return opex_test_run_opex(args, out, err);
-}
-
 START_TEST(cli_render__svg_to_stdout_and_file)
 {
 	char *out, *err, *file;
@@ -95,14 +81,14 @@ START_TEST(cli_render__svg_to_stdout_and_file)
 	size_t len;
 	int status;
 
-	status = opex(&out, &err, "render '%s' processes/refund.dot --rev %s", path, c1);
+	status = opex_test_run_opexf(&out, &err, "render '%s' processes/refund.dot --rev %s", path, c1);
 	ck_assert_msg(status == 0, "exit %d: %s", status, err);
 	ck_assert_ptr_nonnull(strstr(out, "<svg"));
 	ck_assert_ptr_nonnull(strstr(out, "role=\"img\""));
 	ck_assert_ptr_nonnull(strstr(out, "xlink:href=\"articles/r.md\""));
 	opex_free(err);
 	snprintf(target, sizeof(target), "%s/refund.svg", dir);
-	status = opex(&file, &err, "render '%s' processes/refund.dot --rev %s -o '%s'",
+	status = opex_test_run_opexf(&file, &err, "render '%s' processes/refund.dot --rev %s -o '%s'",
 		path, c1, target);
 	ck_assert_int_eq(status, 0);
 	opex_free(file);
@@ -121,22 +107,22 @@ START_TEST(cli_render__formats_and_errors)
 	char *out, *err;
 	const char *path = opex_test_repo_path(repo);
 
-	ck_assert_int_eq(opex(&out, &err, "render '%s' processes/refund.dot --format dot", path), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "render '%s' processes/refund.dot --format dot", path), 0);
 	ck_assert_ptr_nonnull(strstr(out, "digraph \"opex\""));
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "render '%s' processes/broken.dot", path), 1);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "render '%s' processes/broken.dot", path), 1);
 	ck_assert_ptr_nonnull(strstr(err, "processes/broken.dot:2:1: error:"));
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "render '%s' processes/none.dot", path), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "render '%s' processes/none.dot", path), 2);
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "render '%s' processes/refund.dot --format gif", path), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "render '%s' processes/refund.dot --format gif", path), 2);
 	ck_assert_ptr_nonnull(strstr(err, "unknown format 'gif'"));
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "render --help"), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "render --help"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "usage: opex render"));
 	opex_free(out);
 	opex_free(err);
@@ -148,11 +134,11 @@ START_TEST(cli_diff__reformat_is_silent_and_changes_are_listed)
 	char *out, *err;
 	const char *path = opex_test_repo_path(repo);
 
-	ck_assert_int_eq(opex(&out, &err, "diff '%s' %s %s", path, c1, c2), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "diff '%s' %s %s", path, c1, c2), 0);
 	ck_assert_str_eq(out, "");
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "diff '%s' %s %s processes/refund.dot", path, c2, c3), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "diff '%s' %s %s processes/refund.dot", path, c2, c3), 0);
 	ck_assert_ptr_nonnull(strstr(out, "processes/refund.dot\n"));
 	ck_assert_ptr_nonnull(strstr(out, "~ champion: ben -> ana"));
 	ck_assert_ptr_nonnull(strstr(out, "+ node 'k' (action) \"Check the receipt\""));
@@ -161,17 +147,17 @@ START_TEST(cli_diff__reformat_is_silent_and_changes_are_listed)
 	ck_assert_ptr_nonnull(strstr(out, "+ edge 'c' -> 'k' [yes]"));
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "diff '%s' %s %s --format json", path, c2, c3), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "diff '%s' %s %s --format json", path, c2, c3), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"change\": \"node-added\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"maps_compared\": 1"));
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "diff '%s' %s %s processes/refund.dot --format svg", path, c2, c3), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "diff '%s' %s %s processes/refund.dot --format svg", path, c2, c3), 0);
 	ck_assert_ptr_nonnull(strstr(out, "#2e7d32"));
 	ck_assert_ptr_nonnull(strstr(out, "stroke-dasharray"));
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(opex(&out, &err, "diff %s", c2), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "diff %s", c2), 2);
 	ck_assert_ptr_nonnull(strstr(err, "two revisions"));
 	opex_free(out);
 	opex_free(err);
@@ -182,7 +168,7 @@ START_TEST(cli_lint__maps_and_suppressions_in_json)
 {
 	char *out, *err;
 	const char *path = opex_test_repo_path(repo);
-	int status = opex(&out, &err, "lint '%s' --format json --now 2026-01-02", path);
+	int status = opex_test_run_opexf(&out, &err, "lint '%s' --format json --now 2026-01-02", path);
 
 	ck_assert_int_eq(status, 1);
 	ck_assert_ptr_nonnull(strstr(out, "\"rule\": \"dot-syntax\""));

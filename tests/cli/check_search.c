@@ -39,19 +39,6 @@ static void teardown(void)
 	repo = NULL;
 }
 
-static int run(char **out, char **err, const char *fmt, ...) OPEX_PRINTF(3, 4);
-
-static int run(char **out, char **err, const char *fmt, ...)
-{
-	char args[4600];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	return opex_test_run_opex(args, out, err);
-}
-
 static void expect(const char *text, const char *part)
 {
 	ck_assert_msg(strstr(text, part) != NULL, "'%s' not in:\n%s", part, text);
@@ -63,7 +50,7 @@ START_TEST(cli_search__index_then_search)
 	char *out, *err, path[4200];
 	struct stat sb;
 
-	ck_assert_int_eq(run(&out, &err, "index '%s'", dir), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "index '%s'", dir), 0);
 	expect(out, "indexed 2 articles at ");
 	expect(out, "(built from scratch)");
 	opex_free(out);
@@ -71,7 +58,7 @@ START_TEST(cli_search__index_then_search)
 	snprintf(path, sizeof(path), "%s/.git/opex/index.sqlite", dir);
 	ck_assert_int_eq(stat(path, &sb), 0);
 
-	ck_assert_int_eq(run(&out, &err, "index '%s'", dir), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "index '%s'", dir), 0);
 	expect(out, "index is up to date at ");
 	/* Piped: no progress bar, no escape sequences. */
 	ck_assert_ptr_null(strchr(err, '\033'));
@@ -79,7 +66,7 @@ START_TEST(cli_search__index_then_search)
 	opex_free(out);
 	opex_free(err);
 
-	ck_assert_int_eq(run(&out, &err, "search '%s' refunds", dir), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' refunds", dir), 0);
 	expect(out, "1. Lost card  [stale]\n");
 	expect(out, "articles/cards/lost-card.md  en  ana  \xC2\xA7 Refunds\n");
 	expect(out, "A **refund** of the <fees> is possible.");
@@ -96,14 +83,14 @@ START_TEST(cli_search__json_and_filters)
 	const char *dir = opex_test_repo_path(repo);
 	char *out, *err;
 
-	ck_assert_int_eq(run(&out, &err,
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err,
 		"search '%s' 'carte OR card' --format json", dir), 0);
 	expect(out, "\"total\": 2");
 	expect(out, "\"language\": [");
 	opex_free(out);
 	opex_free(err);
 
-	ck_assert_int_eq(run(&out, &err,
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err,
 		"search '%s' 'refund' --format json --now 2026-01-05", dir), 0);
 	expect(out, "\"snippet\": \"A <mark>refund</mark> of the &lt;fees&gt; is possible.\"");
 	expect(out, "\"section\": \"Refunds\"");
@@ -111,19 +98,19 @@ START_TEST(cli_search__json_and_filters)
 	opex_free(out);
 	opex_free(err);
 
-	ck_assert_int_eq(run(&out, &err, "search '%s' 'lang:fr'", dir), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' 'lang:fr'", dir), 0);
 	expect(out, "Carte perdue");
 	ck_assert_ptr_null(strstr(out, "Lost card"));
 	opex_free(out);
 	opex_free(err);
 
-	ck_assert_int_eq(run(&out, &err, "search '%s' -- '-carte'", dir), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' -- '-carte'", dir), 0);
 	expect(out, "Lost card");
 	ck_assert_ptr_null(strstr(out, "Carte perdue"));
 	opex_free(out);
 	opex_free(err);
 
-	ck_assert_int_eq(run(&out, &err, "search '%s' card --limit 1 --offset 1",
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' card --limit 1 --offset 1",
 		dir), 1);
 	expect(out, "no results on this page (1 in all)");
 	opex_free(out);
@@ -137,36 +124,36 @@ START_TEST(cli_search__exit_statuses)
 	char *out, *err;
 
 	/* No result: 1, with a suggestion. */
-	ck_assert_int_eq(run(&out, &err, "search '%s' refnd", dir), 1);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' refnd", dir), 1);
 	expect(out, "no results\n");
 	expect(out, "did you mean: refund\n");
 	opex_free(out);
 	opex_free(err);
 
 	/* Warnings go to stderr, the search still runs. */
-	ck_assert_int_eq(run(&out, &err, "search '%s' 'refund lang:'", dir), 0);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' 'refund lang:'", dir), 0);
 	expect(err, "opex search: 'lang:' has no value: ignored");
 	opex_free(out);
 	opex_free(err);
 
 	/* Usage and query errors: 2. */
-	ck_assert_int_eq(run(&out, &err, "search"), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search"), 2);
 	expect(err, "what to search for?");
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "search '%s' '  '", dir), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' '  '", dir), 2);
 	expect(err, "nothing to search for");
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "search '%s' card --limit x", dir), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' card --limit x", dir), 2);
 	expect(err, "--limit: 'x' is not a number");
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "search /nonexistent/repo card"), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search /nonexistent/repo card"), 2);
 	expect(err, "opex search: ");
 	opex_free(out);
 	opex_free(err);
-	ck_assert_int_eq(run(&out, &err, "search '%s' card --rev nope", dir), 2);
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' card --rev nope", dir), 2);
 	opex_free(out);
 	opex_free(err);
 }
@@ -177,7 +164,7 @@ START_TEST(cli_search__incremental_and_index_option)
 	const char *dir = opex_test_repo_path(repo);
 	char *out, *err, *tmp = opex_test_tmpdir();
 
-	ck_assert_int_eq(run(&out, &err, "index '%s' --index '%s/i.sqlite'", dir,
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "index '%s' --index '%s/i.sqlite'", dir,
 		tmp), 0);
 	expect(out, "indexed 2 articles");
 	opex_free(out);
@@ -188,20 +175,20 @@ START_TEST(cli_search__incremental_and_index_option)
 	opex_test_repo_remove(repo, "articles/cards/carte-perdue.md");
 	opex_test_repo_commit(repo, "Ana Lima", "ana@example.com", T0 + 60,
 		"Change", NULL);
-	ck_assert_int_eq(run(&out, &err, "index '%s' --index '%s/i.sqlite'", dir,
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "index '%s' --index '%s/i.sqlite'", dir,
 		tmp), 0);
 	expect(out, ": 1 added, 0 changed, 1 removed, 0 renamed, 1 unchanged in ");
 	opex_free(out);
 	opex_free(err);
 
 	/* search brings the index up to date first */
-	ck_assert_int_eq(run(&out, &err, "search '%s' limits --index '%s/j.sqlite'",
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "search '%s' limits --index '%s/j.sqlite'",
 		dir, tmp), 0);
 	expect(out, "Card limits");
 	opex_free(out);
 	opex_free(err);
 
-	ck_assert_int_eq(run(&out, &err,
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err,
 		"index '%s' --index '%s/i.sqlite' --rebuild --rev HEAD~1", dir, tmp), 0);
 	expect(out, "indexed 2 articles");
 	opex_free(out);

@@ -352,6 +352,39 @@ START_TEST(pm_model__graphviz_examples_load_without_a_crash)
 }
 END_TEST
 
+/* Targets on the graph and on nodes, a node's inside its lane too; a lane's
+ * own attribute is no target. */
+START_TEST(pm_model__targets_on_graph_nodes_and_lane_nodes)
+{
+	static const char text[] =
+		"digraph t {\n"
+		"  target_resolution_p90=\"2d\";\n"
+		"  subgraph cluster_lane_back { role=\"back-office\"; target_backlog=\"9\";\n"
+		"    evidence [label=\"Evidence\", target_backlog=\"40\"];\n"
+		"  }\n"
+		"  triage [target_step_p90=\"8h\"];\n"
+		"  triage -> evidence;\n"
+		"}\n";
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_pm_map *map = NULL;
+	long evidence, triage;
+
+	ck_assert_int_eq(opex_pm_map_load(&map, "processes/t.dot", text,
+		strlen(text), &diags, NULL), 0);
+	evidence = opex_pm_map_find(map, "evidence");
+	triage = opex_pm_map_find(map, "triage");
+	ck_assert_str_eq(opex_pm_map_target_find(map, OPEX_PM_NO_LANE,
+		"target_resolution_p90"), "2d");
+	ck_assert_str_eq(opex_pm_map_target_find(map, (size_t)evidence,
+		"target_backlog"), "40");
+	ck_assert_str_eq(opex_pm_map_target_find(map, (size_t)triage,
+		"target_step_p90"), "8h");
+	ck_assert_uint_eq(opex_pm_map_target_count(map), 3);
+	opex_pm_map_free(map);
+	opex_diag_list_release(&diags);
+}
+END_TEST
+
 Suite *suite_model(void)
 {
 	Suite *s = suite_create("process_maps_model");
@@ -359,6 +392,7 @@ Suite *suite_model(void)
 	TCase *badtc = tcase_create("bad_input");
 
 	tcase_add_test(tc, pm_model__reads_kinds_lanes_labels_and_lines);
+	tcase_add_test(tc, pm_model__targets_on_graph_nodes_and_lane_nodes);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(badtc, 60);
 	tcase_add_loop_test(badtc, pm_model__bad_input_is_a_dot_syntax_diagnostic,

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,15 @@ int opex_test_run_opex(const char *args, char **out, char **err)
 	ck_assert(*out != NULL && *err != NULL);
 	opex_test_rmtree(dir);
 	return WEXITSTATUS(status);
+}
+
+int opex_test_run_opexf(char **out, char **err, const char *fmt, ...)
+{
+	char args[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	return opex_test_run_opex(args, out, err);
 }

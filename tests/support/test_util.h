@@ -39,4 +39,8 @@ char *opex_test_read_file(const char *path, size_t *len_out);
  */
 int opex_test_run_opex(const char *args, char **out, char **err);
 
+/** opex_test_run_opex() with the arguments formatted from `fmt`. */
+int opex_test_run_opexf(char **out, char **err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
