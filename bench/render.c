@@ -94,6 +94,71 @@ static double run_dot(const char *dot, const char *file)
 	return opex_time_monotonic_ms() - t0;
 }
 
+/* A KPI overlay on every node and edge of `map`, states in turn. */
+static void overlay_for(opex_render_kpi_overlay *kpi, const opex_pm_map *map,
+	opex_render_kpi_node *nv, opex_render_kpi_edge *ev)
+{
+	size_t i, nodes = opex_pm_map_node_count(map), edges = opex_pm_map_edge_count(map);
+
+	for (i = 0; i < nodes; i++) {
+		nv[i].node_id = opex_pm_map_node(map, i)->id;
+		nv[i].value = (double)(i * 7 % 500);
+		nv[i].state = (opex_render_kpi_state)(i % 4);
+	}
+	for (i = 0; i < edges; i++) {
+		const opex_pm_edge *e = opex_pm_map_edge(map, i);
+
+		ev[i].tail = opex_pm_map_node(map, e->tail)->id;
+		ev[i].head = opex_pm_map_node(map, e->head)->id;
+		ev[i].volume = (uint64_t)(i * 37 % 1000);
+	}
+	memset(kpi, 0, sizeof(*kpi));
+	kpi->metric = "backlog";
+	kpi->nodes = nv;
+	kpi->node_count = nodes;
+	kpi->edges = ev;
+	kpi->edge_count = edges;
+}
+
+/*
+ * The median render with a KPI overlay and without, no cache, taken in
+ * turn so both see the same state of the process (`*plain` gets the
+ * median without).
+ */
+static double run_overlay(const opex_pm_map *map, int runs, double *plain)
+{
+	opex_render_flowchart_options opts = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
+	opex_render_flowchart_options none = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
+	opex_buf out = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
+	opex_render_kpi_overlay kpi;
+	double p[MAX_RUNS];
+	opex_render_kpi_node *nv = opex_calloc(opex_pm_map_node_count(map) + 1, sizeof(*nv));
+	opex_render_kpi_edge *ev = opex_calloc(opex_pm_map_edge_count(map) + 1, sizeof(*ev));
+	double t[MAX_RUNS];
+	int i;
+
+	overlay_for(&kpi, map, nv, ev);
+	opts.kpi = &kpi;
+	for (i = 0; i < runs; i++) {
+		double t0 = opex_time_monotonic_ms();
+
+		opex_buf_clear(&out);
+		if (opex_render_flowchart(&out, map, &opts, NULL) < 0)
+			exit(1);
+		t[i] = opex_time_monotonic_ms() - t0;
+		t0 = opex_time_monotonic_ms();
+		opex_buf_clear(&out);
+		if (opex_render_flowchart(&out, map, &none, NULL) < 0)
+			exit(1);
+		p[i] = opex_time_monotonic_ms() - t0;
+	}
+	*plain = median(p, runs);
+	opex_buf_release(&out);
+	opex_free(nv);
+	opex_free(ev);
+	return median(t, runs);
+}
+
 static void bench_size(const char *dot, size_t n, int runs, const char *dir)
 {
 	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
@@ -156,8 +221,13 @@ static void bench_size(const char *dot, size_t n, int runs, const char *dir)
 	{
 		double a = median(ours, runs), b = median(theirs, runs);
 
+		double k, plain;
+
 		printf("render %5zu nodes: opex %8.2f ms  dot -Tsvg %8.2f ms  ratio %.2f  cached %.3f ms  (%zu bytes)\n",
 			n, a, b, a / b, median(cached, runs), out.len);
+		k = run_overlay(map, runs, &plain);
+		printf("       %5zu nodes with a KPI overlay: %8.2f ms  plain %8.2f ms  ratio %.2f  (target <= 1.1)\n",
+			n, k, plain, k / plain);
 	}
 	opex_pm_map_free(map);
 	opex_diag_list_release(&diags);

@@ -33,8 +33,8 @@
  * <g class="opex-kpi-legend">; nodes gain the class "opex-kpi-<state>", a
  * fill and border per state and a second label line with the value (merge
  * circles carry it as an external label); edges gain a penwidth by volume
- * and the volume as tooltip and label (an external label on unlabelled
- * edges, so the layout keeps its ranks).
+ * and the volume as tooltip (labels as on the plain map, so the layout
+ * costs what the plain one does).
  *
  *   state    fill      border               (Okabe-Ito hues)
  *   ok       #d6e9f8   #0072b2 solid 1.5
@@ -481,11 +481,10 @@ static void write_node(opex_buf *out, const opex_pm_map *map, size_t i,
 			: n->label ? n->label : n->id);
 		kind_style(out, n->kind);
 	} else {
+		/* A merge circle is a junction, not a step: its value is in the
+		 * tooltip (an external label would cost a placement pass). */
 		kpi_node_label(&text, n, k);
-		dot_attr(out, n->kind == OPEX_PM_KIND_MERGE ? "xlabel" : "label",
-			text.ptr);
-		if (n->kind == OPEX_PM_KIND_MERGE)
-			dot_attr(out, "label", "");
+		dot_attr(out, "label", n->kind == OPEX_PM_KIND_MERGE ? "" : text.ptr);
 		kpi_style(out, n->kind, k ? state_of(k->state)
 			: &state_styles[OPEX_RENDER_KPI_NONE]);
 	}
@@ -546,13 +545,10 @@ static void kpi_edge_attrs(opex_buf *out, const opex_pm_edge *e, size_t i,
 		volume_pen(ov->volume[i], ov->max_volume));
 	opex_buf_printf(out, ", tooltip=\"%s case%s\"", text,
 		ov->volume[i] == 1 ? "" : "s");
-	if (e->label != NULL) {
-		opex_buf_puts(out, ", label=\"");
-		dot_text(out, e->label);
-		opex_buf_printf(out, "\\n%s\"", text);
-	} else {
-		opex_buf_printf(out, ", xlabel=\"%s\"", text);
-	}
+	/* The volume is the tooltip, not a label: edge labels cost the layout
+	 * time (external ones most), and the plain map's layout is kept. */
+	if (e->label != NULL)
+		dot_attr(out, "label", e->label);
 }
 
 static void write_edge(opex_buf *out, const opex_pm_map *map, size_t i,
