@@ -131,3 +131,12 @@ void opex_ascii_lower(char *s)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s | 0x20);
 }
+
+uint64_t opex_str_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull; /* the FNV offset basis */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}

@@ -5,6 +5,7 @@
 #define OPEX_CORE_STR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 typedef struct opex_str {
@@ -47,5 +48,8 @@ int opex_strcasecmp(const char *a, const char *b);
 
 /** Lowercase the ASCII letters of `s` in place; other bytes are left alone. */
 void opex_ascii_lower(char *s);
+
+/** FNV-1a of a NUL-terminated string: for hash tables, not for security. */
+uint64_t opex_str_hash(const char *s);
 
 #endif

@@ -560,15 +560,6 @@ typedef struct groups {
 	size_t slot_count;      /* a power of two */
 } groups;
 
-static uint64_t hash_key(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static void groups_rehash(groups *gs)
 {
 	size_t i;
@@ -577,7 +568,7 @@ static void groups_rehash(groups *gs)
 	gs->slot_count = gs->slot_count ? gs->slot_count * 2 : 64;
 	gs->slots = opex_calloc(gs->slot_count, sizeof(size_t));
 	for (i = 0; i < gs->count; i++) {
-		size_t at = (size_t)hash_key(gs->items[i].key) & (gs->slot_count - 1);
+		size_t at = (size_t)opex_str_hash(gs->items[i].key) & (gs->slot_count - 1);
 
 		while (gs->slots[at] != 0)
 			at = (at + 1) & (gs->slot_count - 1);
@@ -623,7 +614,7 @@ static group *group_new(groups *gs, const group_env *env, const char *key,
 	if (gs->count * 2 > gs->slot_count)
 		groups_rehash(gs);
 	else {
-		size_t at = (size_t)hash_key(key) & (gs->slot_count - 1);
+		size_t at = (size_t)opex_str_hash(key) & (gs->slot_count - 1);
 
 		while (gs->slots[at] != 0)
 			at = (at + 1) & (gs->slot_count - 1);
@@ -653,7 +644,7 @@ static group *group_of(groups *gs, const group_env *env, const kpi_case *c,
 	}
 	opex_buf_putc(key, '\0');
 	if (gs->slot_count > 0) {
-		at = (size_t)hash_key(key->ptr) & (gs->slot_count - 1);
+		at = (size_t)opex_str_hash(key->ptr) & (gs->slot_count - 1);
 		while (gs->slots[at] != 0) {
 			group *g = &gs->items[gs->slots[at] - 1];
 

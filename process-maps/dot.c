@@ -28,6 +28,7 @@
 #include "process-maps/process_maps_int.h"
 #include "core/limits.h"
 #include "core/memory.h"
+#include "core/str.h"
 
 #include <graphviz/cgraph.h>
 #include <pthread.h>
@@ -84,15 +85,6 @@ typedef struct names {
 	IDTYPE next_anonymous;
 } names;
 
-static size_t hash_name(const char *s)
-{
-	size_t h = 1469598103934665603u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 static void names_rehash(names *n)
 {
 	size_t i, size = n->slot_count ? n->slot_count * 2 : 64;
@@ -101,7 +93,7 @@ static void names_rehash(names *n)
 	n->slots = opex_calloc(size, sizeof(size_t));
 	n->slot_count = size;
 	for (i = 0; i < n->count; i++) {
-		size_t h = hash_name(n->items[i]) & (size - 1);
+		size_t h = (size_t)opex_str_hash(n->items[i]) & (size - 1);
 
 		while (n->slots[h] != 0)
 			h = (h + 1) & (size - 1);
@@ -132,7 +124,7 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id,
 		n->next_anonymous += 2;
 		return 1;
 	}
-	h = hash_name(str) & (n->slot_count - 1);
+	h = (size_t)opex_str_hash(str) & (n->slot_count - 1);
 	while (n->slots[h] != 0) {
 		size_t i = n->slots[h] - 1;
 

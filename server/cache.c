@@ -4,11 +4,12 @@
  * query, day), so nothing is ever invalidated: a new revision makes new
  * keys and the old entries age out, the least recently used first.
  *
- * One mutex; a lookup hashes the key (FNV-1a) into an open-addressed table
+ * One mutex; a lookup hashes the key (opex_str_hash) into an open-addressed table
  * of twice the entries, so a hit costs a hash, a compare and a copy.
  */
 #include "server/server_int.h"
 #include "core/memory.h"
+#include "core/str.h"
 
 #include <string.h>
 
@@ -22,15 +23,6 @@ typedef struct cache_entry {
 	long aux;
 	unsigned long long used;
 } cache_entry;
-
-static uint64_t hash_of(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 void opex_server_cache_init(opex_server_cache *c, size_t entries,
 	size_t max_body)
@@ -80,7 +72,7 @@ static cache_entry *find(opex_server_cache *c, const char *key, uint64_t h)
 bool opex_server_cache_get(opex_server_cache *c, const char *key,
 	opex_buf *out, long *aux)
 {
-	uint64_t h = hash_of(key);
+	uint64_t h = opex_str_hash(key);
 	cache_entry *e;
 	bool hit = false;
 
@@ -138,7 +130,7 @@ static void evict_oldest(opex_server_cache *c)
 void opex_server_cache_put(opex_server_cache *c, const char *key,
 	const char *body, size_t len, long aux)
 {
-	uint64_t h = hash_of(key);
+	uint64_t h = opex_str_hash(key);
 	cache_entry *e;
 
 	if (c->slots == NULL || len > c->max_body)

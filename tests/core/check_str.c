@@ -164,6 +164,15 @@ START_TEST(core_text__clip)
 }
 END_TEST
 
+/* FNV-1a 64: the published test vectors. */
+START_TEST(core_str__hash)
+{
+	ck_assert(opex_str_hash("") == 0xcbf29ce484222325ull);
+	ck_assert(opex_str_hash("a") == 0xaf63dc4c8601ec8cull);
+	ck_assert(opex_str_hash("foobar") == 0x85944171f73967e8ull);
+}
+END_TEST
+
 Suite *suite_str(void)
 {
 	Suite *s = suite_create("core_str");
@@ -175,6 +184,7 @@ Suite *suite_str(void)
 		(int)(sizeof(utf8) / sizeof(utf8[0])));
 	tcase_add_test(tc, core_str__nul_and_lines);
 	tcase_add_test(tc, core_str__strcasecmp);
+	tcase_add_test(tc, core_str__hash);
 	tcase_add_loop_test(text, core_text__edit_distance, 0,
 		(int)(sizeof(distances) / sizeof(distances[0])));
 	tcase_add_test(text, core_text__closest);
