@@ -10,6 +10,7 @@
 #include "core/memory.h"
 #include "core/sha256.h"
 #include "support/repo_fixture.h"
+#include "support/server_request.h"
 #include "support/test_util.h"
 
 #include <check.h>
@@ -129,37 +130,9 @@ static void teardown(void)
 	opex_test_rmtree(fx.tmp);
 }
 
-/* GET `target` as the holder of `token` (NULL: anonymous); the body is
- * copied to `body` (free it) when not NULL. Asserts nothing: threads call it. */
 static unsigned fetch(const char *target, const char *token, char **body)
 {
-	opex_server_request req;
-	opex_server_response res;
-	opex_server_header h;
-	char auth[256];
-	const char *q = strchr(target, '?');
-	unsigned status;
-
-	memset(&req, 0, sizeof(req));
-	req.method = "GET";
-	req.path = target;
-	req.path_len = q ? (size_t)(q - target) : strlen(target);
-	req.query = q ? q + 1 : NULL;
-	req.query_len = q ? strlen(q + 1) : 0;
-	if (token != NULL) {
-		snprintf(auth, sizeof(auth), "Bearer %s", token);
-		h.name = "authorization";
-		h.value = auth;
-		req.headers = &h;
-		req.header_count = 1;
-	}
-	opex_server_response_init(&res);
-	opex_server_handle(&res, fx.server, &req);
-	status = res.status;
-	if (body != NULL)
-		*body = opex_strdup(res.body.ptr ? res.body.ptr : "");
-	opex_server_response_release(&res);
-	return status;
+	return opex_test_server_get(fx.server, target, token, body);
 }
 
 /* fetch(), and never a 5xx. */

@@ -9,6 +9,7 @@
 #include "server/server.h"
 #include "core/memory.h"
 #include "support/repo_fixture.h"
+#include "support/server_request.h"
 #include "support/test_util.h"
 
 #include <check.h>
@@ -42,32 +43,10 @@ static void teardown(void) { server_fixture_release(&fx); }
 /* GET `target` as the token's person; the body, which the caller frees. */
 static char *get(const char *target, const char *token, unsigned want)
 {
-	opex_server_request req;
-	opex_server_response res;
-	opex_server_header header;
-	char auth[256];
-	const char *q = strchr(target, '?');
-	char *body;
+	char *body = NULL;
+	unsigned status = opex_test_server_get(fx.server, target, token, &body);
 
-	memset(&req, 0, sizeof(req));
-	req.method = "GET";
-	req.path = target;
-	req.path_len = q ? (size_t)(q - target) : strlen(target);
-	req.query = q ? q + 1 : NULL;
-	req.query_len = q ? strlen(q + 1) : 0;
-	if (token) {
-		snprintf(auth, sizeof(auth), "Bearer %s", token);
-		header.name = "Authorization";
-		header.value = auth;
-		req.headers = &header;
-		req.header_count = 1;
-	}
-	opex_server_response_init(&res);
-	opex_server_handle(&res, fx.server, &req);
-	ck_assert_msg(res.status == want, "%s gave %u: %s", target, res.status,
-		res.body.ptr);
-	body = opex_strdup(res.body.ptr);
-	opex_server_response_release(&res);
+	ck_assert_msg(status == want, "%s gave %u: %s", target, status, body);
 	return body;
 }
 
@@ -146,37 +125,21 @@ END_TEST
  * whether the answer came from the cache. */
 static char *search(const char *q, const char *token, bool *hit)
 {
-	opex_server_request req;
 	opex_server_response res;
-	opex_server_header header;
-	char auth[256], query[512];
+	char target[512];
 	const char *after;
 	char *body;
 	size_t i;
 
-	snprintf(query, sizeof(query), "q=%s", q);
-	memset(&req, 0, sizeof(req));
-	req.method = "GET";
-	req.path = "/api/search";
-	req.path_len = strlen(req.path);
-	req.query = query;
-	req.query_len = strlen(query);
-	if (token) {
-		snprintf(auth, sizeof(auth), "Bearer %s", token);
-		header.name = "Authorization";
-		header.value = auth;
-		req.headers = &header;
-		req.header_count = 1;
-	}
-	opex_server_response_init(&res);
-	opex_server_handle(&res, fx.server, &req);
-	ck_assert_uint_eq(res.status, 200);
+	snprintf(target, sizeof(target), "/api/search?q=%s", q);
+	ck_assert_uint_eq(opex_test_server_request(&res, fx.server, "GET", target,
+		token, NULL), 200);
 	*hit = false;
 	for (i = 0; i < res.header_count; i++)
 		*hit = *hit || strcmp(res.header_names[i], "X-Opex-Cache") == 0;
+	ck_assert(strncmp(res.body.ptr, "{\"took\":", 8) == 0);
 	after = strchr(res.body.ptr, ',');
 	ck_assert_ptr_nonnull(after);
-	ck_assert(strncmp(res.body.ptr, "{\"took\":", 8) == 0);
 	body = opex_strdup(after);
 	opex_server_response_release(&res);
 	return body;
