@@ -10,6 +10,7 @@
 #include "core/memory.h"
 #include "core/sha256.h"
 #include "support/repo_fixture.h"
+#include "support/server_request.h"
 #include "support/test_util.h"
 
 #include <check.h>
@@ -129,28 +130,8 @@ void server_fixture_commit(fixture *fx, const char *path, const char *text)
 static void request(opex_server_response *res, fixture *fx, const char *method,
 	const char *target, const char *token, const char *body)
 {
-	opex_server_request req;
-	opex_server_header headers[2];
-	char auth[256];
-	const char *q = strchr(target, '?');
-
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.path = target;
-	req.path_len = q ? (size_t)(q - target) : strlen(target);
-	req.query = q ? q + 1 : NULL;
-	req.query_len = q ? strlen(q + 1) : 0;
-	if (token) {
-		snprintf(auth, sizeof(auth), "Bearer %s", token);
-		headers[0].name = "authorization";
-		headers[0].value = auth;
-		req.headers = headers;
-		req.header_count = 1;
-	}
-	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
-	opex_server_response_init(res);
-	opex_server_handle(res, fx->server, &req);
+	(void)opex_test_server_request(res, fx->server, method, target, token,
+		body);
 }
 
 static unsigned status_of(fixture *fx, const char *method, const char *target,
