@@ -175,6 +175,7 @@ typedef struct opex_kpi_measures {
 	uint64_t handoffs;      /* moves between lanes */
 	double reopen_rate, contacts_per_customer, csat, automation_rate;
 	double aht;             /* mean handle time of cases that give one */
+	double contacts_per_case; /* mean replies of the cases that give them */
 } opex_kpi_measures;
 
 typedef struct opex_kpi_step {

@@ -200,6 +200,7 @@ typedef struct kpi_case {
 	int64_t created, first_reply, solved; /* 0: none */
 	int64_t reopens;                      /* -1: none */
 	int64_t handle;                       /* seconds; -1: none */
+	int64_t replies;                      /* -1: none */
 	double csat;                          /* -1: none */
 } kpi_case;
 

@@ -99,7 +99,7 @@ static void measures_init(opex_kpi_measures *m)
 	m->resolution_p50 = m->resolution_p90 = -1;
 	m->step_p50 = m->step_p90 = -1;
 	m->reopen_rate = m->contacts_per_customer = m->csat = -1;
-	m->automation_rate = m->aht = -1;
+	m->automation_rate = m->aht = m->contacts_per_case = -1;
 }
 
 typedef struct reach {
@@ -201,8 +201,8 @@ static int cmp_edge(const void *a, const void *b)
 
 typedef struct acc {
 	durations first, resolution, step;
-	uint64_t reopen_known, reopened, csat_n, automated, handle_n;
-	double csat_sum, handle_sum;
+	uint64_t reopen_known, reopened, csat_n, automated, handle_n, replies_n;
+	double csat_sum, handle_sum, replies_sum;
 } acc;
 
 static void acc_release(acc *a)
@@ -223,6 +223,8 @@ static void acc_finish(acc *a, opex_kpi_measures *m)
 		m->csat = a->csat_sum / (double)a->csat_n;
 	if (a->handle_n)
 		m->aht = a->handle_sum / (double)a->handle_n;
+	if (a->replies_n)
+		m->contacts_per_case = a->replies_sum / (double)a->replies_n;
 	if (m->resolved)
 		m->automation_rate = (double)a->automated / (double)m->resolved;
 }
@@ -419,6 +421,10 @@ static void add_case(struct opex_kpi_report *r, group *g,
 	if (c->handle >= 0) {
 		all->handle_n++;
 		all->handle_sum += (double)c->handle;
+	}
+	if (c->replies >= 0) {
+		all->replies_n++;
+		all->replies_sum += (double)c->replies;
 	}
 	if (c->has_requester) {
 		opex_array_grow((void **)&g->hashes, &g->hash_cap,
@@ -813,6 +819,7 @@ static void derive_case(kpi_case *out, const opex_pm_map *map,
 	out->step = ev[nev - 1].step;
 	out->reopens = -1;
 	out->handle = -1;
+	out->replies = -1;
 	out->csat = -1;
 	out->automated = true;
 	for (d = 0; d < KPI_ROW_DIMS; d++)

@@ -478,7 +478,8 @@ int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
 	if (sqlite3_prepare_v2(store->db,
 		"SELECT case_id, step, status, market, journey, team, channel,"
 		" language, requester, created, first_reply, solved, reopens, csat,"
-		" automated, handle FROM cases WHERE process = ?1 ORDER BY case_id",
+		" automated, handle, replies FROM cases WHERE process = ?1"
+		" ORDER BY case_id",
 		-1, &st, NULL) != SQLITE_OK) {
 		error = db_error(store, err, "read cases");
 		goto done;
@@ -510,6 +511,8 @@ int kpi_store_load(kpi_loaded *out, opex_kpi_store *store,
 		c->automated = sqlite3_column_int(st, 14) != 0;
 		c->handle = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 :
 			sqlite3_column_int64(st, 15);
+		c->replies = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 :
+			sqlite3_column_int64(st, 16);
 		c->from_ticket = true;
 	}
 	if (rc != SQLITE_DONE) {

@@ -286,6 +286,8 @@ static void summary_html(opex_buf *out, const opex_kpi_process *p)
 	rate(out, p->conformance);
 	if (m->csat >= 0)
 		opex_buf_printf(out, ", CSAT %.2f", m->csat);
+	if (m->contacts_per_case >= 0)
+		opex_buf_printf(out, ", %.2f contacts per case", m->contacts_per_case);
 	if (p->throughput >= 0)
 		opex_buf_printf(out, "; throughput %.1f/week", p->throughput);
 	if (p->throughput_fte >= 0)

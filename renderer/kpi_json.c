@@ -52,6 +52,7 @@ static json_t *measures_json(const opex_kpi_measures *m, size_t buckets)
 	json_object_set_new(o, "csat", number_or_null(m->csat));
 	json_object_set_new(o, "automation_rate", number_or_null(m->automation_rate));
 	json_object_set_new(o, "aht", number_or_null(m->aht));
+	json_object_set_new(o, "contacts_per_case", number_or_null(m->contacts_per_case));
 	return o;
 }
 

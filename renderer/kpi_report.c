@@ -99,6 +99,7 @@ static void csv_measures(opex_buf *out, const opex_kpi_process *proc,
 	csv_row(out, proc, node, "csat", m->csat);
 	csv_row(out, proc, node, "automation_rate", m->automation_rate);
 	csv_row(out, proc, node, "aht", m->aht);
+	csv_row(out, proc, node, "contacts_per_case", m->contacts_per_case);
 }
 
 /* Throughput and handle time, then the last weeks of the trend. */
@@ -175,6 +176,8 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 		opex_buf_printf(out, ", csat %.2f", m->csat);
 	if (m->contacts_per_customer >= 0)
 		opex_buf_printf(out, ", cases per customer %.2f", m->contacts_per_customer);
+	if (m->contacts_per_case >= 0)
+		opex_buf_printf(out, ", contacts per case %.2f", m->contacts_per_case);
 	opex_buf_puts(out, ", conformance ");
 	rate(out, p->conformance);
 	opex_buf_putc(out, '\n');

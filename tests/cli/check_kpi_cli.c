@@ -12,9 +12,14 @@
 #include "core/memory.h"
 
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/banned.h"
 
@@ -113,6 +118,78 @@ START_TEST(cli_kpi__render_heat_map)
 }
 END_TEST
 
+/* The cases of the lost-card map in the store, read back through the report. */
+static unsigned long lost_card_cases(void)
+{
+	char *out = NULL, *err = NULL;
+	const char *at;
+	unsigned long n;
+
+	opex_test_run_opexf(&out, &err, "kpi report '%s' --process "
+		"processes/lost-card-abroad.dot --format json", hb);
+	at = strstr(out, "\"cases\": ");
+	ck_assert_msg(at != NULL, "%s%s", out, err);
+	n = strtoul(at + 9, NULL, 10);
+	opex_free(out);
+	opex_free(err);
+	return n;
+}
+
+#define KILL_ROWS 150000u
+
+START_TEST(cli_kpi__kill_during_ingest_leaves_before_or_after)
+{
+	static const long delays_ms[] = { 20, 60, 120, 250, 400, 700, 999 };
+	const char *bin = getenv("OPEX_BINARY_DIR");
+	char file[4400], opex[4200], *out = NULL, *err = NULL;
+	unsigned long before = lost_card_cases(), n;
+	size_t i;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(bin);
+	snprintf(opex, sizeof(opex), "%s/cli/opex", bin);
+	snprintf(file, sizeof(file), "%s/Case-cards-more.csv", dir);
+	f = fopen(file, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("CaseNumber,Subject,Status,Origin,OwnerId,IsEscalated,CreatedDate,"
+		"ClosedDate,Market__c,Language__c,Handle_Time_Minutes__c,SuppliedEmail\n", f);
+	for (i = 0; i < KILL_ROWS; i++)
+		fprintf(f, "K%07zu,Card lost abroad,Closed,Phone,00G-PARTNER,false,"
+			"2026-11-%02zu 10:00:00,2026-11-%02zu 12:00:00,ID,id,7.5,"
+			"c%zu@example.com\n", i, 1 + i % 28, 1 + i % 28, i % 999);
+	ck_assert_int_eq(fclose(f), 0);
+	for (i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
+		struct timespec ts = { 0, delays_ms[i] * 1000000L };
+		pid_t pid = fork();
+		int st = 0;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			int nul = open("/dev/null", O_WRONLY);
+
+			dup2(nul, 1);
+			dup2(nul, 2);
+			execl(opex, "opex", "kpi", "ingest", hb, file, (char *)NULL);
+			_exit(127);
+		}
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		n = lost_card_cases();
+		ck_assert_msg(n == before || n == before + KILL_ROWS,
+			"after a kill at %ld ms: %lu cases, neither %lu nor %lu",
+			delays_ms[i], n, before, before + KILL_ROWS);
+		before = n;   /* a run that finished before the kill counts */
+	}
+	ck_assert_int_eq(opex_test_run_opexf(&out, &err, "kpi ingest '%s' '%s'", hb, file), 0);
+	opex_free(out);
+	opex_free(err);
+	n = lost_card_cases();
+	ck_assert_msg(n == before || n == before + KILL_ROWS, "%lu", n);
+	ck_assert_uint_eq(n % KILL_ROWS, 3032u % KILL_ROWS);
+}
+END_TEST
+
 Suite *suite_kpi_cli(void)
 {
 	Suite *s = suite_create("cli_kpi");
@@ -123,6 +200,7 @@ Suite *suite_kpi_cli(void)
 	tcase_add_test(tc, cli_kpi__sample_review_breaches_one_target);
 	tcase_add_test(tc, cli_kpi__sample_exports_load_once);
 	tcase_add_test(tc, cli_kpi__render_heat_map);
+	tcase_add_test(tc, cli_kpi__kill_during_ingest_leaves_before_or_after);
 	suite_add_tcase(s, tc);
 	return s;
 }

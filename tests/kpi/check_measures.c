@@ -154,7 +154,7 @@ static const char grouped_yaml[] =
 	"      files: \"t*.csv\"\n"
 	"      process: processes/refund.dot\n"
 	"      columns: {case: id, created: created, solved: solved, market: market,\n"
-	"                team: group, handle_minutes: handled}\n"
+	"                team: group, handle_minutes: handled, replies: replies}\n"
 	"    - name: log\n"
 	"      files: \"e*.csv\"\n"
 	"      shape: events\n"
@@ -163,10 +163,10 @@ static const char grouped_yaml[] =
 	"      steps: {map: {new: triage, solved: done}}\n";
 
 static const char grouped_tickets[] =
-	"id,created,solved,market,group,handled\n"
-	"T1,2026-02-02T09:00:00Z,2026-02-03T09:00:00Z,uk,agents,10\n"
-	"T2,2026-02-09T09:00:00Z,2026-02-17T09:00:00Z,uk,agents,20\n"
-	"T3,2026-02-10T09:00:00Z,,fr,agents,\n";
+	"id,created,solved,market,group,handled,replies\n"
+	"T1,2026-02-02T09:00:00Z,2026-02-03T09:00:00Z,uk,agents,10,2\n"
+	"T2,2026-02-09T09:00:00Z,2026-02-17T09:00:00Z,uk,agents,20,4\n"
+	"T3,2026-02-10T09:00:00Z,,fr,agents,,\n";
 static const char grouped_events[] =
 	"case,at,step,team,market\n"
 	"E1,2026-02-16T09:00:00Z,new,bot,fr\n"
@@ -242,6 +242,7 @@ START_TEST(kpi_measures__weeks_throughput_handle_time)
 	ck_assert(p->fte == 2);                      /* agents; bot has no fte */
 	ck_assert(p->throughput_fte == 0.375);
 	ck_assert(p->m.aht == 900);                  /* 10 and 20 minutes */
+	ck_assert(p->m.contacts_per_case == 3);      /* 2 and 4 replies; T3, E1 give none */
 	opex_kpi_report_free(r);
 
 	r = grouped_report(0, NULL);                 /* no roster: no FTE */
