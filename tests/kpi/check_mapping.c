@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kpi/kpi_int.h"
+#include "core/memory.h"
 #include "support/repo_fixture.h"
 #include "support/test_util.h"
 
@@ -68,6 +69,80 @@ START_TEST(kpi_mapping__parse)
 	ck_assert_ptr_null(kpi_mapping_source_for(m, "other.txt"));
 	opex_kpi_mapping_free(m);
 	opex_diag_list_release(&diags);
+}
+END_TEST
+
+/* The ```yaml blocks of the README's KPI section, joined: one mapping. */
+static char *readme_mapping(void)
+{
+	char *path = opex_test_source_path("README.md");
+	char *text = opex_test_read_file(path, NULL), *at, *end;
+	opex_buf out = OPEX_BUF_INIT(1 << 20);
+
+	ck_assert_ptr_nonnull(text);
+	at = strstr(text, "\n## KPIs from helpdesk exports");
+	ck_assert_ptr_nonnull(at);
+	end = strstr(at + 1, "\n## ");
+	ck_assert_ptr_nonnull(end);
+	while ((at = strstr(at, "```yaml\n")) != NULL && at < end) {
+		char *close = strstr(at + 8, "```");
+
+		ck_assert_ptr_nonnull(close);
+		opex_buf_put(&out, at + 8, (size_t)(close - at - 8));
+		at = close + 3;
+	}
+	opex_free(text);
+	opex_free(path);
+	return opex_buf_detach(&out, NULL);
+}
+
+/* A row in each of the README's shapes loads (a dry run: no store). */
+START_TEST(kpi_mapping__readme_examples)
+{
+	static const struct { const char *file, *data; } rows[] = {
+		{ "zendesk-2026-03.csv",
+		  "id,created_at,reply_time_in_minutes,solved_at,status,group,tags,"
+		  "requester_email,reopens,satisfaction_score,subject\n"
+		  "1,2026-02-01T10:00:00Z,35,2026-02-03T10:00:00Z,solved,Agents,"
+		  "market_fr journey_chargebacks lang_fr,a@example.com,0,good,Hi\n" },
+		{ "Case-2026.csv",
+		  "CaseNumber,Status,Origin,OwnerId,IsEscalated,CreatedDate,ClosedDate\n"
+		  "00001001,Closed,Phone,00G1,false,2026-02-01 10:00:00,2026-02-02 09:00:00\n" },
+		{ "CaseHistory-2026.csv",
+		  "CaseId,CreatedDate,Field,OldValue,NewValue\n"
+		  "00001001,2026-02-01T10:00:00Z,Status,,New\n"
+		  "00001001,2026-02-01T10:05:00Z,Owner,a,b\n" },
+		{ "intercom-2026.jsonl",
+		  "{\"id\": \"215\", \"created_at\": 1769940000, \"first_admin_reply_at\": 1769941000,"
+		  " \"last_close_at\": 1769999000, \"state\": \"closed\", \"source_type\": \"chat\","
+		  " \"count_reopens\": 0, \"conversation_rating\": 5, \"contact_email\": \"b@example.com\"}\n" },
+	};
+	char *text = readme_mapping();
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kpi_mapping *m = NULL;
+	size_t i;
+
+	ck_assert_msg(opex_kpi_mapping_parse(&m, "README.md", text, strlen(text),
+		&diags, NULL) == 0, "%s", text);
+	opex_test_dump_diags(&diags);
+	ck_assert_uint_eq(diags.count, 0);
+	ck_assert_uint_eq(m->source_count, 4);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		opex_kpi_ingest_stats stats;
+		opex_error err = OPEX_ERROR_INIT;
+
+		opex_kpi_ingest_stats_init(&stats);
+		ck_assert_msg(opex_kpi_ingest_buffer(&stats, NULL, m, rows[i].file,
+			rows[i].data, strlen(rows[i].data), 1772323200, &diags, &err) == 0,
+			"%s: %s", rows[i].file, err.message);
+		opex_test_dump_diags(&diags);
+		ck_assert_uint_eq(stats.bad, 0);
+		ck_assert_uint_eq(stats.added, 1);   /* the CaseHistory Owner row is filtered */
+		opex_kpi_ingest_stats_release(&stats);
+	}
+	opex_kpi_mapping_free(m);
+	opex_diag_list_release(&diags);
+	opex_free(text);
 }
 END_TEST
 
@@ -167,6 +242,7 @@ Suite *suite_mapping(void)
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, kpi_mapping__parse);
+	tcase_add_test(tc, kpi_mapping__readme_examples);
 	tcase_add_loop_test(tc, kpi_mapping__invalid, 0,
 		(int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, kpi_mapping__load_checks_maps);
