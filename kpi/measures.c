@@ -932,7 +932,8 @@ static int compute_one(struct opex_kpi_report *r, opex_kpi_store *store,
 		memset(&none, 0, sizeof(none));
 		group_new(&gs, &env, "", &none, "");
 	}
-	qsort(gs.items, gs.count, sizeof(*gs.items), cmp_group);
+	if (gs.count > 1)
+		qsort(gs.items, gs.count, sizeof(*gs.items), cmp_group);
 	for (i = 0; i < gs.count; i++) {
 		group_finish(r, &gs.items[i], map, &win, q);
 		opex_array_grow((void **)&r->procs, &r->cap, r->count + 1,

@@ -1031,7 +1031,7 @@ static int cmp_cstr(const void *a, const void *b)
 
 static bool linked(const char **links, size_t count, const char *path)
 {
-	return path != NULL &&
+	return path != NULL && count > 0 &&
 	       bsearch(&path, links, count, sizeof(*links), cmp_cstr) != NULL;
 }
 
@@ -1097,7 +1097,8 @@ static void lint_orphans(const opex_kb_handbook *hb, const loaded *maps,
 			links[n++] = m->nodes[k].article;
 		}
 	}
-	qsort(links, n, sizeof(*links), cmp_cstr);
+	if (n > 1)   /* links is NULL when no step links an article */
+		qsort(links, n, sizeof(*links), cmp_cstr);
 	for (i = 0; i < opex_kb_handbook_article_count(hb); i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
