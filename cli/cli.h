@@ -72,6 +72,13 @@ int opex_cli_parse(opex_cli_options *opts, const opex_cli_command *cmd,
 	int argc, char **argv);
 
 /**
+ * Read the revision's people.yaml into `roster` (problems into `diags`);
+ * a missing file is an empty roster.
+ */
+void opex_cli_read_roster(opex_kb_roster *roster, const opex_kb_repo *repo,
+	opex_diag_list *diags);
+
+/**
  * The value of option `name` at argv[*i], written "--name=v" or "--name v"
  * (then *i moves past v); "" when the value is missing, NULL when argv[*i]
  * is another option.

@@ -188,18 +188,6 @@ static int parse_by(unsigned *out, const char *v)
 	return 0;
 }
 
-/* The revision's people.yaml, for team FTE; none or a broken one: empty. */
-static void load_roster(opex_kb_roster *out, const opex_kb_repo *repo,
-	opex_diag_list *diags)
-{
-	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	opex_error err = OPEX_ERROR_INIT;
-
-	if (opex_kb_repo_read(&text, repo, "people.yaml", &err) == 0)
-		opex_kb_roster_parse(out, "people.yaml", text.ptr, text.len, diags);
-	opex_buf_release(&text);
-}
-
 static int report(int argc, char **argv)
 {
 	const char *repo_path = ".", *store_path = NULL, *rev = NULL;
@@ -288,7 +276,7 @@ static int report(int argc, char **argv)
 		opex_kpi_store_default_path(&path, repo);
 		store_path = path.ptr;
 	}
-	load_roster(&roster, repo, &diags);
+	opex_cli_read_roster(&roster, repo, &diags);   /* team FTE */
 	q.roster = &roster;
 	if (opex_kpi_store_open(&store, store_path, &err) < 0 ||
 	    opex_kpi_report_compute(&rep, store, mapping, repo, &q, &err) < 0) {

@@ -52,19 +52,6 @@ static int write_output(const char *file, const opex_buf *buf)
 	return 0;
 }
 
-/* Read people.yaml for the owner rules; a missing roster is no roster. */
-static void read_roster(opex_kb_roster *roster, const opex_kb_repo *repo,
-	opex_diag_list *diags)
-{
-	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-
-	if (opex_kb_repo_find(repo, "people.yaml") != NULL &&
-	    opex_kb_repo_read(&buf, repo, "people.yaml", NULL) == 0)
-		opex_kb_roster_parse(roster, "people.yaml", buf.ptr, buf.len,
-			diags);
-	opex_buf_release(&buf);
-}
-
 /* What an overlay needs kept until the render is done. */
 typedef struct kpi_parts {
 	opex_kpi_mapping *mapping;
@@ -160,7 +147,7 @@ static int run(int argc, char **argv)
 		status = OPEX_EXIT_FINDINGS;
 		goto done;
 	}
-	read_roster(&roster, repo, &ignored);
+	opex_cli_read_roster(&roster, repo, &ignored);
 	ctx.roster = &roster;
 	ctx.repo = repo;
 	ctx.now = opts.now ? opts.now : (int64_t)time(NULL);

@@ -1,5 +1,6 @@
 /* options.c: option parsing and handbook loading shared by subcommands. */
 #include "cli/cli.h"
+#include "core/limits.h"
 #include "core/time.h"
 
 #include <stdarg.h>
@@ -80,6 +81,25 @@ static int parse_count(size_t *out, const opex_cli_command *cmd,
 	return -1;
 }
 
+/* One of the text options `names` into its field: -1 taken, 2 no value, 1 none of them. */
+static int take_text(const char **fields[], const char *const names[],
+	size_t count, const opex_cli_command *cmd, int argc, char **argv, int *i)
+{
+	size_t k;
+
+	for (k = 0; k < count; k++) {
+		const char *v = opex_cli_option_value(argc, argv, i, names[k]);
+
+		if (v == NULL)
+			continue;
+		if (*v == '\0')
+			return usage_error(cmd, "%s needs a value", names[k]);
+		*fields[k] = v;
+		return -1;
+	}
+	return 1;
+}
+
 static int parse_search_option(opex_cli_options *opts,
 	const opex_cli_command *cmd, int argc, char **argv, int *i)
 {
@@ -96,17 +116,10 @@ static int parse_search_option(opex_cli_options *opts,
 	if (cmd->accept & OPEX_CLI_ACCEPT_ROUTE) {
 		static const char *const names[] = { "--journey", "--market", "--language" };
 		const char **fields[] = { &opts->journey, &opts->market, &opts->language };
-		size_t k;
+		int taken = take_text(fields, names, 3, cmd, argc, argv, i);
 
-		for (k = 0; k < 3; k++) {
-			v = opex_cli_option_value(argc, argv, i, names[k]);
-			if (v == NULL)
-				continue;
-			if (*v == '\0')
-				return usage_error(cmd, "%s needs a value", names[k]);
-			*fields[k] = v;
-			return -1;
-		}
+		if (taken != 1)
+			return taken;
 	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_KPI) {
 		if (strcmp(argv[*i], "--kpi") == 0) {
@@ -115,17 +128,10 @@ static int parse_search_option(opex_cli_options *opts,
 		}
 		static const char *const names[] = { "--metric", "--kpi-store" };
 		const char **fields[] = { &opts->metric, &opts->kpi_store };
-		size_t k;
+		int taken = take_text(fields, names, 2, cmd, argc, argv, i);
 
-		for (k = 0; k < 2; k++) {
-			v = opex_cli_option_value(argc, argv, i, names[k]);
-			if (v == NULL)
-				continue;
-			if (*v == '\0')
-				return usage_error(cmd, "%s needs a value", names[k]);
-			*fields[k] = v;
-			return -1;
-		}
+		if (taken != 1)
+			return taken;
 	}
 	if (cmd->accept & OPEX_CLI_ACCEPT_INDEX) {
 		v = opex_cli_option_value(argc, argv, i, "--index");
@@ -299,3 +305,16 @@ int opex_cli_print(const opex_buf *buf)
 	fwrite(buf->ptr, 1, buf->len, stdout);
 	return 0;
 }
+
+void opex_cli_read_roster(opex_kb_roster *roster, const opex_kb_repo *repo,
+	opex_diag_list *diags)
+{
+	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+
+	if (opex_kb_repo_find(repo, "people.yaml") != NULL &&
+	    opex_kb_repo_read(&buf, repo, "people.yaml", NULL) == 0)
+		opex_kb_roster_parse(roster, "people.yaml", buf.ptr, buf.len,
+			diags);
+	opex_buf_release(&buf);
+}
+

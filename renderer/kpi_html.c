@@ -53,7 +53,7 @@ void opex_render_kpi_target_value(opex_buf *out, const char *name, double v)
 		opex_buf_printf(out, "%.4g", v);
 }
 
-static void rate(opex_buf *out, double r)
+void opex_render_rate(opex_buf *out, double r)
 {
 	if (r < 0)
 		opex_buf_puts(out, "-");
@@ -279,11 +279,11 @@ static void summary_html(opex_buf *out, const opex_kpi_process *p)
 	opex_buf_puts(out, " p90 ");
 	opex_render_duration(out, m->resolution_p90);
 	opex_buf_puts(out, "; reopen rate ");
-	rate(out, m->reopen_rate);
+	opex_render_rate(out, m->reopen_rate);
 	opex_buf_puts(out, ", automation ");
-	rate(out, m->automation_rate);
+	opex_render_rate(out, m->automation_rate);
 	opex_buf_puts(out, ", conformance ");
-	rate(out, p->conformance);
+	opex_render_rate(out, p->conformance);
 	if (m->csat >= 0)
 		opex_buf_printf(out, ", CSAT %.2f", m->csat);
 	if (m->contacts_per_case >= 0)

@@ -15,14 +15,6 @@
 /* Weeks of the trend the text report shows (JSON has them all). */
 #define TREND_WEEKS_SHOWN 6u
 
-static void rate(opex_buf *out, double r)
-{
-	if (r < 0)
-		opex_buf_puts(out, "-");
-	else
-		opex_buf_printf(out, "%.1f%%", r * 100);
-}
-
 /* "market=fr, week=2026-W14" (`sep` between pairs); nothing if not grouped. */
 static void group_label(opex_buf *out, const opex_kpi_process *p,
 	const char *sep)
@@ -169,9 +161,9 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 	opex_buf_printf(out, "\n%srework %llu, hand-offs %llu, reopen rate ",
 		md ? "- " : "  ", (unsigned long long)m->rework,
 		(unsigned long long)m->handoffs);
-	rate(out, m->reopen_rate);
+	opex_render_rate(out, m->reopen_rate);
 	opex_buf_puts(out, ", automation ");
-	rate(out, m->automation_rate);
+	opex_render_rate(out, m->automation_rate);
 	if (m->csat >= 0)
 		opex_buf_printf(out, ", csat %.2f", m->csat);
 	if (m->contacts_per_customer >= 0)
@@ -179,7 +171,7 @@ static void text_process(opex_buf *out, const opex_kpi_report *r,
 	if (m->contacts_per_case >= 0)
 		opex_buf_printf(out, ", contacts per case %.2f", m->contacts_per_case);
 	opex_buf_puts(out, ", conformance ");
-	rate(out, p->conformance);
+	opex_render_rate(out, p->conformance);
 	opex_buf_putc(out, '\n');
 	text_flow(out, p, md);
 	if (md)

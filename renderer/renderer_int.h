@@ -26,4 +26,7 @@ void opex_render_text_clean(opex_buf *out, const char *s, size_t max);
 /** Seconds as "45min", "3.2h" or "2.1d"; "-" for a negative (no value). */
 void opex_render_duration(opex_buf *out, double seconds);
 
+/** A rate 0..1 as "41.0%"; "-" for a negative (no value). */
+void opex_render_rate(opex_buf *out, double rate);
+
 #endif
