@@ -11,6 +11,8 @@
 #define OPEX_LIMIT_FILE_BYTES (4u * 1024u * 1024u)
 /* The YAML front matter of an article or launch. */
 #define OPEX_LIMIT_FRONT_MATTER_BYTES (64u * 1024u)
+/* Placeholders read from one reply. */
+#define OPEX_LIMIT_PLACEHOLDERS 1000u
 /* Nesting of YAML collections and Markdown blocks. */
 #define OPEX_LIMIT_NESTING 32u
 /* Nodes in one YAML document (sequences, mappings and scalars). */

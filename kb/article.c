@@ -66,11 +66,12 @@ static const field_def fields[] = {
 	{ "review_every", OPEX_KB_FIELD_REVIEW_EVERY, KIND_DURATION },
 	{ "visibility", OPEX_KB_FIELD_VISIBILITY, KIND_VISIBILITY },
 	{ "teams", OPEX_KB_FIELD_TEAMS, KIND_LIST },
+	{ "channel", OPEX_KB_FIELD_CHANNEL, KIND_STRING },
 };
 
 static const char *const field_names[] = {
 	"title", "owner", "language", "translation_of", "markets", "journey",
-	"tags", "review_every", "visibility", "teams",
+	"tags", "review_every", "visibility", "teams", "channel",
 };
 
 #define FIELD_DEFS (sizeof(fields) / sizeof(fields[0]))
@@ -202,6 +203,7 @@ static void read_field(opex_kb_article *a, const field_def *def,
 	case OPEX_KB_FIELD_LANGUAGE: string = &a->language; break;
 	case OPEX_KB_FIELD_TRANSLATION_OF: string = &a->translation_of; break;
 	case OPEX_KB_FIELD_JOURNEY: string = &a->journey; break;
+	case OPEX_KB_FIELD_CHANNEL: string = &a->channel; break;
 	default: break;
 	}
 
@@ -488,6 +490,8 @@ opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
 	}
 	a = opex_calloc(1, sizeof(*a));
 	a->path = opex_strdup(path);
+	a->kind = opex_path_under(path, "replies") ? OPEX_KB_KIND_REPLY
+						    : OPEX_KB_KIND_ARTICLE;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		off = 3;
 	if (!parse_front_matter(a, text, len, off, &body_off, diags))
@@ -527,6 +531,7 @@ void opex_kb_article_free(opex_kb_article *article)
 	opex_free(article->language);
 	opex_free(article->translation_of);
 	opex_free(article->journey);
+	opex_free(article->channel);
 	for (i = 0; i < article->market_count; i++)
 		opex_free(article->markets[i]);
 	opex_free(article->markets);

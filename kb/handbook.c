@@ -41,6 +41,7 @@
 #define SETTINGS_PATH "opex.yaml"
 #define ROSTER_PATH "people.yaml"
 #define ARTICLES_DIR "articles"
+#define REPLIES_DIR "replies"
 #define RULE_OBJECT "object-unreadable"
 
 struct opex_kb_handbook {
@@ -48,8 +49,10 @@ struct opex_kb_handbook {
 	opex_kb_history *history;
 	opex_kb_settings settings;
 	opex_kb_roster roster;
-	opex_kb_article **articles; /* sorted by path */
+	opex_kb_article **articles; /* articles, then replies: sorted by path */
 	size_t article_count, article_cap;
+	opex_kb_article **translations; /* those with translation_of, by it */
+	size_t translation_count;
 	char **unreadable;         /* files and folders with unreadable objects */
 	size_t unreadable_count, unreadable_cap;
 	int64_t now;
@@ -59,6 +62,7 @@ struct opex_kb_handbook {
 static bool is_handbook_path(const char *path)
 {
 	return opex_path_under(path, ARTICLES_DIR) ||
+	       opex_path_under(path, REPLIES_DIR) ||
 	       opex_path_under(path, "processes") ||
 	       opex_path_under(path, "launches") ||
 	       strcmp(path, SETTINGS_PATH) == 0 ||
@@ -69,6 +73,7 @@ static bool is_handbook_path(const char *path)
 static bool is_handbook_folder(const char *path)
 {
 	return strcmp(path, ARTICLES_DIR) == 0 ||
+	       strcmp(path, REPLIES_DIR) == 0 ||
 	       strcmp(path, "processes") == 0 ||
 	       strcmp(path, "launches") == 0 ||
 	       strcmp(path, ".opex") == 0 ||
@@ -191,7 +196,8 @@ static void load_articles(opex_kb_handbook *hb,
 
 		check_entry_kind(entry, diags);
 		if (entry->kind != OPEX_KB_ENTRY_FILE ||
-		    !opex_path_under(entry->path, ARTICLES_DIR) ||
+		    !(opex_path_under(entry->path, ARTICLES_DIR) ||
+		      opex_path_under(entry->path, REPLIES_DIR)) ||
 		    !opex_path_has_suffix(entry->path, ".md"))
 			continue;
 		if (opts->want && !opts->want(entry->path, entry->oid,
@@ -208,6 +214,31 @@ static void load_articles(opex_kb_handbook *hb,
 		hb->articles[hb->article_count++] = article;
 	}
 	opex_buf_release(&buf);
+}
+
+static int by_translation_of(const void *x, const void *y)
+{
+	const opex_kb_article *a = *(opex_kb_article *const *)x;
+	const opex_kb_article *b = *(opex_kb_article *const *)y;
+	int c = strcmp(a->translation_of, b->translation_of);
+
+	return c ? c : strcmp(a->path, b->path);
+}
+
+/* Translations by source, so that no lookup scans the handbook. */
+static void index_translations(opex_kb_handbook *hb)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < hb->article_count; i++)
+		n += hb->articles[i]->translation_of != NULL;
+	if (n == 0)
+		return;
+	hb->translations = opex_calloc(n, sizeof(*hb->translations));
+	for (i = 0; i < hb->article_count; i++)
+		if (hb->articles[i]->translation_of != NULL)
+			hb->translations[hb->translation_count++] = hb->articles[i];
+	qsort(hb->translations, n, sizeof(*hb->translations), by_translation_of);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -298,6 +329,7 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 	load_settings(hb, diags);
 	load_roster(hb, diags);
 	load_articles(hb, opts, diags);
+	index_translations(hb);
 	load_history(hb, opts, diags);
 	/* An unknown history leaves every derived state unknown (0 / NULL / false). */
 	if (opex_kb_history_known(hb->history)) {
@@ -323,6 +355,7 @@ void opex_kb_handbook_free(opex_kb_handbook *hb)
 	for (i = 0; i < hb->article_count; i++)
 		opex_kb_article_free(hb->articles[i]);
 	opex_free(hb->articles);
+	opex_free(hb->translations);
 	for (i = 0; i < hb->unreadable_count; i++)
 		opex_free(hb->unreadable[i]);
 	opex_free(hb->unreadable);
@@ -386,6 +419,53 @@ const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *hb,
 		else
 			hi = mid;
 	}
+	return NULL;
+}
+
+const char *opex_kb_article_language(const opex_kb_article *a,
+	const opex_kb_settings *settings)
+{
+	if (a->language != NULL)
+		return a->language;
+	return settings->language_count ? settings->languages[0] : "en";
+}
+
+size_t opex_kb_handbook_translations(const opex_kb_article *const **out,
+	const opex_kb_handbook *hb, const char *source)
+{
+	size_t lo = 0, hi = hb->translation_count, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(hb->translations[mid]->translation_of, source) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < hb->translation_count &&
+	       strcmp(hb->translations[lo]->translation_of, source) == 0)
+		lo++;
+	*out = (const opex_kb_article *const *)hb->translations + first;
+	return lo - first;
+}
+
+const opex_kb_article *opex_kb_handbook_translation(
+	const opex_kb_handbook *hb, const opex_kb_article *source,
+	const char *language)
+{
+	const opex_kb_article *const *list;
+	size_t i, n;
+
+	if (opex_strcasecmp(opex_kb_article_language(source, &hb->settings),
+			language) == 0)
+		return source;
+	n = opex_kb_handbook_translations(&list, hb, source->path);
+	for (i = 0; i < n; i++)
+		if (opex_strcasecmp(opex_kb_article_language(list[i],
+				&hb->settings), language) == 0)
+			return list[i];
 	return NULL;
 }
 

@@ -355,6 +355,8 @@ typedef struct opex_kb_settings {
 	size_t market_language_count;
 	unsigned routing_min_people; /* routing-thin below this; default 2 */
 	double capacity_hours_per_fte_week; /* productive hours; default 30 */
+	char **reply_placeholders; /* placeholders besides opex's own */
+	size_t reply_placeholder_count;
 } opex_kb_settings;
 
 /**
@@ -395,11 +397,29 @@ typedef enum opex_kb_field {
 	OPEX_KB_FIELD_REVIEW_EVERY,
 	OPEX_KB_FIELD_VISIBILITY,
 	OPEX_KB_FIELD_TEAMS,
+	OPEX_KB_FIELD_CHANNEL,
 	OPEX_KB_FIELD_COUNT
 } opex_kb_field;
 
+/* What a Markdown file of the handbook is: by its folder. */
+typedef enum opex_kb_kind {
+	OPEX_KB_KIND_ARTICLE = 0,  /* articles/ ... .md */
+	OPEX_KB_KIND_REPLY         /* replies/ ... .md: a quick text agents paste */
+} opex_kb_kind;
+
+/* The channel a reply is written for (its front matter `channel`). */
+typedef enum opex_kb_channel {
+	OPEX_KB_CHANNEL_NONE = 0,  /* not given, or not one of these */
+	OPEX_KB_CHANNEL_EMAIL,
+	OPEX_KB_CHANNEL_CHAT,
+	OPEX_KB_CHANNEL_PHONE,     /* a script read to the customer */
+	OPEX_KB_CHANNEL_SOCIAL
+} opex_kb_channel;
+
 typedef struct opex_kb_article {
 	char *path;
+	opex_kb_kind kind;       /* from the folder: articles/ or replies/ */
+	char *channel;           /* channel: as written; NULL if absent */
 	char *title;             /* front matter, else first heading, else NULL */
 	char *owner, *language, *translation_of, *journey; /* NULL if absent */
 	char **markets, **tags, **teams;
@@ -435,6 +455,53 @@ opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
 
 /** Free an article. NULL is a no-op. */
 void opex_kb_article_free(opex_kb_article *article);
+
+/* ---------------------------------------------------------------------
+ * Replies (replies.c): quick texts, their channels and placeholders
+ * ------------------------------------------------------------------- */
+
+/** The channel named `name` ("email", "chat", "phone", "social"), or NONE. */
+opex_kb_channel opex_kb_channel_parse(const char *name);
+
+/** "email", "chat", "phone", "social"; "" for NONE. */
+const char *opex_kb_channel_name(opex_kb_channel channel);
+
+/** The most characters a reply of `channel` may have; 0: no limit. */
+size_t opex_kb_channel_max_chars(opex_kb_channel channel);
+
+/* A placeholder such as {{customer.first_name}} in a reply's text. */
+typedef struct opex_kb_placeholder {
+	char *name;               /* "customer.first_name", blanks trimmed */
+	unsigned line, col;       /* 1-based, in the text scanned */
+} opex_kb_placeholder;
+
+typedef struct opex_kb_placeholders {
+	opex_kb_placeholder *items; /* in text order, repeats kept */
+	size_t count, cap;
+	unsigned unclosed_line, unclosed_col; /* a "{{" never closed; 0: none */
+	bool truncated;           /* more than OPEX_LIMIT_PLACEHOLDERS: the rest not read */
+} opex_kb_placeholders;
+
+#define OPEX_KB_PLACEHOLDERS_INIT { NULL, 0, 0, 0, 0, false }
+
+/**
+ * Find every `{{ name }}` in `text[0..len)`. A name that is not letters,
+ * digits, '_' and '.' is kept as written, for the caller to call unknown.
+ * A "{{" with no "}}" on its line is recorded as unclosed and ends the
+ * scan. Works on any bytes. Release with opex_kb_placeholders_release().
+ */
+void opex_kb_placeholders_scan(opex_kb_placeholders *out, const char *text,
+	size_t len);
+
+/** Free what `p` holds; it is empty afterwards. */
+void opex_kb_placeholders_release(opex_kb_placeholders *p);
+
+/**
+ * True if `name` is a placeholder opex knows (customer.*, case.*,
+ * agent.*: see replies.c) or one of the settings' reply_placeholders.
+ */
+bool opex_kb_placeholder_known(const opex_kb_settings *settings,
+	const char *name);
 
 /* ---------------------------------------------------------------------
  * Handbook (handbook.c): everything above, joined
@@ -477,7 +544,10 @@ const opex_kb_roster *opex_kb_handbook_roster(const opex_kb_handbook *handbook);
 const opex_kb_settings *opex_kb_handbook_settings(const opex_kb_handbook *handbook);
 int64_t opex_kb_handbook_now(const opex_kb_handbook *handbook);
 
-/** Number of articles read, and article `i` in path order. */
+/**
+ * Number of articles read, and article `i` in path order. Replies are
+ * articles of kind OPEX_KB_KIND_REPLY (under replies/, after articles/).
+ */
 size_t opex_kb_handbook_article_count(const opex_kb_handbook *handbook);
 const opex_kb_article *opex_kb_handbook_article(
 	const opex_kb_handbook *handbook, size_t i);
@@ -485,6 +555,28 @@ const opex_kb_article *opex_kb_handbook_article(
 /** The article at `path`, or NULL. */
 const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *handbook,
 	const char *path);
+
+/**
+ * The language of `a`: its own, else the handbook's first, else "en".
+ */
+const char *opex_kb_article_language(const opex_kb_article *a,
+	const opex_kb_settings *settings);
+
+/**
+ * The articles (or replies) whose translation_of is `source`, in path
+ * order: `*out` is borrowed from the handbook. Returns how many.
+ */
+size_t opex_kb_handbook_translations(const opex_kb_article *const **out,
+	const opex_kb_handbook *handbook, const char *source);
+
+/**
+ * The variant of `source` in `language` (ASCII case-insensitive): the
+ * source itself when it is in that language, else one of its
+ * translations, else NULL.
+ */
+const opex_kb_article *opex_kb_handbook_translation(
+	const opex_kb_handbook *handbook, const opex_kb_article *source,
+	const char *language);
 
 /**
  * The handbook files and folders whose git objects could not be read
@@ -516,6 +608,14 @@ size_t opex_kb_routing_journeys(const char ***out,
  * routing-thin. Part of opex_kb_lint().
  */
 void opex_kb_routing_lint(const opex_kb_handbook *handbook,
+	opex_diag_list *diags);
+
+/**
+ * The reply rules: reply-channel-invalid, reply-placeholder-unknown,
+ * reply-placeholder-unclosed, reply-placeholders-differ, reply-too-long,
+ * reply-language-missing. Part of opex_kb_lint().
+ */
+void opex_kb_replies_lint(const opex_kb_handbook *handbook,
 	opex_diag_list *diags);
 
 /* ---------------------------------------------------------------------

@@ -13,6 +13,8 @@
  *   link-broken                 error     the link
  *   review-overdue              warning   the owner field (else line 1)
  *   translation-outdated        warning   the translation_of field
+ *
+ * Replies get these too, and their own rules (replies.c).
  */
 #include "kb/kb.h"
 #include "core/buf.h"
@@ -241,4 +243,5 @@ void opex_kb_lint(const opex_kb_handbook *hb, opex_diag_list *diags)
 		lint_review(hb, a, diags);
 	}
 	opex_kb_routing_lint(hb, diags);
+	opex_kb_replies_lint(hb, diags);
 }

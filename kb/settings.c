@@ -11,6 +11,9 @@
  *   capacity_hours_per_fte_week: 30
  *                             productive hours of one FTE in a week, for
  *                             the capacity-covered launch check (default 30)
+ *   reply_placeholders: [order.id]
+ *                             placeholders replies may use besides opex's
+ *                             own (customer.*, case.*, agent.*)
  *   kpi: ...                  helpdesk export mapping, read by kpi/mapping.c
  *
  * Every problem is a `settings-invalid` diagnostic with its line (unknown
@@ -34,7 +37,8 @@
 /* "lint" holds rule severities, read by process-maps/lint_config.c. */
 static const char *const known_keys[] = { "languages", "markets",
 	"review_every", "lint", "journeys", "market_languages",
-	"routing_min_people", "kpi", "capacity_hours_per_fte_week" };
+	"routing_min_people", "kpi", "capacity_hours_per_fte_week",
+	"reply_placeholders" };
 
 /* Bytes of `s` to quote in a message. */
 static int quote_len(const char *s)
@@ -199,6 +203,8 @@ void opex_kb_settings_release(opex_kb_settings *settings)
 	free_list(settings->languages, settings->language_count);
 	free_list(settings->markets, settings->market_count);
 	free_list(settings->journeys, settings->journey_count);
+	free_list(settings->reply_placeholders,
+		settings->reply_placeholder_count);
 	free_pairs(settings);
 	opex_kb_settings_init(settings);
 }
@@ -406,6 +412,10 @@ void opex_kb_settings_parse(opex_kb_settings *settings, const char *path,
 		} else if (strcmp(key->value, "journeys") == 0) {
 			read_list(&settings->journeys, &settings->journey_count,
 				path, key->value, v, false, diags);
+		} else if (strcmp(key->value, "reply_placeholders") == 0) {
+			read_list(&settings->reply_placeholders,
+				&settings->reply_placeholder_count, path,
+				key->value, v, false, diags);
 		} else if (strcmp(key->value, "market_languages") == 0) {
 			read_market_languages(settings, path, v, diags);
 		} else if (strcmp(key->value, "routing_min_people") == 0) {

@@ -14,6 +14,8 @@
  *   translations-complete  every article the launch lists, and every article
  *                          its processes' steps link, exists in each launch
  *                          language and is not outdated
+ *   replies-translated     every reply its processes' steps name (reply=)
+ *                          exists in each launch language, not outdated
  *   steps-documented       every action step of its processes links an article
  *   routing-covered        every journey of its processes, in each launch
  *                          market and language, has a tier-1 team to take it
@@ -44,7 +46,7 @@ static const char *const check_names[OPEX_LAUNCH_CHECK_COUNT] = {
 	"processes-lint", "owners-known", "articles-exist", "articles-verified",
 	"translations-complete", "steps-documented", "checklist-done",
 	"previous-gates", "routing-covered", "kpis-within-target",
-	"capacity-covered"
+	"capacity-covered", "replies-translated"
 };
 
 const char *opex_launch_check_name(opex_launch_check check)
@@ -335,25 +337,23 @@ static void set_release(path_set *s)
 	opex_free(s->from);
 }
 
-static const char *language_of(const opex_kb_article *a,
-	const opex_kb_settings *settings)
-{
-	if (a->language != NULL)
-		return a->language;
-	return settings->language_count ? settings->languages[0] : "en";
-}
-
+/*
+ * translations-complete (the launch's articles and those its steps link)
+ * or replies-translated (the replies its steps name): each in every launch
+ * language, none outdated.
+ */
 static void check_translations(opex_launch_check_result *res,
-	const opex_launch *l, const opex_kb_handbook *hb)
+	const opex_launch *l, const opex_kb_handbook *hb, opex_kb_kind kind)
 {
 	const opex_kb_repo *repo = opex_kb_handbook_repo(hb);
-	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
 	const char *lp = opex_launch_path(l);
+	const char *what = kind == OPEX_KB_KIND_REPLY ? "reply" : "article";
 	path_set set;
-	size_t i, j, k, n = opex_kb_handbook_article_count(hb);
+	size_t i, j, k;
 
 	memset(&set, 0, sizeof(set));
-	for (i = 0; i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
+	for (i = 0; kind == OPEX_KB_KIND_ARTICLE &&
+	     i < opex_launch_list_count(l, OPEX_LAUNCH_ARTICLES); i++) {
 		const opex_launch_name *a =
 			opex_launch_list_item(l, OPEX_LAUNCH_ARTICLES, i);
 
@@ -368,8 +368,12 @@ static void check_translations(opex_launch_check_result *res,
 		for (j = 0; map != NULL && j < opex_pm_map_node_count(map); j++) {
 			const opex_pm_node *node = opex_pm_map_node(map, j);
 
-			if (node->article != NULL)
+			if (kind == OPEX_KB_KIND_ARTICLE && node->article != NULL)
 				set_add(&set, node->article, p->name, node->line);
+			for (k = 0; kind == OPEX_KB_KIND_REPLY &&
+			     k < node->reply_count; k++)
+				set_add(&set, node->replies[k], p->name,
+					node->line);
 		}
 		opex_pm_map_free(map);
 		opex_diag_list_release(&diags);
@@ -379,38 +383,37 @@ static void check_translations(opex_launch_check_result *res,
 			"the launch lists no languages: not evaluated");
 	for (i = 0; i < set.count; i++) {
 		const opex_kb_article *a = opex_kb_handbook_find(hb, set.paths[i]);
-		const char *source;
+		const opex_kb_article *source;
 
 		if (a == NULL) {
 			opex_launch_check_reason(res, set.from[i], set.lines[i],
-				"article '%s' does not exist", set.paths[i]);
+				"%s '%s' does not exist", what, set.paths[i]);
 			continue;
 		}
-		source = a->translation_of ? a->translation_of : a->path;
+		source = a->translation_of
+			? opex_kb_handbook_find(hb, a->translation_of) : a;
+		if (source == NULL) {
+			opex_launch_check_reason(res, a->path, 1,
+				"the source of '%s', '%s', does not exist",
+				a->path, a->translation_of);
+			continue;
+		}
 		for (j = 0; j < opex_launch_list_count(l, OPEX_LAUNCH_LANGUAGES); j++) {
 			const char *lang = opex_launch_list_item(l,
 				OPEX_LAUNCH_LANGUAGES, j)->name;
-			const opex_kb_article *found = NULL;
+			const opex_kb_article *found =
+				opex_kb_handbook_translation(hb, source, lang);
 
-			for (k = 0; k < n && found == NULL; k++) {
-				const opex_kb_article *t = opex_kb_handbook_article(hb, k);
-
-				if (strcmp(t->path, source) != 0 &&
-				    (t->translation_of == NULL ||
-				     strcmp(t->translation_of, source) != 0))
-					continue;
-				if (opex_strcasecmp(language_of(t, settings), lang) == 0)
-					found = t;
-			}
 			if (found == NULL)
 				opex_launch_check_reason(res, set.from[i], set.lines[i],
-					"'%s' has no '%s' translation", source, lang);
+					"'%s' has no '%s' translation",
+					source->path, lang);
 			else if (found->outdated)
 				opex_launch_check_reason(res, found->path,
 					found->field_line[OPEX_KB_FIELD_TRANSLATION_OF] ?
 					found->field_line[OPEX_KB_FIELD_TRANSLATION_OF] : 1,
 					"'%s' translation is outdated: '%s' changed since",
-					lang, source);
+					lang, source->path);
 		}
 	}
 	set_release(&set);
@@ -542,7 +545,10 @@ void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check chec
 		check_articles_verified(out, launch, hb);
 		break;
 	case OPEX_LAUNCH_CHECK_TRANSLATIONS_COMPLETE:
-		check_translations(out, launch, hb);
+		check_translations(out, launch, hb, OPEX_KB_KIND_ARTICLE);
+		break;
+	case OPEX_LAUNCH_CHECK_REPLIES_TRANSLATED:
+		check_translations(out, launch, hb, OPEX_KB_KIND_REPLY);
 		break;
 	case OPEX_LAUNCH_CHECK_STEPS_DOCUMENTED:
 		check_steps_documented(out, launch, hb);

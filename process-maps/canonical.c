@@ -10,7 +10,7 @@
  *   opex-map  1 (the format version)
  *   graph   title=… owner=… champion=… journey=… review_by=… lint_ignore=…
  *   lane    <id> role=… label=… lint_ignore=…
- *   node    <id> kind=<resolved kind> label=… article=… process=… role=…
+ *   node    <id> kind=<resolved kind> label=… article=… reply=… process=… role=…
  *           lane=<lane id> lint_ignore=…
  *   edge    <tail id> <head id> label=…
  *
@@ -90,7 +90,7 @@ void opex_pm_map_canonical(opex_buf *out, const opex_pm_map *map)
 	edge_ref *edges = opex_calloc(map->edge_count + 1, sizeof(*edges));
 	const opex_pm_lane **lanes = opex_calloc(map->lane_count + 1,
 		sizeof(*lanes));
-	size_t i, a;
+	size_t i, a, k;
 
 	opex_buf_puts(out, "opex-map\t1\ngraph");
 	for (a = 0; a < OPEX_PM_ATTR_COUNT; a++)
@@ -116,6 +116,8 @@ void opex_pm_map_canonical(opex_buf *out, const opex_pm_map *map)
 			: n->kind_attr);
 		put_field(out, "label", n->label);
 		put_field(out, "article", n->article);
+		for (k = 0; k < n->reply_count; k++)
+			put_field(out, "reply", n->replies[k]);
 		put_field(out, "process", n->process);
 		put_field(out, "role", n->role);
 		put_field(out, "lane", n->lane == OPEX_PM_NO_LANE ? NULL

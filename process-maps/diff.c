@@ -32,6 +32,18 @@ static bool same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+static bool same_replies(const opex_pm_node *x, const opex_pm_node *y)
+{
+	size_t i;
+
+	if (x->reply_count != y->reply_count)
+		return false;
+	for (i = 0; i < x->reply_count; i++)
+		if (strcmp(x->replies[i], y->replies[i]) != 0)
+			return false;
+	return true;
+}
+
 static int cmp_opt(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
@@ -113,6 +125,10 @@ static void diff_nodes(opex_pm_diff *diff, const char *path,
 		if (!same(x->article, y->article))
 			add(diff, OPEX_PM_CHANGE_NODE_LINK, path, "article", y->id,
 				NULL, x->article, y->article);
+		if (!same_replies(x, y))
+			add(diff, OPEX_PM_CHANGE_NODE_LINK, path, "reply", y->id,
+				NULL, x->reply_count ? x->replies[0] : NULL,
+				y->reply_count ? y->replies[0] : NULL);
 		if (!same(x->process, y->process))
 			add(diff, OPEX_PM_CHANGE_NODE_LINK, path, "process", y->id,
 				NULL, x->process, y->process);

@@ -327,6 +327,7 @@ static int read_nodes(pm_raw_graph *out, Agraph_t *g, opex_error *err)
 	Agsym_t *kind = attr_sym(g, AGNODE, "kind");
 	Agsym_t *shape = attr_sym(g, AGNODE, "shape");
 	Agsym_t *article = attr_sym(g, AGNODE, "article");
+	Agsym_t *reply = attr_sym(g, AGNODE, "reply");
 	Agsym_t *process = attr_sym(g, AGNODE, "process");
 	Agsym_t *role = attr_sym(g, AGNODE, "role");
 	Agsym_t *ignore = attr_sym(g, AGNODE, "lint_ignore");
@@ -353,6 +354,7 @@ static int read_nodes(pm_raw_graph *out, Agraph_t *g, opex_error *err)
 		rn->kind = attr_value(n, kind);
 		rn->shape = attr_value(n, shape);
 		rn->article = attr_value(n, article);
+		rn->reply = attr_value(n, reply);
 		rn->process = attr_value(n, process);
 		rn->role = attr_value(n, role);
 		rn->lint_ignore = attr_value(n, ignore);
@@ -509,6 +511,7 @@ void opex_pm_raw_release(pm_raw_graph *raw)
 		opex_free(n->kind);
 		opex_free(n->shape);
 		opex_free(n->article);
+		opex_free(n->reply);
 		opex_free(n->process);
 		opex_free(n->role);
 		opex_free(n->lint_ignore);

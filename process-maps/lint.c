@@ -27,6 +27,7 @@
  *   review-overdue                 warning   review_by
  *   review-by-invalid              error     review_by
  *   article-missing                error     the node
+ *   reply-missing                  error     the node (a reply= path that is no reply)
  *   subprocess-missing             error     the node
  *   subprocess-cycle               error     the subprocess node (handbook)
  *   step-without-article           warning   the action
@@ -874,6 +875,28 @@ static bool in_tree(const lint_run *run, const char *path)
 	return e != NULL && e->kind == OPEX_KB_ENTRY_FILE;
 }
 
+static void lint_replies(lint_run *run, size_t i)
+{
+	const opex_pm_node *n = &run->map->nodes[i];
+	size_t k;
+
+	for (k = 0; k < n->reply_count; k++) {
+		const char *r = n->replies[k];
+
+		if (!opex_path_is_clean(r) || !opex_path_under(r, "replies") ||
+		    !opex_path_has_suffix(r, ".md"))
+			report(run, i, OPEX_SEVERITY_ERROR, "reply-missing",
+				n->line,
+				"'%.*s' names reply '%.*s', which is not a handbook path like replies/…/name.md",
+				ID(run, i), quote_len(r), r);
+		else if (!in_tree(run, r))
+			report(run, i, OPEX_SEVERITY_ERROR, "reply-missing",
+				n->line,
+				"'%.*s' names reply '%.*s', which is not in the handbook",
+				ID(run, i), quote_len(r), r);
+	}
+}
+
 static void lint_links(lint_run *run)
 {
 	const opex_pm_map *map = run->map;
@@ -901,6 +924,7 @@ static void lint_links(lint_run *run)
 				"action '%.*s' links no article: agents cannot look it up",
 				ID(run, i));
 		}
+		lint_replies(run, i);
 		if (n->kind != OPEX_PM_KIND_SUBPROCESS)
 			continue;
 		if (n->process == NULL)
@@ -1102,7 +1126,8 @@ static void lint_orphans(const opex_kb_handbook *hb, const loaded *maps,
 	for (i = 0; i < opex_kb_handbook_article_count(hb); i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
-		if (linked(links, n, a->path) ||
+		if (a->kind != OPEX_KB_KIND_ARTICLE ||
+		    linked(links, n, a->path) ||
 		    linked(links, n, a->translation_of))
 			continue;
 		opex_diag_add(diags, OPEX_SEVERITY_INFO, "orphan-article",

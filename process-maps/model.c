@@ -56,7 +56,7 @@ static const char *const known_attrs[] = {
 	"packmode", "pad", "page", "pagedir", "pencolor", "penwidth",
 	"peripheries", "pin", "pos", "process", "quadtree", "quantum",
 	"radius", "rank", "rankdir", "ranksep", "ratio", "rects", "regular",
-	"remincross", "repulsiveforce", "resolution", "review_by", "role",
+	"remincross", "reply", "repulsiveforce", "resolution", "review_by", "role",
 	"root", "rotate", "rotation", "samehead", "sametail", "samplepoints",
 	"scale", "searchsize", "sep", "shape", "shapefile", "showboxes",
 	"sides", "size", "skew", "smoothing", "sortv", "splines", "start",
@@ -92,6 +92,31 @@ const char *opex_pm_attribute_closest(const char *name)
 {
 	return opex_text_closest(name, strlen(name),
 		(const char *const *)known_attrs, KNOWN_COUNT, 2);
+}
+
+/* reply="replies/a.md, replies/b.md": the paths, each once, in order. */
+static void split_replies(opex_pm_node *n, const char *value)
+{
+	const char *p = value;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		opex_str s = opex_str_trim((opex_str){ p, len });
+		size_t i;
+		bool seen = false;
+
+		for (i = 0; i < n->reply_count && !seen; i++)
+			seen = opex_str_eq(s, n->replies[i]);
+		if (s.len && !seen) {
+			n->replies = opex_realloc(n->replies,
+				(n->reply_count + 1) * sizeof(*n->replies));
+			n->replies[n->reply_count++] =
+				opex_strndup(s.ptr, s.len);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
 }
 
 static bool kind_parse(opex_pm_kind *out, const char *s)
@@ -522,6 +547,7 @@ static void build(opex_pm_map *map, pm_raw_graph *raw)
 		if (rn->kind == NULL || !n->kind_valid)
 			n->kind = kind_from_shape(rn->shape, rn->process);
 		n->article = rn->article;
+		split_replies(n, rn->reply);
 		n->process = rn->process;
 		n->lane = rn->lane;
 		n->role = rn->role;
@@ -636,7 +662,7 @@ done:
 
 void opex_pm_map_free(opex_pm_map *map)
 {
-	size_t i;
+	size_t i, j;
 
 	if (map == NULL)
 		return;
@@ -647,6 +673,9 @@ void opex_pm_map_free(opex_pm_map *map)
 		opex_free(n->label);
 		opex_free(n->kind_attr);
 		opex_free(n->article);
+		for (j = 0; j < n->reply_count; j++)
+			opex_free(n->replies[j]);
+		opex_free(n->replies);
 		opex_free(n->process);
 		opex_free(n->role);
 		opex_free(n->lint_ignore);

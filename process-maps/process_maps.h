@@ -59,6 +59,8 @@ typedef struct opex_pm_node {
 	bool kind_valid;     /* false: kind_attr is not in the vocabulary */
 	bool html_label;     /* the label was an HTML-like <...> string */
 	char *article;       /* article=, NULL if absent */
+	char **replies;      /* reply="a.md, b.md": the paths, blanks trimmed */
+	size_t reply_count;
 	char *process;       /* process=, NULL if absent */
 	char *role;          /* role=, else the lane's role; NULL if neither */
 	char *lint_ignore;   /* lint_ignore=, NULL if absent */

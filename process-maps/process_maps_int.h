@@ -21,7 +21,8 @@
 
 typedef struct pm_raw_node {
 	char *name;
-	char *label, *kind, *shape, *article, *process, *role, *lint_ignore;
+	char *label, *kind, *shape, *article, *reply, *process, *role;
+	char *lint_ignore;
 	bool html_label;
 	size_t lane;            /* index in raw->subgraphs, or OPEX_PM_NO_LANE */
 } pm_raw_node;

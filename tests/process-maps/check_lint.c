@@ -47,6 +47,8 @@ static void setup(void)
 
 	repo = opex_test_repo_new(false);
 	opex_test_repo_put(repo, "articles/a.md", "---\ntitle: A\nowner: ana\n---\nA\n");
+	opex_test_repo_put(repo, "replies/r.md",
+		"---\ntitle: R\nowner: ana\nchannel: chat\n---\nHello\n");
 	opex_test_repo_put(repo, "processes/sub.dot", CLEAN);
 	opex_test_repo_commit(repo, "Ana Lima", "ana@example.com", T0, "Add", NULL);
 	ck_assert_msg(opex_kb_repo_open(&kb_repo, opex_test_repo_path(repo),
@@ -185,6 +187,14 @@ static const struct {
 	       "  dec -> x [label=\"maybe\"]; x -> done;\n") },
 	{ "article-missing",
 	  WITH("  x [label=\"X\", article=\"../../etc/passwd\"];\n"
+	       "  dec -> x [label=\"maybe\"]; x -> done;\n"), 12, CLEAN },
+	{ "reply-missing",
+	  WITH("  x [label=\"X\", article=\"articles/a.md\", reply=\"replies/r.md, replies/gone.md\"];\n"
+	       "  dec -> x [label=\"maybe\"]; x -> done;\n"), 12,
+	  WITH("  x [label=\"X\", article=\"articles/a.md\", reply=\" replies/r.md ,replies/r.md\"];\n"
+	       "  dec -> x [label=\"maybe\"]; x -> done;\n") },
+	{ "reply-missing",
+	  WITH("  x [label=\"X\", article=\"articles/a.md\", reply=\"articles/a.md\"];\n"
 	       "  dec -> x [label=\"maybe\"]; x -> done;\n"), 12, CLEAN },
 	{ "subprocess-missing",
 	  WITH("  sp [kind=subprocess, label=\"Sub\", process=\"processes/none.dot\"];\n"
