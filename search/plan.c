@@ -40,7 +40,7 @@ void opex_search_sql_filters(opex_buf *sql, sql_params *p, const opex_search_que
 	opex_search_qfilter_kind kind;
 	size_t i;
 
-	for (kind = OPEX_SEARCH_QFILTER_LANG; kind <= OPEX_SEARCH_QFILTER_STALE; kind++) {
+	for (kind = OPEX_SEARCH_QFILTER_LANG; kind <= OPEX_SEARCH_QFILTER_TYPE; kind++) {
 		size_t n = 0;
 
 		for (i = 0; i < q->filter_count; i++) {
@@ -85,6 +85,12 @@ void opex_search_sql_filters(opex_buf *sql, sql_params *p, const opex_search_que
 				break;
 			case OPEX_SEARCH_QFILTER_STALE:
 				opex_buf_puts(sql, "d.stale_after < ?3");
+				break;
+			case OPEX_SEARCH_QFILTER_TYPE:
+				/* a range of the path: the doc_tree index serves it */
+				opex_buf_puts(sql, strcmp(f->value, "reply") == 0
+					? "(d.path >= 'replies/' AND d.path < 'replies0')"
+					: "(d.path >= 'articles/' AND d.path < 'articles0')");
 				break;
 			}
 		}

@@ -10,7 +10,7 @@
  *   item     := filter | '-' filter | '-' term | term ( 'OR' term )*
  *   term     := word | word '*' | '"' phrase '"' | '"' phrase '"' '*'
  *   filter   := key ':' value | key ':' '"' value '"'
- *   key      := lang | language | journey | market | owner | tag | is
+ *   key      := lang | language | journey | market | owner | tag | is | type
  *
  *   construct          reading                           FTS5 / SQL
  *   -----------------  --------------------------------  --------------------------
@@ -27,6 +27,8 @@
  *   journey:, owner:   equal, ASCII case-insensitive     doc.journey / doc.owner
  *   market:, tag:      the article lists it              doc_market / doc_tag
  *   is:stale           not verified within review_every  doc.stale_after < now
+ *   type:reply         quick texts only (type:article:   doc.path under replies/
+ *                      articles only)                    (articles/)
  *   -lang:fr ...       a filter negated                  NOT (...)
  *
  * Filters of one key are OR-ed (lang:fr lang:de), different keys AND-ed.
@@ -39,6 +41,7 @@
  *   - (alone), --, -"      nothing
  *   lang: (no value)       nothing (the filter is ignored)
  *   is:fresh               nothing (only is:stale is known)
+ *   type:video             nothing (only article and reply are known)
  *   OR at an end, OR OR,   the OR is ignored; an excluded term cannot be
  *   OR next to -x or a     part of an OR
  *   filter
@@ -105,6 +108,7 @@ static const struct {
 	{ "owner", OPEX_SEARCH_QFILTER_OWNER },
 	{ "tag", OPEX_SEARCH_QFILTER_TAG },
 	{ "is", OPEX_SEARCH_QFILTER_STALE },
+	{ "type", OPEX_SEARCH_QFILTER_TYPE },
 };
 
 static bool find_key(opex_search_qfilter_kind *out, const char *s, size_t n)
@@ -240,6 +244,15 @@ static bool next_token(token *t, opex_search_query *q, const char *s, size_t len
 			}
 			opex_free(t->text);
 			t->text = NULL;
+		}
+		if (t->filter == OPEX_SEARCH_QFILTER_TYPE &&
+		    strcmp(t->text, "article") != 0 &&
+		    strcmp(t->text, "reply") != 0) {
+			warn(q, "unknown type 'type:%.*s' (known: type:article, type:reply): ignored",
+				(int)opex_text_clip(t->text, 64), t->text);
+			opex_free(t->text);
+			t->text = NULL;
+			t->kind = TOK_NONE;
 		}
 		return true;
 	}

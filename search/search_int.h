@@ -139,7 +139,8 @@ typedef enum opex_search_qfilter_kind {
 	OPEX_SEARCH_QFILTER_MARKET,
 	OPEX_SEARCH_QFILTER_OWNER,
 	OPEX_SEARCH_QFILTER_TAG,
-	OPEX_SEARCH_QFILTER_STALE     /* is:stale; negated: not stale */
+	OPEX_SEARCH_QFILTER_STALE,    /* is:stale; negated: not stale */
+	OPEX_SEARCH_QFILTER_TYPE      /* type:article, type:reply (value kept) */
 } opex_search_qfilter_kind;
 
 typedef struct opex_search_qfilter {

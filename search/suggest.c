@@ -239,7 +239,7 @@ static void put_query_term(opex_buf *out, const opex_search_qterm *t,
 int opex_search_suggest(char **out, search_ctx *s, opex_error *err)
 {
 	static const char *const keys[] = { "lang", "journey", "market", "owner",
-		"tag", "is" };
+		"tag", "is", "type" };
 	opex_buf q = OPEX_BUF_INIT(4 * OPEX_LIMIT_QUERY_BYTES);
 	size_t i, j, fixed = 0;
 	int error = 0;

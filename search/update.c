@@ -67,6 +67,8 @@ static bool handbook_incomplete(const opex_kb_handbook *hb)
 
 		if (strcmp(path, "articles") == 0 ||
 		    strncmp(path, "articles/", 9) == 0 ||
+		    strcmp(path, "replies") == 0 ||
+		    strncmp(path, "replies/", 8) == 0 ||
 		    strcmp(path, "opex.yaml") == 0 ||
 		    strcmp(path, "people.yaml") == 0)
 			return true;
@@ -79,7 +81,8 @@ static bool is_article(const opex_kb_entry *e)
 	size_t n = strlen(e->path);
 
 	return e->kind == OPEX_KB_ENTRY_FILE &&
-	       strncmp(e->path, "articles/", 9) == 0 && n > 12 &&
+	       ((strncmp(e->path, "articles/", 9) == 0 && n > 12) ||
+		(strncmp(e->path, "replies/", 8) == 0 && n > 11)) &&
 	       strcmp(e->path + n - 3, ".md") == 0;
 }
 

@@ -52,6 +52,11 @@ static const struct {
 	  "---\ntitle: Merchant letters\nowner: ben\nlanguage: en\n"
 	  "journey: disputes\nmarkets: [fr]\n---\n"
 	  "Write to the merchant before a chargeback is raised by the bank.\n" },
+	/* A quick text: searchable, and found by type:reply. */
+	{ "replies/claims/objection-logged.md",
+	  "---\ntitle: Objection logged\nowner: ana\nlanguage: en\n"
+	  "journey: claims\nchannel: email\n---\n"
+	  "Hello {{customer.first_name}}, we logged your objection {{case.id}}.\n" },
 	/* Stemming and sections. */
 	{ "articles/cards/lost-card.md",
 	  "---\ntitle: Lost card\nowner: ana\nlanguage: en\njourney: cards\n"
@@ -270,7 +275,7 @@ static const struct {
 	{ "dispute -merchant", "articles/rank/in-tags.md articles/rank/in-title.md" },
 	{ "timelin*", "articles/rank/in-tags.md" },
 	{ "kartu OR \xE6\xAC\xBE", "articles/id/kartu-hilang.md articles/zh/refund.md" },
-	{ "-card -cards -dispute -kartu -carte -\xE5\x8D\xA1 -\xE3\x82\xAB\xE3\x83\xBC\xE3\x83\x89",
+	{ "-card -cards -dispute -kartu -carte -\xE5\x8D\xA1 -\xE3\x82\xAB\xE3\x83\xBC\xE3\x83\x89 -type:reply",
 	  "articles/de/adresse.md articles/rank/in-body.md" },
 	/* markup is not text: no '#', no link targets, no raw HTML */
 	{ "policy.md", "" },
@@ -287,6 +292,13 @@ static const struct {
 	{ "chargeback is:stale", "articles/rank/in-body.md" },
 	{ "chargeback -is:stale", "articles/rank/in-title.md articles/rank/in-tags.md" },
 	{ "chargeback lang:en lang:fr market:de", "" },
+	/* quick texts */
+	{ "objection", "replies/claims/objection-logged.md" },
+	{ "objections type:reply", "replies/claims/objection-logged.md" },
+	{ "objection type:article", "" },
+	{ "type:reply", "replies/claims/objection-logged.md" },
+	{ "lang:de type:article", "articles/de/adresse.md" },
+	{ "journey:claims -type:article", "replies/claims/objection-logged.md" },
 };
 
 START_TEST(kb_index__matches)

@@ -103,6 +103,7 @@ static const struct {
 	{ "card - fee", "\"card\" AND \"fee\"", "lone '-'" },
 	{ "card lang:", "\"card\"", "'lang:' has no value" },
 	{ "card is:fresh", "\"card\"", "unknown state" },
+	{ "card type:video", "\"card\"", "unknown type" },
 	{ "OR card", "\"card\"", "'OR' needs a word" },
 	{ "card OR", "\"card\"", "'OR' needs a word" },
 	{ "card OR OR fee", "(\"card\" OR \"fee\")", "'OR' needs a word" },
