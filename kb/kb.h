@@ -32,6 +32,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/error.h"
+#include "core/str.h"
 
 /* ---------------------------------------------------------------------
  * Repository (git_source.c)
@@ -469,10 +470,17 @@ const char *opex_kb_channel_name(opex_kb_channel channel);
 /** The most characters a reply of `channel` may have; 0: no limit. */
 size_t opex_kb_channel_max_chars(opex_kb_channel channel);
 
+/**
+ * The text an agent pastes: the reply's body as written, without the
+ * blank lines and spaces around it. Borrowed from `reply`.
+ */
+opex_str opex_kb_reply_text(const opex_kb_article *reply);
+
 /* A placeholder such as {{customer.first_name}} in a reply's text. */
 typedef struct opex_kb_placeholder {
 	char *name;               /* "customer.first_name", blanks trimmed */
 	unsigned line, col;       /* 1-based, in the text scanned */
+	size_t offset, len;       /* the bytes from "{{" to "}}" */
 } opex_kb_placeholder;
 
 typedef struct opex_kb_placeholders {

@@ -100,13 +100,22 @@ size_t opex_kb_channel_max_chars(opex_kb_channel channel)
 	return 0;
 }
 
+opex_str opex_kb_reply_text(const opex_kb_article *reply)
+{
+	opex_str s = { reply->body ? reply->body : "", reply->body_len };
+
+	return opex_str_trim(s);
+}
+
 /* ---------------------------------------------------------------------
  * Placeholders
  * ------------------------------------------------------------------- */
 
-static void add_placeholder(opex_kb_placeholders *out, const char *name,
-	size_t len, unsigned line, unsigned col)
+static void add_placeholder(opex_kb_placeholders *out, const char *text,
+	size_t start, size_t end, unsigned line, unsigned col)
 {
+	const char *name = text + start + 2;
+	size_t len = end - start - 4;
 	opex_str s = opex_str_trim((opex_str){ name, len });
 	opex_kb_placeholder *p;
 
@@ -116,6 +125,8 @@ static void add_placeholder(opex_kb_placeholders *out, const char *name,
 	p->name = opex_strndup(s.ptr, s.len);
 	p->line = line;
 	p->col = col;
+	p->offset = start;
+	p->len = end - start;
 }
 
 void opex_kb_placeholders_scan(opex_kb_placeholders *out, const char *text,
@@ -149,7 +160,7 @@ void opex_kb_placeholders_scan(opex_kb_placeholders *out, const char *text,
 			out->truncated = true;
 			return;
 		}
-		add_placeholder(out, text + i + 2, close - i - 2, line,
+		add_placeholder(out, text, i, close + 2, line,
 			(unsigned)(i - line_start + 1));
 		i = close + 1;
 	}
@@ -344,30 +355,16 @@ static void lint_length(const opex_kb_article *a, opex_diag_list *diags)
 {
 	opex_kb_channel channel = opex_kb_channel_parse(a->channel);
 	size_t max = opex_kb_channel_max_chars(channel), chars;
-	opex_kb_md_text text;
-	opex_error err = OPEX_ERROR_INIT;
+	opex_str text = opex_kb_reply_text(a);
 
 	if (max == 0)
 		return;
-	/* Raw bytes bound the text: most replies need no parse at all. */
-	if (char_count(a->body, a->body_len) <= max)
-		return;
-	opex_kb_md_text_init(&text, OPEX_LIMIT_FILE_BYTES);
-	if (opex_kb_markdown_plain(&text, a->body, a->body_len, &err) == 0) {
-		chars = char_count(text.text.ptr, text.text.len);
-		/* The text ends in a newline nobody pastes. */
-		while (chars > 0 && text.text.len > 0 &&
-		       text.text.ptr[text.text.len - 1] == '\n') {
-			text.text.len--;
-			chars--;
-		}
-		if (chars > max)
-			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
-				"reply-too-long", a->path, a->body_line, 1,
-				"reply is %zu characters: a %s reply may have at most %zu",
-				chars, a->channel, max);
-	}
-	opex_kb_md_text_release(&text);
+	chars = char_count(text.ptr, text.len);
+	if (chars > max)
+		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "reply-too-long",
+			a->path, a->body_line, 1,
+			"reply is %zu characters: a %s reply may have at most %zu",
+			chars, a->channel, max);
 }
 
 static void lint_languages(const opex_kb_handbook *hb,

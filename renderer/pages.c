@@ -11,7 +11,7 @@
  * files are percent-encoded first. Everything works without JavaScript
  * except search-as-you-type.
  */
-#include "renderer/renderer.h"
+#include "renderer/renderer_int.h"
 #include "core/time.h"
 
 #include <stdio.h>
@@ -77,6 +77,7 @@ void opex_render_page_begin(opex_buf *out, const opex_render_page *page)
 		"<a class=\"brand\" href=\"/\">opex</a>\n<nav>");
 	nav_item(out, page, "search", "/", "Search");
 	nav_item(out, page, "processes", "/processes", "Processes");
+	nav_item(out, page, "replies", "/replies", "Quick texts");
 	nav_item(out, page, "launches", "/launches", "Launches");
 	nav_item(out, page, "routing", "/routing", "Routing");
 	nav_item(out, page, "kpi", "/kpi", "KPIs");
@@ -136,7 +137,7 @@ static void put_count(opex_buf *out, size_t n)
 	}
 }
 
-static void badges(opex_buf *out, const opex_kb_article *a)
+void opex_render_badges(opex_buf *out, const opex_kb_article *a)
 {
 	if (a->stale)
 		opex_buf_puts(out, " <span class=\"badge stale\">stale</span>");
@@ -202,7 +203,7 @@ void opex_render_page_home(opex_buf *out, const char *query,
 			esc(out, a->language);
 			opex_buf_puts(out, "</span>");
 		}
-		badges(out, a);
+		opex_render_badges(out, a);
 		opex_buf_puts(out, "<br><small>");
 		esc(out, a->path);
 		opex_buf_puts(out, "</small></li>\n");
@@ -283,6 +284,27 @@ static void language_item(opex_buf *out, const opex_kb_article *a,
 	opex_buf_puts(out, "</li>\n");
 }
 
+static void step_refs(opex_buf *out, const opex_render_step_ref *steps,
+	size_t count)
+{
+	size_t i;
+
+	if (count == 0)
+		return;
+	opex_buf_puts(out, "<h2>Used in</h2>\n<ul class=\"list\">\n");
+	for (i = 0; i < count; i++) {
+		opex_buf_puts(out, "<li><a");
+		href(out, steps[i].map_path);
+		opex_buf_puts(out, ">");
+		esc(out, steps[i].map_title ? steps[i].map_title
+					    : steps[i].map_path);
+		opex_buf_puts(out, "</a>: ");
+		esc(out, steps[i].step);
+		opex_buf_puts(out, "</li>\n");
+	}
+	opex_buf_puts(out, "</ul>\n");
+}
+
 int opex_render_page_article(opex_buf *out,
 	const opex_render_article_view *view, opex_error *err)
 {
@@ -291,7 +313,7 @@ int opex_render_page_article(opex_buf *out,
 	size_t i;
 
 	opex_buf_puts(out, "<div class=\"meta\">\n<p>");
-	badges(out, a);
+	opex_render_badges(out, a);
 	opex_buf_puts(out, " <span class=\"path\">");
 	esc(out, a->path);
 	opex_buf_puts(out, "</span></p>\n<dl>\n");
@@ -317,6 +339,11 @@ int opex_render_page_article(opex_buf *out,
 		esc(out, a->journey);
 		opex_buf_puts(out, "</dd>\n");
 	}
+	if (a->channel) {
+		opex_buf_puts(out, "<dt>Channel</dt><dd>");
+		esc(out, a->channel);
+		opex_buf_puts(out, "</dd>\n");
+	}
 	if (a->market_count) {
 		opex_buf_puts(out, "<dt>Markets</dt><dd>");
 		for (i = 0; i < a->market_count; i++) {
@@ -337,8 +364,20 @@ int opex_render_page_article(opex_buf *out,
 		opex_buf_puts(out, "</ul>\n");
 	}
 	opex_buf_puts(out, "</div>\n");
-	if (opex_render_article_html(out, a, err) < 0)
+	if (a->kind == OPEX_KB_KIND_REPLY) {
+		opex_render_reply_block(out, a, 0);
+		/* an email is sent as rich text: show how it reads */
+		if (opex_kb_channel_parse(a->channel) == OPEX_KB_CHANNEL_EMAIL) {
+			opex_buf_puts(out, "<h2 class=\"small\">Preview</h2>\n");
+			if (opex_render_article_html(out, a, err) < 0)
+				return err ? err->code : OPEX_ERROR;
+		}
+	} else if (opex_render_article_html(out, a, err) < 0) {
 		return err ? err->code : OPEX_ERROR;
+	}
+	step_refs(out, view->steps, view->step_count);
+	opex_render_reply_list(out, "Quick texts for these steps",
+		view->replies, view->reply_count, 1);
 	if (view->diags && view->diags->count) {
 		opex_buf_puts(out, "<h2>Findings</h2>\n");
 		diag_list(out, view->diags);
@@ -439,11 +478,13 @@ void opex_render_page_process(opex_buf *out,
 		opex_buf_puts(out, ">");
 		esc(out, a->title ? a->title : a->path);
 		opex_buf_puts(out, "</a>");
-		badges(out, a);
+		opex_render_badges(out, a);
 		opex_buf_puts(out, "</li>\n");
 	}
 	if (view->article_count)
 		opex_buf_puts(out, "</ul>\n");
+	opex_render_reply_list(out, "Quick texts", view->replies,
+		view->reply_count, 1);
 }
 
 static void sort_header(opex_buf *out, const char *sort, const char *col,

@@ -235,17 +235,32 @@ void opex_render_page_home(opex_buf *out, const char *query,
 	const opex_kb_article *const *articles, size_t count, size_t total,
 	const opex_search_result *results, const char *message);
 
+/* A step of a process map that links a page's article or reply. */
+typedef struct opex_render_step_ref {
+	const char *map_path;                 /* "processes/lost-card.dot" */
+	const char *map_title;                /* NULL: the path */
+	const char *step;                     /* the step's label, else its id */
+} opex_render_step_ref;
+
 typedef struct opex_render_article_view {
-	const opex_kb_article *article;
+	const opex_kb_article *article;       /* an article or a reply */
 	const opex_kb_person *owner;          /* NULL if not on the roster */
 	const opex_kb_article *source;        /* a translation's source; may be NULL */
 	const opex_kb_article *const *translations; /* other languages, readable ones */
 	size_t translation_count;
 	const opex_diag_list *diags;          /* findings on this article; may be NULL */
+	const opex_render_step_ref *steps;    /* the steps that link it */
+	size_t step_count;
+	const opex_kb_article *const *replies; /* quick texts those steps name */
+	size_t reply_count;
 	int64_t now;
 } opex_render_article_view;
 
-/** Append the body of an article page: badges, owner, last change, languages, article. */
+/**
+ * Append the body of an article page: badges, owner, last change,
+ * languages, the article, the steps that link it and their quick texts.
+ * For a reply: its channel, and its text with a Copy button.
+ */
 int opex_render_page_article(opex_buf *out,
 	const opex_render_article_view *view, opex_error *err) OPEX_WARN_UNUSED;
 
@@ -268,7 +283,45 @@ typedef struct opex_render_process_view {
 	const opex_diag_list *diags;          /* findings on this map */
 	const opex_kb_article *const *articles; /* linked articles the reader may see */
 	size_t article_count;
+	const opex_kb_article *const *replies; /* quick texts its steps name, readable */
+	size_t reply_count;
 } opex_render_process_view;
+
+/* ---- Replies (replies.c) -------------------------------------------- */
+
+/**
+ * A reply's text as an agent pastes it (opex_kb_reply_text) in a <pre>,
+ * placeholders marked, and a Copy button that opex.js wires up. `n`
+ * numbers the block on its page (element ids).
+ */
+void opex_render_reply_block(opex_buf *out, const opex_kb_article *reply,
+	size_t n);
+
+/**
+ * `heading` as <h2>, then each reply: title (a link to its page), channel,
+ * language and copy block, numbered from `first`. Nothing when `count`
+ * is 0.
+ */
+void opex_render_reply_list(opex_buf *out, const char *heading,
+	const opex_kb_article *const *replies, size_t count, size_t first);
+
+typedef struct opex_render_reply_row {
+	const opex_kb_article *source;        /* the reply translations point to */
+	const opex_kb_article *shown;         /* the variant in the chosen language, else source */
+	const char **missing;                 /* handbook languages it has no variant in */
+	size_t missing_count;
+} opex_render_reply_row;
+
+typedef struct opex_render_replies_view {
+	const opex_render_reply_row *rows;
+	size_t count;
+	const opex_kb_settings *settings;     /* the filter choices */
+	const char *language, *channel, *journey; /* the filters; NULL: any */
+} opex_render_replies_view;
+
+/** Append the body of /replies: filters, then one row per reply with a copy block. */
+void opex_render_page_replies(opex_buf *out,
+	const opex_render_replies_view *view);
 
 /** Append the body of a process page: flowchart (inline SVG), people, findings, articles. */
 void opex_render_page_process(opex_buf *out,

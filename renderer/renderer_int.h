@@ -29,4 +29,7 @@ void opex_render_duration(opex_buf *out, double seconds);
 /** A rate 0..1 as "41.0%"; "-" for a negative (no value). */
 void opex_render_rate(opex_buf *out, double rate);
 
+/** " verified", " stale", " outdated" badges of an article, as HTML. */
+void opex_render_badges(opex_buf *out, const opex_kb_article *a);
+
 #endif

@@ -7,6 +7,8 @@
  *                               author, time}, verified_at, stale,
  *                               review_every_days}, source, translations:
  *                               [{path, language, title, outdated}], lint}
+ *   GET /api/replies/{path}     the same, and {channel, text}: the text an
+ *                               agent pastes (GET /api/replies: replies.c)
  *   GET /api/processes          {revision, processes: [{path, title, owner,
  *                               champion, journey, steps, errors, warnings}]}
  *   GET /api/processes/{path}   {path, title, owner, champion, journey,
@@ -114,7 +116,8 @@ void opex_server_api_articles(opex_server_ctx *ctx)
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
-		if (opex_server_can_see(&ctx->who, a))
+		if (a->kind == OPEX_KB_KIND_ARTICLE &&
+		    opex_server_can_see(&ctx->who, a))
 			json_array_append_new(list, article_brief(a));
 	}
 	opex_server_json_send(ctx,
@@ -123,10 +126,11 @@ void opex_server_api_articles(opex_server_ctx *ctx)
 }
 
 /* The article at ctx->rest if the reader may see it, else NULL (404 sent). */
-void opex_server_api_article(opex_server_ctx *ctx)
+static void api_doc(opex_server_ctx *ctx, opex_kb_kind kind)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	const opex_kb_article *a = opex_server_find_article(ctx, true), *source = NULL;
+	const opex_kb_article *a = opex_server_find_article(ctx, kind, true);
+	const opex_kb_article *source = NULL;
 	opex_buf html = OPEX_BUF_INIT(OPEX_LIMIT_RENDER_BYTES);
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
@@ -148,6 +152,12 @@ void opex_server_api_article(opex_server_ctx *ctx)
 	json_object_set_new(root, "teams", strings(a->teams, a->team_count));
 	json_object_set_new(root, "visibility",
 		json_string(visibility_name(a->visibility)));
+	if (kind == OPEX_KB_KIND_REPLY) {
+		opex_str t = opex_kb_reply_text(a);
+
+		json_object_set_new(root, "channel", text(a->channel));
+		json_object_set_new(root, "text", json_stringn(t.ptr, t.len));
+	}
 	history = json_pack("{s:o,s:I,s:b,s:I}",
 		"last_change", a->last_change
 		? json_pack("{s:s,s:o,s:I}", "commit", a->last_change->id,
@@ -167,7 +177,7 @@ void opex_server_api_article(opex_server_ctx *ctx)
 		source ? article_brief(source) : json_null());
 	root_path = source ? source->path : a->path;
 	translations = json_array();
-	others = opex_server_translations_of(ctx->snap, root_path, &n);
+	n = opex_kb_handbook_translations(&others, hb, root_path);
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *t = others[i];
 
@@ -187,6 +197,16 @@ void opex_server_api_article(opex_server_ctx *ctx)
 done:
 	opex_diag_list_release(&diags);
 	opex_buf_release(&html);
+}
+
+void opex_server_api_article(opex_server_ctx *ctx)
+{
+	api_doc(ctx, OPEX_KB_KIND_ARTICLE);
+}
+
+void opex_server_api_reply(opex_server_ctx *ctx)
+{
+	api_doc(ctx, OPEX_KB_KIND_REPLY);
 }
 
 static size_t count_severity(const opex_server_snapshot *snap,

@@ -262,7 +262,8 @@ bool opex_server_can_see_path(const opex_server_identity *who,
 {
 	const opex_kb_article *article;
 
-	if (who->open || !opex_path_under(path, "articles"))
+	if (who->open || (!opex_path_under(path, "articles") &&
+			  !opex_path_under(path, "replies")))
 		return true;
 	article = opex_kb_handbook_find(hb, path);
 	return article == NULL || opex_server_can_see(who, article);

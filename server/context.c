@@ -250,19 +250,21 @@ static const char *handbook_path(opex_server_ctx *ctx, const char *dir)
 }
 
 const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
-	bool api)
+	opex_kb_kind kind, bool api)
 {
-	const char *path = handbook_path(ctx, "articles");
+	bool reply = kind == OPEX_KB_KIND_REPLY;
+	const char *path = handbook_path(ctx, reply ? "replies" : "articles");
 	const opex_kb_article *a = path
 		? opex_kb_handbook_find(ctx->snap->hb, path) : NULL;
 
-	if (a == NULL || !opex_server_can_see(&ctx->who, a)) {
+	if (a == NULL || a->kind != kind ||
+	    !opex_server_can_see(&ctx->who, a)) {
 		if (api)
-			opex_server_json_error(ctx, 404, "no article '%s'",
-				ctx->rest);
+			opex_server_json_error(ctx, 404, "no %s '%s'",
+				reply ? "reply" : "article", ctx->rest);
 		else
-			opex_server_html_error(ctx, 404, "no article '%s'",
-				ctx->rest);
+			opex_server_html_error(ctx, 404, "no %s '%s'",
+				reply ? "reply" : "article", ctx->rest);
 		return NULL;
 	}
 	return a;

@@ -14,6 +14,8 @@
  *   | GET    | /                             | page | search (home)        |
  *   | GET    | /search                       | page | search               |
  *   | GET    | /articles/{path}              | page | article              |
+ *   | GET    | /replies?lang=&channel=&journey= | page | quick texts, copy  |
+ *   | GET    | /replies/{path}               | page | one quick text       |
  *   | GET    | /processes                    | page | process list         |
  *   | GET    | /processes/{path}.dot         | page | process              |
  *   | GET    | /processes/{path}.dot.svg     | svg  | flowchart            |
@@ -30,6 +32,8 @@
  *   | GET    | /metrics                      | text | Prometheus           |
  *   | GET    | /api/articles                 | json | article list         |
  *   | GET    | /api/articles/{path}          | json | one article          |
+ *   | GET    | /api/replies?channel=&journey= | json | quick texts        |
+ *   | GET    | /api/replies/{path}           | json | one quick text       |
  *   | GET    | /api/processes                | json | process list         |
  *   | GET    | /api/processes/{path}         | json | one process          |
  *   | GET    | /api/health                   | json | KB health report     |
@@ -76,6 +80,8 @@ static const route routes[] = {
 	{ "/", false, false, ROUTE_PAGE, "home", opex_server_page_home },
 	{ "/search", false, false, ROUTE_PAGE, "search", opex_server_page_home },
 	{ "/articles/", true, false, ROUTE_PAGE, "article", opex_server_page_article },
+	{ "/replies", false, false, ROUTE_PAGE, "replies", opex_server_page_replies },
+	{ "/replies/", true, false, ROUTE_PAGE, "reply", opex_server_page_reply },
 	{ "/processes", false, false, ROUTE_PAGE, "processes", opex_server_page_processes },
 	{ "/processes/", true, false, ROUTE_PAGE, "process", opex_server_page_process },
 	{ "/health", false, false, ROUTE_PAGE, "health", opex_server_page_health },
@@ -84,6 +90,8 @@ static const route routes[] = {
 	{ "/metrics", false, false, ROUTE_API, "metrics", opex_server_api_metrics },
 	{ "/api/articles", false, false, ROUTE_API, "api_articles", opex_server_api_articles },
 	{ "/api/articles/", true, false, ROUTE_API, "api_article", opex_server_api_article },
+	{ "/api/replies", false, false, ROUTE_API, "api_replies", opex_server_api_replies },
+	{ "/api/replies/", true, false, ROUTE_API, "api_reply", opex_server_api_reply },
 	{ "/api/processes", false, false, ROUTE_API, "api_processes", opex_server_api_processes },
 	{ "/api/processes/", true, false, ROUTE_API, "api_process", opex_server_api_process },
 	{ "/api/health", false, false, ROUTE_API, "api_health", opex_server_api_health },

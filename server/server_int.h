@@ -25,6 +25,13 @@ typedef struct opex_server_map {
 	opex_pm_map *map;          /* NULL when the map cannot be read */
 } opex_server_map;
 
+/* A step that links a handbook file: article= or one of its reply= paths. */
+typedef struct opex_server_step_link {
+	const char *doc;           /* the article or reply path, borrowed */
+	const opex_server_map *map;
+	const opex_pm_node *node;
+} opex_server_step_link;
+
 typedef struct opex_server_snapshot {
 	atomic_uint refs;
 	opex_kb_handbook *hb;
@@ -36,11 +43,11 @@ typedef struct opex_server_snapshot {
 	double load_seconds;       /* how long loading and linting took */
 	char *cache_dir;           /* flowchart cache; NULL: none */
 	/* Lookup tables built at load, so no page scans the handbook: */
-	const opex_kb_article **translations; /* by translation_of, then path */
-	size_t translation_count;
 	const opex_kb_article **team_restricted; /* articles with teams: */
 	size_t team_restricted_count;
 	size_t not_public, not_for_partners;  /* articles anonymous readers, partners may not see */
+	opex_server_step_link *step_links; /* by doc, then map and step order */
+	size_t step_link_count;
 } opex_server_snapshot;
 
 /** Load the revision `rev` of `repo` into a new snapshot holding one reference. */
@@ -53,9 +60,9 @@ void opex_server_snapshot_release(opex_server_snapshot *snap);
 /** The current snapshot with one more reference (release it after use). */
 opex_server_snapshot *opex_server_snapshot_acquire(opex_server *server);
 
-/** The translations of the article at `source` (a run of snap->translations). */
-const opex_kb_article *const *opex_server_translations_of(
-	const opex_server_snapshot *snap, const char *source, size_t *count);
+/** The steps that link the article or reply at `doc` (a run of snap->step_links). */
+const opex_server_step_link *opex_server_steps_linking(
+	const opex_server_snapshot *snap, const char *doc, size_t *count);
 
 /** The map at `path`, or NULL. */
 const opex_server_map *opex_server_snapshot_map(
@@ -233,9 +240,12 @@ void opex_server_error_set(opex_server_response *res, bool api,
 const char *opex_server_decode(opex_arena *arena, const char *s, size_t len,
 	bool plus);
 
-/** The article at ctx->rest if the reader may see it; else NULL, with a 404 sent. */
+/**
+ * The article (or, for OPEX_KB_KIND_REPLY, the reply) at ctx->rest if the
+ * reader may see it; else NULL, with a 404 sent.
+ */
 const opex_kb_article *opex_server_find_article(opex_server_ctx *ctx,
-	bool api);
+	opex_kb_kind kind, bool api);
 
 /** The map for `rest` ("x.dot", "x" or "processes/x.dot"); else NULL, with a 404 sent. */
 const opex_server_map *opex_server_find_map(opex_server_ctx *ctx,
@@ -341,11 +351,25 @@ void opex_server_csrf_token(char out[65], const opex_server *server,
 /* Page handlers (web.c) */
 void opex_server_page_home(opex_server_ctx *ctx);
 void opex_server_page_article(opex_server_ctx *ctx);
+void opex_server_page_reply(opex_server_ctx *ctx);
 void opex_server_page_processes(opex_server_ctx *ctx);
 void opex_server_page_process(opex_server_ctx *ctx);
 void opex_server_page_process_svg(opex_server_ctx *ctx);
 void opex_server_page_health(opex_server_ctx *ctx);
 void opex_server_static(opex_server_ctx *ctx);
+
+/* Quick texts (replies.c) */
+void opex_server_page_replies(opex_server_ctx *ctx);
+void opex_server_api_replies(opex_server_ctx *ctx);
+void opex_server_api_reply(opex_server_ctx *ctx);
+
+/**
+ * The reply at `path` in `language` (NULL: as it is) where that variant
+ * exists and the reader may see it, else the reply itself if they may,
+ * else NULL (also when `path` is no reply). (web.c)
+ */
+const opex_kb_article *opex_server_reply_for(opex_server_ctx *ctx,
+	const char *path, const char *language);
 
 /* Embedded files (assets.c, generated data) */
 typedef struct opex_server_asset {

@@ -77,32 +77,21 @@ static void load_maps(opex_server_snapshot *snap, const opex_kb_repo *repo)
 	opex_buf_release(&text);
 }
 
-static int cmp_source(const void *a, const void *b)
-{
-	const opex_kb_article *x = *(const opex_kb_article *const *)a;
-	const opex_kb_article *y = *(const opex_kb_article *const *)b;
-	int c = strcmp(x->translation_of, y->translation_of);
-
-	return c ? c : strcmp(x->path, y->path);
-}
-
 /*
- * The lookup tables pages use instead of scanning the handbook: the
- * translations sorted by source, and what decides whether a reader sees
- * every article (see opex_server_sees_all).
+ * The lookup tables pages use instead of scanning the handbook: what
+ * decides whether a reader sees every article (see opex_server_sees_all).
+ * Translations by source are the handbook's own
+ * (opex_kb_handbook_translations).
  */
 static void build_lookups(opex_server_snapshot *snap)
 {
 	const opex_kb_handbook *hb = snap->hb;
 	size_t i, n = opex_kb_handbook_article_count(hb);
 
-	snap->translations = opex_calloc(n + 1, sizeof(*snap->translations));
 	snap->team_restricted = opex_calloc(n + 1, sizeof(*snap->team_restricted));
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
-		if (a->translation_of != NULL)
-			snap->translations[snap->translation_count++] = a;
 		if (a->visibility != OPEX_KB_VISIBILITY_PUBLIC)
 			snap->not_public++;
 		if (a->visibility != OPEX_KB_VISIBILITY_PUBLIC &&
@@ -111,29 +100,70 @@ static void build_lookups(opex_server_snapshot *snap)
 		if (a->team_count > 0)
 			snap->team_restricted[snap->team_restricted_count++] = a;
 	}
-	if (snap->translation_count > 1)
-		qsort(snap->translations, snap->translation_count,
-			sizeof(*snap->translations), cmp_source);
 }
 
-const opex_kb_article *const *opex_server_translations_of(
-	const opex_server_snapshot *snap, const char *source, size_t *count)
+static int by_doc(const void *x, const void *y)
 {
-	size_t lo = 0, hi = snap->translation_count, end;
+	const opex_server_step_link *a = x, *b = y;
+	int c = strcmp(a->doc, b->doc);
+
+	if (c)
+		return c;
+	if (a->map != b->map)
+		return a->map < b->map ? -1 : 1;
+	return a->node < b->node ? -1 : a->node > b->node;
+}
+
+static void add_step_link(opex_server_snapshot *snap, size_t *cap,
+	const char *doc, const opex_server_map *m, const opex_pm_node *node)
+{
+	opex_array_grow((void **)&snap->step_links, cap,
+		snap->step_link_count + 1, sizeof(*snap->step_links));
+	snap->step_links[snap->step_link_count++] =
+		(opex_server_step_link){ doc, m, node };
+}
+
+/* Which steps link each article and reply: for their pages. */
+static void build_step_links(opex_server_snapshot *snap)
+{
+	size_t i, j, k, cap = 0;
+
+	for (i = 0; i < snap->map_count; i++) {
+		const opex_server_map *m = &snap->maps[i];
+
+		for (j = 0; m->map && j < opex_pm_map_node_count(m->map); j++) {
+			const opex_pm_node *node = opex_pm_map_node(m->map, j);
+
+			if (node->article)
+				add_step_link(snap, &cap, node->article, m, node);
+			for (k = 0; k < node->reply_count; k++)
+				add_step_link(snap, &cap, node->replies[k], m,
+					node);
+		}
+	}
+	if (snap->step_link_count > 1)
+		qsort(snap->step_links, snap->step_link_count,
+			sizeof(*snap->step_links), by_doc);
+}
+
+const opex_server_step_link *opex_server_steps_linking(
+	const opex_server_snapshot *snap, const char *doc, size_t *count)
+{
+	size_t lo = 0, hi = snap->step_link_count, end;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(snap->translations[mid]->translation_of, source) < 0)
+		if (strcmp(snap->step_links[mid].doc, doc) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < snap->translation_count &&
-	     strcmp(snap->translations[end]->translation_of, source) == 0; end++)
+	for (end = lo; end < snap->step_link_count &&
+	     strcmp(snap->step_links[end].doc, doc) == 0; end++)
 		;
 	*count = end - lo;
-	return snap->translations + lo;
+	return snap->step_links + lo;
 }
 
 int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
@@ -163,6 +193,7 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	opex_diag_sort(&snap->diags);
 	load_maps(snap, kbrepo);
 	build_lookups(snap);
+	build_step_links(snap);
 	snap->cache_dir = make_cache_dir(kbrepo);
 	snap->loaded_at = (int64_t)time(NULL);
 	snap->load_seconds = (opex_time_monotonic_ms() / 1e3) - started;
@@ -185,8 +216,8 @@ void opex_server_snapshot_release(opex_server_snapshot *snap)
 		opex_pm_map_free(snap->maps[i].map);
 	}
 	opex_free(snap->maps);
-	opex_free((void *)snap->translations);
 	opex_free((void *)snap->team_restricted);
+	opex_free(snap->step_links);
 	opex_diag_list_release(&snap->diags);
 	opex_kb_handbook_free(snap->hb);
 	opex_free(snap->cache_dir);

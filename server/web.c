@@ -6,6 +6,7 @@
  *   |----------------------------|---------------------------------------|
  *   | /, /search?q=              | search box, filters, 50 articles      |
  *   | /articles/{path}           | one article with owner and languages  |
+ *   | /replies/{path}            | one quick text with its copy button   |
  *   | /processes                 | every process map                     |
  *   | /processes/{path}.dot      | flowchart, people, findings, articles |
  *   | /processes/{path}.dot.svg  | the flowchart alone                   |
@@ -44,7 +45,8 @@ static size_t home_articles(const opex_kb_article **list, size_t *total,
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
-		if (!opex_server_can_see(&ctx->who, a))
+		if (a->kind != OPEX_KB_KIND_ARTICLE ||
+		    !opex_server_can_see(&ctx->who, a))
 			continue;
 		if (seen++ < OPEX_RENDER_HOME_ARTICLES)
 			list[count++] = a;
@@ -57,7 +59,8 @@ static size_t home_articles(const opex_kb_article **list, size_t *total,
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 		size_t at;
 
-		if (!opex_server_can_see(&ctx->who, a))
+		if (a->kind != OPEX_KB_KIND_ARTICLE ||
+		    !opex_server_can_see(&ctx->who, a))
 			continue;
 		if (count == OPEX_RENDER_HOME_ARTICLES &&
 		    changed_at(a) <= changed_at(list[count - 1]))
@@ -98,10 +101,107 @@ void opex_server_page_home(opex_server_ctx *ctx)
 	opex_search_result_release(&result);
 }
 
-void opex_server_page_article(opex_server_ctx *ctx)
+/* Add `r` to `list` unless it is there. */
+static void add_once(const opex_kb_article **list, size_t *count,
+	const opex_kb_article *r)
+{
+	size_t i;
+
+	for (i = 0; i < *count; i++)
+		if (list[i] == r)
+			return;
+	list[(*count)++] = r;
+}
+
+const opex_kb_article *opex_server_reply_for(opex_server_ctx *ctx,
+	const char *path, const char *language)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	const opex_kb_article *a = opex_server_find_article(ctx, false);
+	const opex_kb_article *r = opex_kb_handbook_find(hb, path), *v;
+
+	if (r == NULL || r->kind != OPEX_KB_KIND_REPLY)
+		return NULL;
+	v = language ? opex_kb_handbook_translation(hb, r, language) : NULL;
+	if (v != NULL && opex_server_can_see(&ctx->who, v))
+		return v;
+	return opex_server_can_see(&ctx->who, r) ? r : NULL;
+}
+
+/*
+ * The steps that link the page's file (a translation: its source's), and
+ * for an article the quick texts those steps name, in its language where
+ * one exists.
+ */
+static void linked_steps(opex_render_article_view *view, opex_server_ctx *ctx,
+	const char *doc)
+{
+	const opex_kb_article *a = view->article;
+	const char *lang = opex_kb_article_language(a,
+		opex_kb_handbook_settings(ctx->snap->hb));
+	opex_render_step_ref *steps;
+	const opex_kb_article **replies;
+	const opex_server_step_link *links;
+	size_t i, k, n = 0, reply_cap = 0;
+
+	links = opex_server_steps_linking(ctx->snap, doc, &n);
+	if (n == 0)
+		return;
+	steps = opex_arena_alloc(&ctx->arena, n * sizeof(*steps));
+	for (i = 0; i < n; i++) {
+		const opex_pm_node *node = links[i].node;
+
+		steps[i].map_path = links[i].map->path;
+		steps[i].map_title = opex_pm_map_attr(links[i].map->map,
+			OPEX_PM_ATTR_TITLE);
+		steps[i].step = node->label ? node->label : node->id;
+		reply_cap += a->kind == OPEX_KB_KIND_ARTICLE ? node->reply_count : 0;
+	}
+	view->steps = steps;
+	view->step_count = n;
+	if (reply_cap == 0)
+		return;
+	replies = opex_arena_alloc(&ctx->arena, reply_cap * sizeof(*replies));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < links[i].node->reply_count; k++) {
+			const opex_kb_article *r = opex_server_reply_for(ctx,
+				links[i].node->replies[k], lang);
+
+			if (r != NULL)
+				add_once(replies, &view->reply_count, r);
+		}
+	view->replies = replies;
+}
+
+/* The quick texts a map's steps name, as the reader may see them. */
+static void process_replies(opex_render_process_view *view,
+	opex_server_ctx *ctx, const opex_pm_map *map)
+{
+	const opex_kb_article **replies;
+	size_t i, k, n = opex_pm_map_node_count(map), cap = 0;
+
+	for (i = 0; i < n; i++)
+		cap += opex_pm_map_node(map, i)->reply_count;
+	if (cap == 0)
+		return;
+	replies = opex_arena_alloc(&ctx->arena, cap * sizeof(*replies));
+	for (i = 0; i < n; i++) {
+		const opex_pm_node *node = opex_pm_map_node(map, i);
+
+		for (k = 0; k < node->reply_count; k++) {
+			const opex_kb_article *r = opex_server_reply_for(ctx,
+				node->replies[k], NULL);
+
+			if (r != NULL)
+				add_once(replies, &view->reply_count, r);
+		}
+	}
+	view->replies = replies;
+}
+
+static void article_page(opex_server_ctx *ctx, opex_kb_kind kind)
+{
+	const opex_kb_handbook *hb = ctx->snap->hb;
+	const opex_kb_article *a = opex_server_find_article(ctx, kind, false);
 	opex_render_article_view view;
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
 	opex_error err = OPEX_ERROR_INIT;
@@ -123,22 +223,34 @@ void opex_server_page_article(opex_server_ctx *ctx)
 			view.source = NULL;
 	}
 	root = view.source ? view.source->path : a->path;
-	translations = opex_server_translations_of(ctx->snap, root, &n);
+	n = opex_kb_handbook_translations(&translations, hb, root);
 	others = opex_arena_alloc(&ctx->arena, (n + 1) * sizeof(*others));
 	for (i = 0; i < n; i++)
 		if (translations[i] != a &&
 		    opex_server_can_see(&ctx->who, translations[i]))
 			others[view.translation_count++] = translations[i];
 	view.translations = others;
+	linked_steps(&view, ctx, root);
 	opex_server_diags_for(&diags, ctx->snap, a->path);
 	view.diags = &diags;
 	view.now = opex_kb_handbook_now(hb);
-	opex_server_page_begin(ctx, &page, a->title ? a->title : a->path, "search");
+	opex_server_page_begin(ctx, &page, a->title ? a->title : a->path,
+		kind == OPEX_KB_KIND_REPLY ? "replies" : "search");
 	if (opex_render_page_article(&ctx->res->body, &view, &err) < 0)
 		opex_server_html_error(ctx, 413, "%s", err.message);
 	else
 		opex_server_page_end(ctx, &page);
 	opex_diag_list_release(&diags);
+}
+
+void opex_server_page_article(opex_server_ctx *ctx)
+{
+	article_page(ctx, OPEX_KB_KIND_ARTICLE);
+}
+
+void opex_server_page_reply(opex_server_ctx *ctx)
+{
+	article_page(ctx, OPEX_KB_KIND_REPLY);
 }
 
 void opex_server_page_processes(opex_server_ctx *ctx)
@@ -292,6 +404,7 @@ void opex_server_page_process(opex_server_ctx *ctx)
 				articles[view.article_count++] = a;
 		}
 		view.articles = articles;
+		process_replies(&view, ctx, m->map);
 	}
 	opex_server_page_begin(ctx, &page, view.map && opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE)
 		? opex_pm_map_attr(view.map, OPEX_PM_ATTR_TITLE) : m->path,

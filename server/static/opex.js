@@ -1,4 +1,5 @@
-/* opex.js: search-as-you-type on the search page. Everything else works
+/* opex.js: search-as-you-type on the search page, and the Copy buttons of
+ * quick texts. Everything else works
  * without it. Results come from /api/search and are written with DOM
  * calls; only the snippet's <mark> elements are rebuilt, never raw HTML. */
 (function () {
@@ -71,4 +72,37 @@
   });
   form.addEventListener('change', run);
   if (box.value) run();
+})();
+
+/* Copy buttons of quick texts: copy the reply's text exactly as shown. */
+(function () {
+  'use strict';
+  function done(button, label) {
+    button.textContent = label;
+    setTimeout(function () { button.textContent = 'Copy'; }, 2000);
+  }
+  function fallback(button, target) {
+    var range = document.createRange();
+    range.selectNodeContents(target);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    done(button, ok ? 'Copied' : 'Press Ctrl+C');
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('button.copy'), function (button) {
+    button.addEventListener('click', function () {
+      var target = document.getElementById(button.getAttribute('data-copy'));
+      if (!target) return;
+      var text = target.textContent;
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(function () {
+          done(button, 'Copied');
+        }, function () { fallback(button, target); });
+      } else {
+        fallback(button, target);
+      }
+    });
+  });
 })();

@@ -59,6 +59,8 @@ START_TEST(kb_replies__placeholders_scanned_with_positions)
 	ck_assert_str_eq(ph.items[1].name, "case.id");
 	ck_assert_uint_eq(ph.items[1].line, 2);
 	ck_assert_uint_eq(ph.items[1].col, 11);
+	ck_assert_uint_eq(ph.items[1].offset, 38);
+	ck_assert_uint_eq(ph.items[1].len, 13);
 	ck_assert_str_eq(ph.items[2].name, "case.id");
 	ck_assert_str_eq(ph.items[3].name, "weird name!");
 	ck_assert_uint_eq(ph.unclosed_line, 3);
@@ -251,18 +253,18 @@ START_TEST(kb_replies__too_long_for_its_channel)
 	const opex_diag *d;
 	size_t n;
 
-	/* 1 MB of text, and 280 characters of "é" plus Markdown marks */
+	/* 1 MB of text, and 280 characters of "é" between blank lines */
 	memcpy(big, head, sizeof(head) - 1);
 	n = sizeof(head) - 1;
 	memset(big + n, 'a', 1024 * 1024 - 1);
 	big[n + 1024 * 1024 - 1] = '\0';
 	memcpy(fits, head, sizeof(head) - 1);
 	n = sizeof(head) - 1;
-	memcpy(fits + n, "**", 2);
+	memcpy(fits + n, "\n\n", 2);
 	n += 2;
 	for (int i = 0; i < 280; i++, n += 2)
 		memcpy(fits + n, "\xc3\xa9", 2);
-	memcpy(fits + n, "**\n", 4);
+	memcpy(fits + n, "\n\n\n", 4);
 	files[0] = "replies/big.md";
 	files[1] = big;
 	files[2] = "replies/fits.md";

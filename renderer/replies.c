@@ -1,0 +1,173 @@
+/*
+ * replies.c: quick texts as HTML: the copy block, lists of replies, and
+ * the /replies page.
+ *
+ *   <div class="reply">
+ *     <pre class="reply-text" id="reply-3">Hi <span class="ph">{{customer.first_name}}</span>…</pre>
+ *     <button type="button" class="copy" data-copy="reply-3">Copy</button>
+ *   </div>
+ *
+ * The button works through /static/opex.js (no inline script, so the
+ * Content-Security-Policy stays as it is); it copies the <pre>'s text,
+ * which is the reply exactly as written.
+ */
+#include "renderer/renderer_int.h"
+#include "core/str.h"
+
+#include <string.h>
+
+#include "core/banned.h"
+
+static void esc(opex_buf *out, const char *s)
+{
+	if (s != NULL)
+		opex_html_escape(out, s, strlen(s));
+}
+
+static void href(opex_buf *out, const char *path)
+{
+	opex_buf_puts(out, " href=\"/");
+	opex_render_url_path(out, path);
+	opex_buf_putc(out, '"');
+}
+
+/* The text, each placeholder in a <span class="ph">. */
+static void marked_text(opex_buf *out, opex_str text)
+{
+	opex_kb_placeholders ph = OPEX_KB_PLACEHOLDERS_INIT;
+	size_t i, at = 0;
+
+	opex_kb_placeholders_scan(&ph, text.ptr, text.len);
+	for (i = 0; i < ph.count; i++) {
+		const opex_kb_placeholder *p = &ph.items[i];
+
+		opex_html_escape(out, text.ptr + at, p->offset - at);
+		opex_buf_puts(out, "<span class=\"ph\">");
+		opex_html_escape(out, text.ptr + p->offset, p->len);
+		opex_buf_puts(out, "</span>");
+		at = p->offset + p->len;
+	}
+	opex_html_escape(out, text.ptr + at, text.len - at);
+	opex_kb_placeholders_release(&ph);
+}
+
+void opex_render_reply_block(opex_buf *out, const opex_kb_article *reply,
+	size_t n)
+{
+	opex_buf_printf(out, "<div class=\"reply\"><pre class=\"reply-text\" id=\"reply-%zu\"",
+		n);
+	if (reply->language) {
+		opex_buf_puts(out, " lang=\"");
+		esc(out, reply->language);
+		opex_buf_putc(out, '"');
+	}
+	opex_buf_putc(out, '>');
+	marked_text(out, opex_kb_reply_text(reply));
+	opex_buf_printf(out, "</pre>\n<button type=\"button\" class=\"copy\" data-copy=\"reply-%zu\">Copy</button></div>\n",
+		n);
+}
+
+static void reply_heading(opex_buf *out, const opex_kb_article *r)
+{
+	opex_buf_puts(out, "<a");
+	href(out, r->path);
+	opex_buf_putc(out, '>');
+	esc(out, r->title ? r->title : r->path);
+	opex_buf_puts(out, "</a>");
+	if (r->channel) {
+		opex_buf_puts(out, " <span class=\"badge channel\">");
+		esc(out, r->channel);
+		opex_buf_puts(out, "</span>");
+	}
+	if (r->language) {
+		opex_buf_puts(out, " <span class=\"lang\">");
+		esc(out, r->language);
+		opex_buf_puts(out, "</span>");
+	}
+	opex_render_badges(out, r);
+}
+
+void opex_render_reply_list(opex_buf *out, const char *heading,
+	const opex_kb_article *const *replies, size_t count, size_t first)
+{
+	size_t i;
+
+	if (count == 0)
+		return;
+	opex_buf_puts(out, "<h2>");
+	esc(out, heading);
+	opex_buf_puts(out, "</h2>\n<ul class=\"list replies\">\n");
+	for (i = 0; i < count; i++) {
+		opex_buf_puts(out, "<li>");
+		reply_heading(out, replies[i]);
+		opex_buf_putc(out, '\n');
+		opex_render_reply_block(out, replies[i], first + i);
+		opex_buf_puts(out, "</li>\n");
+	}
+	opex_buf_puts(out, "</ul>\n");
+}
+
+static void select_filter(opex_buf *out, const char *name, const char *label,
+	const char *const *values, size_t count, const char *chosen)
+{
+	size_t i;
+
+	opex_buf_printf(out, "<label>%s <select name=\"%s\"><option value=\"\">any</option>",
+		label, name);
+	for (i = 0; i < count; i++) {
+		opex_buf_puts(out, "<option");
+		if (chosen && strcmp(chosen, values[i]) == 0)
+			opex_buf_puts(out, " selected");
+		opex_buf_puts(out, ">");
+		esc(out, values[i]);
+		opex_buf_puts(out, "</option>");
+	}
+	opex_buf_puts(out, "</select></label>\n");
+}
+
+void opex_render_page_replies(opex_buf *out,
+	const opex_render_replies_view *view)
+{
+	static const char *const channels[] = { "email", "chat", "phone", "social" };
+	const opex_kb_settings *s = view->settings;
+	size_t i, j;
+
+	opex_buf_puts(out, "<h1>Quick texts</h1>\n<form class=\"filters\" method=\"get\" action=\"/replies\">\n");
+	select_filter(out, "lang", "Language", (const char *const *)s->languages,
+		s->language_count, view->language);
+	select_filter(out, "channel", "Channel", channels, 4, view->channel);
+	select_filter(out, "journey", "Journey", (const char *const *)s->journeys,
+		s->journey_count, view->journey);
+	opex_buf_puts(out, "<button type=\"submit\">Show</button>\n</form>\n");
+	opex_buf_printf(out, "<p class=\"count\">%zu quick text%s</p>\n",
+		view->count, view->count == 1 ? "" : "s");
+	if (view->count == 0) {
+		opex_buf_puts(out, "<p class=\"none\">None.</p>\n");
+		return;
+	}
+	opex_buf_puts(out, "<ul class=\"list replies\">\n");
+	for (i = 0; i < view->count; i++) {
+		const opex_render_reply_row *row = &view->rows[i];
+
+		opex_buf_puts(out, "<li>");
+		reply_heading(out, row->shown);
+		if (row->source->journey) {
+			opex_buf_puts(out, " <small>");
+			esc(out, row->source->journey);
+			opex_buf_puts(out, "</small>");
+		}
+		if (row->missing_count) {
+			opex_buf_puts(out, " <span class=\"badge outdated\">no ");
+			for (j = 0; j < row->missing_count; j++) {
+				if (j)
+					opex_buf_puts(out, ", ");
+				esc(out, row->missing[j]);
+			}
+			opex_buf_puts(out, "</span>");
+		}
+		opex_buf_putc(out, '\n');
+		opex_render_reply_block(out, row->shown, i + 1);
+		opex_buf_puts(out, "</li>\n");
+	}
+	opex_buf_puts(out, "</ul>\n");
+}
