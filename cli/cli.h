@@ -118,5 +118,6 @@ extern const opex_cli_command opex_cli_token;
 extern const opex_cli_command opex_cli_launch;
 extern const opex_cli_command opex_cli_route;
 extern const opex_cli_command opex_cli_kpi;
+extern const opex_cli_command opex_cli_replies;
 
 #endif

@@ -23,6 +23,7 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_launch,
 	&opex_cli_route,
 	&opex_cli_kpi,
+	&opex_cli_replies,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -549,3 +549,28 @@ void opex_kb_article_free(opex_kb_article *article)
 	opex_free(article->links);
 	opex_free(article);
 }
+
+void opex_kb_reply_with_text(opex_buf *out, const char *text, size_t len,
+	const char *body)
+{
+	size_t off = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t end = line_end(text, len, off), pos;
+
+	if (line_is(text, off, end, "---")) {
+		for (pos = end < len ? end + 1 : len; pos < len;) {
+			size_t le = line_end(text, len, pos);
+
+			if (line_is(text, pos, le, "---") ||
+			    line_is(text, pos, le, "...")) {
+				opex_buf_put(out, text, le < len ? le + 1 : len);
+				if (le >= len)
+					opex_buf_putc(out, '\n');
+				break;
+			}
+			pos = le + 1;
+		}
+	}
+	opex_buf_puts(out, body);
+	if (body[0] == '\0' || body[strlen(body) - 1] != '\n')
+		opex_buf_putc(out, '\n');
+}

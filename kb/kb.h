@@ -505,11 +505,69 @@ void opex_kb_placeholders_scan(opex_kb_placeholders *out, const char *text,
 void opex_kb_placeholders_release(opex_kb_placeholders *p);
 
 /**
+ * Zendesk's placeholder for opex's `name` ("case.id" -> "ticket.id"), or
+ * with `to_zendesk` false opex's for Zendesk's; NULL when there is none.
+ */
+const char *opex_kb_placeholder_zendesk(const char *name, bool to_zendesk);
+
+/**
+ * Append `text` with each placeholder opex knows renamed to Zendesk's (or
+ * back, with `to_zendesk` false); the others are left as written.
+ */
+void opex_kb_placeholders_map(opex_buf *out, opex_str text, bool to_zendesk);
+
+/**
  * True if `name` is a placeholder opex knows (customer.*, case.*,
  * agent.*: see replies.c) or one of the settings' reply_placeholders.
  */
 bool opex_kb_placeholder_known(const opex_kb_settings *settings,
 	const char *name);
+
+/* ---------------------------------------------------------------------
+ * Helpdesk macros (macros.c, the jansson adapter): replies from a
+ * Zendesk macro export, so that edits made there come back to git
+ * ------------------------------------------------------------------- */
+
+typedef struct opex_kb_macro {
+	size_t index;             /* 1-based, in the file's list */
+	char *title;              /* the macro's title */
+	char *path;               /* "replies/….md" from "opex: PATH" in its
+	                             description; NULL if it has none */
+	char *text;               /* its comment, placeholders in opex's names */
+} opex_kb_macro;
+
+typedef struct opex_kb_macro_list {
+	opex_kb_macro *items;
+	size_t count, cap;
+} opex_kb_macro_list;
+
+#define OPEX_KB_MACRO_LIST_INIT { NULL, 0, 0 }
+
+/**
+ * Read a Zendesk macro export: {"macros": [...]}, {"macro": {...}} or a
+ * list, as GET /api/v2/macros and `opex replies export` write them. A
+ * macro's text is its `comment_value` action (a string, or a list whose
+ * last item is one). A macro that cannot be read (no title, no text,
+ * HTML only, a path that is not a clean replies/….md) is a diagnostic
+ * on `file` (rule macro-invalid) naming its index and title, and is
+ * skipped. Errors: OPEX_EINVALID when the file is not JSON or not a macro
+ * export at all (the message names the file and line), OPEX_ETOOBIG
+ * past OPEX_LIMIT_FILE_BYTES.
+ */
+int opex_kb_macros_parse(opex_kb_macro_list *out, const char *file,
+	const char *text, size_t len, opex_diag_list *diags, opex_error *err)
+	OPEX_WARN_UNUSED;
+
+/** Free what a macro list holds; it is empty afterwards. */
+void opex_kb_macro_list_release(opex_kb_macro_list *list);
+
+/**
+ * Append the reply file `file_text` with its body replaced by `text` (and
+ * a final newline): the front matter is kept byte for byte. A file with
+ * no front matter becomes `text`.
+ */
+void opex_kb_reply_with_text(opex_buf *out, const char *file_text,
+	size_t len, const char *text);
 
 /* ---------------------------------------------------------------------
  * Handbook (handbook.c): everything above, joined
@@ -617,6 +675,15 @@ size_t opex_kb_routing_journeys(const char ***out,
  */
 void opex_kb_routing_lint(const opex_kb_handbook *handbook,
 	opex_diag_list *diags);
+
+/**
+ * The handbook languages `source` (a reply) has no variant in: of
+ * opex.yaml's languages, those its markets are served in (market_languages;
+ * all of them when either is not given). `*out` holds borrowed strings;
+ * free the array with opex_free(). Returns its length.
+ */
+size_t opex_kb_reply_missing_languages(const char ***out,
+	const opex_kb_handbook *handbook, const opex_kb_article *source);
 
 /**
  * The reply rules: reply-channel-invalid, reply-placeholder-unknown,

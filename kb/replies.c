@@ -37,16 +37,30 @@
  * The placeholders opex knows: what a helpdesk fills in for the customer,
  * the case and the agent. Export formats map them to their own names.
  */
-static const char *const known_placeholders[] = {
-	"agent.email", "agent.first_name", "agent.name", "agent.signature",
-	"brand.name",
-	"case.created_at", "case.id", "case.priority", "case.status",
-	"case.subject", "case.url",
-	"customer.email", "customer.first_name", "customer.language",
-	"customer.last_name", "customer.name", "customer.phone",
+static const struct known_placeholder {
+	const char *name;
+	const char *zendesk;      /* Zendesk's placeholder for it */
+} known[] = {
+	{ "agent.email", "current_user.email" },
+	{ "agent.first_name", "current_user.first_name" },
+	{ "agent.name", "current_user.name" },
+	{ "agent.signature", "current_user.signature" },
+	{ "brand.name", "ticket.brand.name" },
+	{ "case.created_at", "ticket.created_at" },
+	{ "case.id", "ticket.id" },
+	{ "case.priority", "ticket.priority" },
+	{ "case.status", "ticket.status" },
+	{ "case.subject", "ticket.title" },
+	{ "case.url", "ticket.url" },
+	{ "customer.email", "ticket.requester.email" },
+	{ "customer.first_name", "ticket.requester.first_name" },
+	{ "customer.language", "ticket.requester.language" },
+	{ "customer.last_name", "ticket.requester.last_name" },
+	{ "customer.name", "ticket.requester.name" },
+	{ "customer.phone", "ticket.requester.phone" },
 };
 
-#define KNOWN_COUNT (sizeof(known_placeholders) / sizeof(known_placeholders[0]))
+#define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
 
 static const struct channel_def {
 	const char *name;
@@ -182,12 +196,45 @@ bool opex_kb_placeholder_known(const opex_kb_settings *settings,
 	size_t i;
 
 	for (i = 0; i < KNOWN_COUNT; i++)
-		if (strcmp(known_placeholders[i], name) == 0)
+		if (strcmp(known[i].name, name) == 0)
 			return true;
 	for (i = 0; settings && i < settings->reply_placeholder_count; i++)
 		if (strcmp(settings->reply_placeholders[i], name) == 0)
 			return true;
 	return false;
+}
+
+const char *opex_kb_placeholder_zendesk(const char *name, bool to_zendesk)
+{
+	size_t i;
+
+	for (i = 0; i < KNOWN_COUNT; i++) {
+		if (to_zendesk && strcmp(known[i].name, name) == 0)
+			return known[i].zendesk;
+		if (!to_zendesk && strcmp(known[i].zendesk, name) == 0)
+			return known[i].name;
+	}
+	return NULL;
+}
+
+void opex_kb_placeholders_map(opex_buf *out, opex_str text, bool to_zendesk)
+{
+	opex_kb_placeholders ph = OPEX_KB_PLACEHOLDERS_INIT;
+	size_t i, at = 0;
+
+	opex_kb_placeholders_scan(&ph, text.ptr, text.len);
+	for (i = 0; i < ph.count; i++) {
+		const opex_kb_placeholder *p = &ph.items[i];
+		const char *to = opex_kb_placeholder_zendesk(p->name, to_zendesk);
+
+		if (to == NULL)
+			continue;   /* one of the handbook's own: as written */
+		opex_buf_put(out, text.ptr + at, p->offset - at);
+		opex_buf_printf(out, "{{%s}}", to);
+		at = p->offset + p->len;
+	}
+	opex_buf_put(out, text.ptr + at, text.len - at);
+	opex_kb_placeholders_release(&ph);
 }
 
 /* ---------------------------------------------------------------------
@@ -229,7 +276,7 @@ static size_t placeholder_names(const char ***out,
 	const char **names = opex_calloc(n, sizeof(*names));
 
 	for (i = 0; i < KNOWN_COUNT; i++)
-		names[i] = known_placeholders[i];
+		names[i] = known[i].name;
 	for (i = 0; i < settings->reply_placeholder_count; i++)
 		names[KNOWN_COUNT + i] = settings->reply_placeholders[i];
 	*out = names;
@@ -367,22 +414,52 @@ static void lint_length(const opex_kb_article *a, opex_diag_list *diags)
 			chars, a->channel, max);
 }
 
+/* Is `lang` one of the languages `a`'s markets are served in? */
+static bool served_in(const opex_kb_settings *s, const opex_kb_article *a,
+	const char *lang)
+{
+	size_t i, k;
+
+	if (a->market_count == 0 || s->market_language_count == 0)
+		return true;
+	for (i = 0; i < a->market_count; i++)
+		for (k = 0; k < s->market_language_count; k++)
+			if (strcmp(s->market_languages[k].market, a->markets[i]) == 0 &&
+			    opex_strcasecmp(s->market_languages[k].language, lang) == 0)
+				return true;
+	return false;
+}
+
+size_t opex_kb_reply_missing_languages(const char ***out,
+	const opex_kb_handbook *hb, const opex_kb_article *source)
+{
+	const opex_kb_settings *s = opex_kb_handbook_settings(hb);
+	const char **list = opex_calloc(s->language_count + 1, sizeof(*list));
+	size_t i, n = 0;
+
+	for (i = 0; i < s->language_count; i++) {
+		const char *lang = s->languages[i];
+
+		if (served_in(s, source, lang) &&
+		    opex_kb_handbook_translation(hb, source, lang) == NULL)
+			list[n++] = lang;
+	}
+	*out = list;
+	return n;
+}
+
 static void lint_languages(const opex_kb_handbook *hb,
 	const opex_kb_article *a, opex_diag_list *diags)
 {
-	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
 	opex_buf missing = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	size_t i, n = 0;
+	const char **langs = NULL;
+	size_t i, n;
 
-	if (a->translation_of != NULL || settings->language_count < 2)
+	if (a->translation_of != NULL)
 		return;
-	for (i = 0; i < settings->language_count; i++) {
-		const char *lang = settings->languages[i];
-
-		if (opex_kb_handbook_translation(hb, a, lang) != NULL)
-			continue;
-		opex_buf_printf(&missing, "%s%s", n++ ? ", " : "", lang);
-	}
+	n = opex_kb_reply_missing_languages(&langs, hb, a);
+	for (i = 0; i < n; i++)
+		opex_buf_printf(&missing, "%s%s", i ? ", " : "", langs[i]);
 	if (n)
 		opex_diag_add(diags, OPEX_SEVERITY_WARNING,
 			"reply-language-missing", a->path, 1, 1,
@@ -390,6 +467,7 @@ static void lint_languages(const opex_kb_handbook *hb,
 			missing.failed ? "some handbook languages" : missing.ptr,
 			a->path);
 	opex_buf_release(&missing);
+	opex_free(langs);
 }
 
 void opex_kb_replies_lint(const opex_kb_handbook *hb, opex_diag_list *diags)

@@ -319,6 +319,16 @@ typedef struct opex_render_replies_view {
 	const char *language, *channel, *journey; /* the filters; NULL: any */
 } opex_render_replies_view;
 
+/**
+ * Every reply of the handbook (only those in `language`, unless NULL) as
+ * a Zendesk macro export, {"macros": [...]} in the shape of GET
+ * /api/v2/macros: title "journey::title", the text as a comment_value
+ * action with placeholders in Zendesk's names, and "opex: PATH" in the
+ * description, which `opex replies import` reads back.
+ */
+int opex_render_replies_zendesk(opex_buf *out, const opex_kb_handbook *hb,
+	const char *language, opex_error *err) OPEX_WARN_UNUSED;
+
 /** Append the body of /replies: filters, then one row per reply with a copy block. */
 void opex_render_page_replies(opex_buf *out,
 	const opex_render_replies_view *view);

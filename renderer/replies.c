@@ -10,8 +10,11 @@
  * The button works through /static/opex.js (no inline script, so the
  * Content-Security-Policy stays as it is); it copies the <pre>'s text,
  * which is the reply exactly as written.
+ *
+ * Also the export of every reply as Zendesk macros (JSON).
  */
 #include "renderer/renderer_int.h"
+#include "core/limits.h"
 #include "core/str.h"
 
 #include <string.h>
@@ -170,4 +173,53 @@ void opex_render_page_replies(opex_buf *out,
 		opex_buf_puts(out, "</li>\n");
 	}
 	opex_buf_puts(out, "</ul>\n");
+}
+
+static json_t *zendesk_macro(const opex_kb_article *r,
+	const opex_kb_settings *settings)
+{
+	opex_buf title = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	opex_buf about = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	json_t *macro;
+
+	if (r->journey)
+		opex_buf_printf(&title, "%s::", r->journey);
+	opex_buf_puts(&title, r->title ? r->title : r->path);
+	opex_buf_printf(&about, "opex: %s (%s, %s)", r->path,
+		opex_kb_article_language(r, settings),
+		r->channel ? r->channel : "no channel");
+	opex_kb_placeholders_map(&text, opex_kb_reply_text(r), true);
+	macro = json_pack("{s:o,s:b,s:o,s:[{s:s,s:o}],s:n}",
+		"title", opex_render_json_text(title.failed ? r->path : title.ptr),
+		"active", 1,
+		"description", opex_render_json_text(about.failed ? r->path : about.ptr),
+		"actions", "field", "comment_value",
+		"value", opex_render_json_text(text.failed ? "" : text.ptr),
+		"restriction");
+	opex_buf_release(&title);
+	opex_buf_release(&about);
+	opex_buf_release(&text);
+	return macro;
+}
+
+int opex_render_replies_zendesk(opex_buf *out, const opex_kb_handbook *hb,
+	const char *language, opex_error *err)
+{
+	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
+	size_t i, n = opex_kb_handbook_article_count(hb);
+	json_t *list = json_array();
+
+	for (i = 0; i < n; i++) {
+		const opex_kb_article *r = opex_kb_handbook_article(hb, i);
+
+		if (r->kind != OPEX_KB_KIND_REPLY)
+			continue;
+		if (language && opex_strcasecmp(language,
+				opex_kb_article_language(r, settings)) != 0)
+			continue;
+		json_array_append_new(list, zendesk_macro(r, settings));
+	}
+	return opex_render_json_emit(out, json_pack("{s:o}", "macros", list),
+		"macro export", err);
 }

@@ -18,6 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "server/server_int.h"
+#include "core/memory.h"
 #include "core/str.h"
 
 #include <jansson.h>
@@ -66,20 +67,16 @@ static bool row_wanted(const opex_server_ctx *ctx, const opex_kb_article *a,
 	return true;
 }
 
-/* The handbook languages `source` has no variant in. */
+/* The languages `source` lacks, in the request's arena. */
 static size_t missing_languages(const char ***out, opex_server_ctx *ctx,
 	const opex_kb_article *source)
 {
-	const opex_kb_handbook *hb = ctx->snap->hb;
-	const opex_kb_settings *s = opex_kb_handbook_settings(hb);
-	const char **list = opex_arena_alloc(&ctx->arena,
-		(s->language_count + 1) * sizeof(*list));
-	size_t i, n = 0;
+	const char **list = NULL;
+	size_t n = opex_kb_reply_missing_languages(&list, ctx->snap->hb, source);
 
-	for (i = 0; i < s->language_count; i++)
-		if (opex_kb_handbook_translation(hb, source, s->languages[i]) == NULL)
-			list[n++] = s->languages[i];
-	*out = list;
+	*out = opex_arena_alloc(&ctx->arena, (n + 1) * sizeof(**out));
+	memcpy((void *)*out, list, n * sizeof(*list));
+	opex_free(list);
 	return n;
 }
 
