@@ -660,6 +660,8 @@ void opex_render_page_results(opex_buf *out,
 			esc(out, h->language);
 			opex_buf_puts(out, "</span>");
 		}
+		if (h->path && strncmp(h->path, "replies/", 8) == 0)
+			opex_buf_puts(out, " <span class=\"badge channel\">quick text</span>");
 		if (h->stale)
 			opex_buf_puts(out, " <span class=\"badge stale\">stale</span>");
 		/* The index escaped the snippet's text and added only <mark>. */

@@ -48,6 +48,7 @@
       a.href = '/' + r.path.split('/').map(encodeURIComponent).join('/');
       d.appendChild(a);
       if (r.language) d.appendChild(el('span', 'lang', r.language));
+      if (/^replies\//.test(r.path)) d.appendChild(el('span', 'badge channel', 'quick text'));
       if (r.stale) d.appendChild(el('span', 'badge stale', 'stale'));
       d.appendChild(snippet(r.snippet));
       out.appendChild(d);

@@ -50,7 +50,8 @@ spec('open an article from the results', async (page) => {
   await page.goto(base + '/');
   await page.locator('#q').fill('lost card');
   await page.locator('#q').dispatchEvent('input');
-  const first = page.locator('#results .result a').first();
+  // quick texts are found too: open the first article
+  const first = page.locator('#results .result a[href^="/articles/"]').first();
   await first.waitFor();
   await first.click();
   await page.locator('article.opex-article').waitFor();
@@ -94,9 +95,29 @@ spec('the routing matrix shows who takes a contact and the gap', async (page) =>
   await page.screenshot({ path: join(shots, 'routing.png'), fullPage: true });
 });
 
+spec('copy a quick text in the chosen language', async (page) => {
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.goto(base + '/replies?lang=fr&journey=cards');
+  const item = page.locator('ul.replies > li', { hasText: 'Votre carte est gelée' });
+  await item.waitFor();
+  const shown = await item.locator('pre.reply-text').textContent();
+  assert.match(shown, /^Bonjour \{\{customer\.first_name\}\}, j'ai gelé votre carte/);
+  await item.locator('button.copy').click();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('button.copy')].some((b) => b.textContent === 'Copied'));
+  const pasted = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(pasted, shown);
+  assert.match(pasted, /\{\{case\.id\}\}/);
+  await page.screenshot({ path: join(shots, 'replies.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
 spec('phone-width pages have no horizontal scrolling', async (page) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  for (const path of ['/', '/health', '/processes', '/launches', board]) {
+  for (const path of ['/', '/health', '/processes', '/launches', board, '/replies']) {
     await page.goto(base + path);
     const wide = await page.evaluate(() =>
       document.documentElement.scrollWidth > window.innerWidth + 1);
