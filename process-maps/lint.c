@@ -1062,7 +1062,7 @@ static bool linked(const char **links, size_t count, const char *path)
 /*
  * Lanes against the routing directory: a lane's role should be a team
  * (lane-role-unknown), and a partner team's lane must not send its agents
- * to an article partners cannot open (partner-article-hidden).
+ * to an article or quick text partners cannot open (partner-article-hidden).
  */
 static void lint_lanes(const opex_kb_handbook *hb, const opex_pm_map *map,
 	opex_diag_list *diags)
@@ -1091,17 +1091,23 @@ static void lint_lanes(const opex_kb_handbook *hb, const opex_pm_map *map,
 			if (roster->teams[k].partner &&
 			    opex_kb_team_works(&roster->teams[k], n->role))
 				team = &roster->teams[k];
-		if (team == NULL || n->article == NULL)
+		if (team == NULL)
 			continue;
-		a = opex_kb_handbook_find(hb, n->article);
-		if (a == NULL || (a->visibility != OPEX_KB_VISIBILITY_INTERNAL &&
-				  a->team_count == 0))
-			continue;
-		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "partner-article-hidden",
-			map->path, n->line, 1,
-			"step '%s' is worked by partner team '%s', but its article '%s' is %s: partners cannot open it",
-			n->id, team->id, n->article,
-			a->team_count ? "restricted to teams" : "internal");
+		for (k = 0; k <= n->reply_count; k++) {
+			const char *path = k < n->reply_count ? n->replies[k]
+							      : n->article;
+
+			a = path ? opex_kb_handbook_find(hb, path) : NULL;
+			if (a == NULL || (a->visibility != OPEX_KB_VISIBILITY_INTERNAL &&
+					  a->team_count == 0))
+				continue;
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+				"partner-article-hidden", map->path, n->line, 1,
+				"step '%s' is worked by partner team '%s', but its %s '%s' is %s: partners cannot open it",
+				n->id, team->id,
+				k < n->reply_count ? "quick text" : "article", path,
+				a->team_count ? "restricted to teams" : "internal");
+		}
 	}
 }
 

@@ -364,6 +364,8 @@ START_TEST(pm_lint__lanes_and_partner_articles)
 	opex_test_repo_put(r, "articles/a.md", "---\ntitle: A\nowner: ana\n---\nA\n");
 	opex_test_repo_put(r, "articles/p.md",
 		"---\ntitle: P\nowner: ana\nvisibility: partners\n---\nP\n");
+	opex_test_repo_put(r, "replies/r.md",
+		"---\ntitle: R\nowner: ana\nchannel: chat\n---\nR\n");
 	opex_test_repo_put(r, "processes/a.dot",
 		"digraph t {\n"
 		"  title=\"Test\"; owner=\"ana\"; champion=\"ben\"; review_by=\"2099-01-01\";\n"
@@ -371,18 +373,21 @@ START_TEST(pm_lint__lanes_and_partner_articles)
 		"    start [kind=start, label=\"Begin\"];\n"
 		"    hidden [kind=action, label=\"Hidden\", article=\"articles/a.md\"];\n"
 		"    shown [kind=action, label=\"Shown\", article=\"articles/p.md\"];\n"
+		"    texted [kind=action, label=\"Texted\", article=\"articles/p.md\", reply=\"replies/r.md\"];\n"
 		"  }\n"
 		"  subgraph cluster_lane_x { role=\"nobody\"; label=\"X\";\n"
 		"    done [kind=end, label=\"Done\"];\n"
 		"  }\n"
-		"  start -> hidden; hidden -> shown; shown -> done;\n"
+		"  start -> hidden; hidden -> shown; shown -> texted; texted -> done;\n"
 		"}\n");
 	opex_test_repo_commit(r, "Ana Lima", "ana@example.com", T0, "Add", NULL);
 	hb = opex_test_handbook_load(r, T0, &diags);
 	ck_assert_int_eq(opex_pm_lint_maps(hb, &diags, NULL, NULL), 0);
 	ck_assert(opex_test_has_diag(&diags, "partner-article-hidden", "processes/a.dot", 5));
 	ck_assert(!opex_test_has_diag(&diags, "partner-article-hidden", "processes/a.dot", 6));
-	ck_assert(opex_test_has_diag(&diags, "lane-role-unknown", "processes/a.dot", 8));
+	/* an internal quick text on a partner step */
+	ck_assert(opex_test_has_diag(&diags, "partner-article-hidden", "processes/a.dot", 7));
+	ck_assert(opex_test_has_diag(&diags, "lane-role-unknown", "processes/a.dot", 9));
 	ck_assert(!opex_test_has_diag(&diags, "lane-role-unknown", "processes/a.dot", 3));
 	opex_kb_handbook_free(hb);
 	opex_diag_list_release(&diags);
