@@ -171,40 +171,105 @@ size_t opex_kb_routing_journeys(const char ***out, const opex_kb_handbook *hb)
 	return count;
 }
 
+/* A team's id and its index in the roster, sorted for lookups by id. */
+typedef struct team_ref {
+	const char *id;
+	size_t index;
+} team_ref;
+
+static int by_team_id(const void *x, const void *y)
+{
+	const team_ref *a = x, *b = y;
+	int c = strcmp(a->id, b->id);
+
+	return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* The index of the first team with `id`, or SIZE_MAX. */
+static size_t team_at(const team_ref *order, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(order[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(order[lo].id, id) == 0 ? order[lo].index : SIZE_MAX;
+}
+
+/*
+ * escalation-unknown and escalation-cycle in time linear in the teams
+ * (after a sort): each team's escalates_to is resolved once, and one walk
+ * per team colours what it passes, so a chain is never walked twice.
+ */
 static void lint_escalations(const opex_kb_roster *roster,
 	opex_diag_list *diags)
 {
-	size_t i;
+	size_t i, n = roster->team_count;
+	size_t *next, *path;
+	team_ref *order;
+	unsigned char *state;  /* 0 not seen, 1 on the walk, 2 done */
+	bool *cycle;
 
-	for (i = 0; i < roster->team_count; i++) {
-		const opex_kb_team *start = &roster->teams[i], *t = start;
-		size_t steps = 0;
+	if (n == 0)
+		return;
+	order = opex_calloc(n, sizeof(*order));
+	next = opex_calloc(n, sizeof(*next));
+	path = opex_calloc(n, sizeof(*path));
+	state = opex_calloc(n, 1);
+	cycle = opex_calloc(n, sizeof(*cycle));
+	for (i = 0; i < n; i++)
+		order[i] = (team_ref){ roster->teams[i].id, i };
+	qsort(order, n, sizeof(*order), by_team_id);
+	for (i = 0; i < n; i++) {
+		const opex_kb_team *t = &roster->teams[i];
 
-		if (start->escalates_to == NULL)
-			continue;
-		if (opex_kb_roster_team(roster, start->escalates_to) == NULL) {
+		next[i] = t->escalates_to ? team_at(order, n, t->escalates_to)
+					  : SIZE_MAX;
+		if (t->escalates_to && next[i] == SIZE_MAX)
 			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
 				"escalation-unknown", ROSTER_PATH,
-				start->escalates_line, 1,
+				t->escalates_line, 1,
 				"team '%s' escalates to '%s', which is no team",
-				start->id, start->escalates_to);
-			continue;
-		}
-		/* Walk at most team_count steps: back at the start is a cycle. */
-		while (t && t->escalates_to && steps++ < roster->team_count) {
-			t = opex_kb_roster_team(roster, t->escalates_to);
-			if (t == start) {
-				opex_diag_add(diags, OPEX_SEVERITY_ERROR,
-					"escalation-cycle", ROSTER_PATH,
-					start->escalates_line, 1,
-					strcmp(start->escalates_to, start->id) == 0
-					? "team '%s' escalates to itself"
-					: "the escalations of team '%s' come back to it",
-					start->id);
-				break;
-			}
-		}
+				t->id, t->escalates_to);
 	}
+	for (i = 0; i < n; i++) {
+		size_t at = i, len = 0, k;
+
+		while (at != SIZE_MAX && state[at] == 0) {
+			state[at] = 1;
+			path[len++] = at;
+			at = next[at];
+		}
+		/* Back on this walk: the walk from there on is a cycle. */
+		if (at != SIZE_MAX && state[at] == 1)
+			for (k = 0; k < len; k++)
+				if (path[k] == at)
+					for (; k < len; k++)
+						cycle[path[k]] = true;
+		for (k = 0; k < len; k++)
+			state[path[k]] = 2;
+	}
+	for (i = 0; i < n; i++) {
+		const opex_kb_team *t = &roster->teams[i];
+
+		if (cycle[i])
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+				"escalation-cycle", ROSTER_PATH, t->escalates_line, 1,
+				strcmp(t->escalates_to, t->id) == 0
+				? "team '%s' escalates to itself"
+				: "the escalations of team '%s' come back to it",
+				t->id);
+	}
+	opex_free(order);
+	opex_free(next);
+	opex_free(path);
+	opex_free(state);
+	opex_free(cycle);
 }
 
 /* Distinct members of tiered teams that cover `language`. */

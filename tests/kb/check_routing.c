@@ -1,5 +1,7 @@
 /* check_routing.c: the routing directory (kb/routing.c) and its lint. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kb/kb.h"
@@ -127,6 +129,67 @@ START_TEST(kb_routing__gap_and_thin_language)
 }
 END_TEST
 
+/* A roster of `teams` teams escalating in one ring, as people.yaml text. */
+static char *ring_roster(size_t teams)
+{
+	size_t cap = teams * 64 + 64, len, i;
+	char *text = malloc(cap);
+
+	len = (size_t)snprintf(text, cap, "teams:\n");
+	for (i = 0; i < teams; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"  - id: t%zu\n    escalates_to: t%zu\n", i, (i + 1) % teams);
+	return text;
+}
+
+START_TEST(kb_routing__large_rosters)
+{
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kb_roster r;
+	char *text = ring_roster(3000);
+	size_t i, cycles = 0;
+
+	/* 3,000 teams in one ring: each on the cycle, found in one pass */
+	opex_kb_roster_parse(&r, "people.yaml", text, strlen(text), &diags);
+	ck_assert_uint_eq(r.team_count, 3000);
+	ck_assert_uint_eq(diags.count, 0);
+	free(text);
+	{
+		opex_test_repo *repo = opex_test_repo_new(false);
+		opex_kb_handbook *hb;
+
+		text = ring_roster(3000);
+		opex_test_repo_put(repo, "people.yaml", text);
+		opex_test_repo_commit(repo, "Ana", "ana@x.io", T0, "Add", NULL);
+		hb = opex_test_handbook_load(repo, T0, &diags);
+		opex_diag_list_release(&diags);
+		opex_kb_routing_lint(hb, &diags);
+		for (i = 0; i < diags.count; i++)
+			cycles += strcmp(diags.items[i].rule, "escalation-cycle") == 0;
+		ck_assert_uint_eq(cycles, 3000);
+		/* t0 escalates on line 3 */
+		ck_assert(opex_test_has_diag(&diags, "escalation-cycle", "people.yaml", 3));
+		opex_kb_handbook_free(hb);
+		opex_test_repo_free(repo);
+		free(text);
+	}
+	opex_kb_roster_release(&r);
+	opex_diag_list_release(&diags);
+
+	/* 10,000 teams pass the YAML node limit: one diagnostic with a line */
+	text = ring_roster(10000);
+	opex_kb_roster_parse(&r, "people.yaml", text, strlen(text), &diags);
+	ck_assert_uint_ge(diags.count, 1);
+	ck_assert_str_eq(diags.items[0].path, "people.yaml");
+	ck_assert_str_eq(diags.items[0].rule, "roster-invalid");
+	ck_assert_uint_gt(diags.items[0].line, 1);
+	ck_assert_ptr_nonnull(strstr(diags.items[0].message, "nodes"));
+	opex_kb_roster_release(&r);
+	opex_diag_list_release(&diags);
+	free(text);
+}
+END_TEST
+
 Suite *suite_routing(void)
 {
 	Suite *s = suite_create("kb_routing");
@@ -137,6 +200,8 @@ Suite *suite_routing(void)
 	tcase_add_test(find, kb_routing__gap_and_cycle);
 	tcase_add_test(lint, kb_routing__lint);
 	tcase_add_test(lint, kb_routing__gap_and_thin_language);
+	tcase_add_test(lint, kb_routing__large_rosters);
+	tcase_set_timeout(lint, 60);
 	suite_add_tcase(s, find);
 	suite_add_tcase(s, lint);
 	return s;
