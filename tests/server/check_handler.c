@@ -54,15 +54,6 @@ typedef struct fixture {
 	int64_t clock;
 } fixture;
 
-static void put_token(FILE *f, const char *token, const char *person,
-	bool partner)
-{
-	char hash[OPEX_SHA256_HEX_SIZE];
-
-	opex_sha256_hex(hash, token, strlen(token));
-	fprintf(f, "%s %s%s\n", hash, person, partner ? " partner" : "");
-}
-
 /* A handbook with one article of each visibility and a process map. */
 void server_fixture_init(fixture *fx, bool auth, unsigned poll)
 {
@@ -77,9 +68,9 @@ void server_fixture_init(fixture *fx, bool auth, unsigned poll)
 	f = fopen(fx->auth, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("# test tokens\n\n", f);
-	put_token(f, TOKEN_MARIA, "maria", false);
-	put_token(f, TOKEN_JAMES, "james", false);
-	put_token(f, TOKEN_VENDOR, "vendor-agent", true);
+	opex_test_put_token(f, TOKEN_MARIA, "maria", false);
+	opex_test_put_token(f, TOKEN_JAMES, "james", false);
+	opex_test_put_token(f, TOKEN_VENDOR, "vendor-agent", true);
 	fclose(f);
 	opex_test_repo_put(fx->repo, "people.yaml", roster);
 	opex_test_repo_put(fx->repo, "articles/public-faq.md",

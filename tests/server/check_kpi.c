@@ -62,15 +62,6 @@ typedef struct kpi_fixture {
 
 static kpi_fixture fx;
 
-static void put_token(FILE *f, const char *token, const char *person,
-	bool partner)
-{
-	char hash[OPEX_SHA256_HEX_SIZE];
-
-	opex_sha256_hex(hash, token, strlen(token));
-	fprintf(f, "%s %s%s\n", hash, person, partner ? " partner" : "");
-}
-
 /* Load `csv` (named t-NAME.csv) into the fixture's store. */
 static void ingest(const char *name, const char *csv)
 {
@@ -104,8 +95,8 @@ static void setup(void)
 	snprintf(fx.tokens, sizeof(fx.tokens), "%s/tokens", fx.tmp);
 	f = fopen(fx.tokens, "w");
 	ck_assert_ptr_nonnull(f);
-	put_token(f, TOKEN_MARIA, "maria", false);
-	put_token(f, TOKEN_VENDOR, "vendor-agent", true);
+	opex_test_put_token(f, TOKEN_MARIA, "maria", false);
+	opex_test_put_token(f, TOKEN_VENDOR, "vendor-agent", true);
 	fclose(f);
 	opex_test_repo_put(fx.repo, "people.yaml", roster);
 	opex_test_repo_put(fx.repo, "opex.yaml", settings);

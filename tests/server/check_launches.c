@@ -12,6 +12,7 @@
 #include "core/sha256.h"
 #include "support/http_client.h"
 #include "support/repo_fixture.h"
+#include "support/server_request.h"
 #include "support/test_util.h"
 
 #include <arpa/inet.h>
@@ -82,15 +83,6 @@ typedef struct fixture {
 
 static fixture fx;
 
-static void put_token(FILE *f, const char *token, const char *person,
-	bool partner)
-{
-	char hash[OPEX_SHA256_HEX_SIZE];
-
-	opex_sha256_hex(hash, token, strlen(token));
-	fprintf(f, "%s %s%s\n", hash, person, partner ? " partner" : "");
-}
-
 static void launches_init(bool auth, const char *trust_header)
 {
 	opex_server_options opts = OPEX_SERVER_OPTIONS_INIT;
@@ -102,10 +94,10 @@ static void launches_init(bool auth, const char *trust_header)
 	snprintf(fx.auth, sizeof(fx.auth), "%s/tokens", fx.tmp);
 	f = fopen(fx.auth, "w");
 	ck_assert_ptr_nonnull(f);
-	put_token(f, TOKEN_MARIA, "maria", false);
-	put_token(f, TOKEN_AHMAD, "ahmad", false);
-	put_token(f, TOKEN_JAMES, "james", false);
-	put_token(f, TOKEN_VENDOR, "vendor-agent", true);
+	opex_test_put_token(f, TOKEN_MARIA, "maria", false);
+	opex_test_put_token(f, TOKEN_AHMAD, "ahmad", false);
+	opex_test_put_token(f, TOKEN_JAMES, "james", false);
+	opex_test_put_token(f, TOKEN_VENDOR, "vendor-agent", true);
 	fclose(f);
 	opex_test_repo_put(fx.repo, "people.yaml", roster);
 	opex_test_repo_put(fx.repo, "articles/faq.md",

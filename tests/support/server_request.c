@@ -1,6 +1,7 @@
 /* server_request.c: see server_request.h. */
 #include "support/server_request.h"
 #include "core/memory.h"
+#include "core/sha256.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,4 +48,13 @@ unsigned opex_test_server_get(opex_server *server, const char *target,
 		*body_out = opex_strdup(res.body.ptr ? res.body.ptr : "");
 	opex_server_response_release(&res);
 	return status;
+}
+
+void opex_test_put_token(FILE *f, const char *token, const char *person,
+	bool partner)
+{
+	char hash[OPEX_SHA256_HEX_SIZE];
+
+	opex_sha256_hex(hash, token, strlen(token));
+	fprintf(f, "%s %s%s\n", hash, person, partner ? " partner" : "");
 }

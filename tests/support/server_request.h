@@ -6,6 +6,9 @@
 #ifndef OPEX_TESTS_SERVER_REQUEST_H
 #define OPEX_TESTS_SERVER_REQUEST_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "server/server.h"
 
 /**
@@ -21,5 +24,9 @@ unsigned opex_test_server_request(opex_server_response *res,
 /** GET `target`: the status, and the body in `body_out` (may be NULL; free it). */
 unsigned opex_test_server_get(opex_server *server, const char *target,
 	const char *token, char **body_out);
+
+/** Write the tokens-file line for `token` (its SHA-256) to `f`. */
+void opex_test_put_token(FILE *f, const char *token, const char *person,
+	bool partner);
 
 #endif
