@@ -65,6 +65,10 @@ static json_t *article_json(const opex_kb_article *a)
 			"email", opex_render_json_text(a->last_change->author_email),
 			"time", date_or_null(a->last_change->time, true));
 	json_object_set_new(o, "path", opex_render_json_text(a->path));
+	json_object_set_new(o, "type", json_string(a->kind == OPEX_KB_KIND_REPLY
+		? "reply" : "article"));
+	if (a->channel)
+		json_object_set_new(o, "channel", opex_render_json_text(a->channel));
 	json_object_set_new(o, "title", opex_render_json_text(a->title));
 	json_object_set_new(o, "language", opex_render_json_text(a->language));
 	json_object_set_new(o, "owner", opex_render_json_text(a->owner));
