@@ -15,8 +15,12 @@
 #define OPEX_LIMIT_PLACEHOLDERS 1000u
 /* Nesting of YAML collections and Markdown blocks. */
 #define OPEX_LIMIT_NESTING 32u
-/* Nodes in one YAML document (sequences, mappings and scalars). */
-#define OPEX_LIMIT_YAML_NODES 20000u
+/*
+ * Nodes in one YAML document (sequences, mappings and scalars): a roster
+ * of 10,000 teams with their routing fields, or of 10,000 people, fits.
+ */
+#define OPEX_LIMIT_YAML_NODES 200000u
+#define OPEX_LIMIT_YAML_NODES_TEXT "200,000"
 /* Rendered output of one article or page. */
 #define OPEX_LIMIT_RENDER_BYTES (32u * 1024u * 1024u)
 /* A path inside the handbook. */

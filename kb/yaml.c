@@ -146,7 +146,8 @@ static int count_node(builder *b, yaml_mark_t mark, opex_error *err)
 {
 	if (++b->nodes > OPEX_LIMIT_YAML_NODES)
 		return fail(b, mark_line(b, mark), err, OPEX_ETOOBIG,
-			"too many YAML nodes");
+			"too many YAML nodes (at most " OPEX_LIMIT_YAML_NODES_TEXT
+			" in one document)");
 	return 0;
 }
 

@@ -293,7 +293,7 @@ START_TEST(launches_launch__huge_and_deep_input)
 	ck_assert(opex_test_has_diag(&diags, "launch-invalid", "launches/l.md", 3));
 	opex_diag_list_release(&diags);
 
-	/* too many YAML nodes */
+	/* too many YAML nodes: past the front matter's size first */
 	opex_buf_clear(&b);
 	opex_buf_puts(&b, "---\nowner: zoe\nmarkets: [");
 	for (i = 0; i < OPEX_LIMIT_YAML_NODES + 10; i++)
@@ -301,7 +301,7 @@ START_TEST(launches_launch__huge_and_deep_input)
 	opex_buf_puts(&b, "a]\n---\n");
 	l = opex_launch_parse("launches/l.md", b.ptr, b.len, &diags);
 	ck_assert_ptr_null(l);
-	ck_assert(opex_test_has_diag(&diags, "launch-invalid", "launches/l.md", 3));
+	ck_assert(opex_test_has_diag(&diags, "launch-invalid", "launches/l.md", 0));
 	opex_diag_list_release(&diags);
 
 	/* more names than a list may hold */
