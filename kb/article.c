@@ -490,8 +490,7 @@ opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
 	}
 	a = opex_calloc(1, sizeof(*a));
 	a->path = opex_strdup(path);
-	a->kind = opex_path_under(path, "replies") ? OPEX_KB_KIND_REPLY
-						    : OPEX_KB_KIND_ARTICLE;
+	a->kind = opex_kb_path_kind(path);
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		off = 3;
 	if (!parse_front_matter(a, text, len, off, &body_off, diags))
@@ -573,4 +572,10 @@ void opex_kb_reply_with_text(opex_buf *out, const char *text, size_t len,
 	opex_buf_puts(out, body);
 	if (body[0] == '\0' || body[strlen(body) - 1] != '\n')
 		opex_buf_putc(out, '\n');
+}
+
+opex_kb_kind opex_kb_path_kind(const char *path)
+{
+	return path && opex_path_under(path, "replies") ? OPEX_KB_KIND_REPLY
+						      : OPEX_KB_KIND_ARTICLE;
 }

@@ -457,6 +457,9 @@ opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
 /** Free an article. NULL is a no-op. */
 void opex_kb_article_free(opex_kb_article *article);
 
+/** What the handbook file at `path` is, by its folder (replies/: a reply). */
+opex_kb_kind opex_kb_path_kind(const char *path);
+
 /* ---------------------------------------------------------------------
  * Replies (replies.c): quick texts, their channels and placeholders
  * ------------------------------------------------------------------- */

@@ -660,7 +660,7 @@ void opex_render_page_results(opex_buf *out,
 			esc(out, h->language);
 			opex_buf_puts(out, "</span>");
 		}
-		if (h->path && strncmp(h->path, "replies/", 8) == 0)
+		if (opex_kb_path_kind(h->path) == OPEX_KB_KIND_REPLY)
 			opex_buf_puts(out, " <span class=\"badge channel\">quick text</span>");
 		if (h->stale)
 			opex_buf_puts(out, " <span class=\"badge stale\">stale</span>");

@@ -131,6 +131,9 @@ int opex_render_search_json(opex_buf *out, const opex_search_result *r,
 		json_t *o = json_object();
 
 		json_object_set_new(o, "path", opex_render_json_text(h->path));
+		json_object_set_new(o, "type", json_string(
+			opex_kb_path_kind(h->path) == OPEX_KB_KIND_REPLY
+			? "reply" : "article"));
 		json_object_set_new(o, "title", opex_render_json_text(h->title));
 		json_object_set_new(o, "language", opex_render_json_text(h->language));
 		json_object_set_new(o, "owner", opex_render_json_text(h->owner));

@@ -209,8 +209,11 @@ static json_t *answer_json(const opex_search_result *r)
 	for (i = 0; i < r->hit_count; i++) {
 		const opex_search_hit *h = &r->hits[i];
 
-		json_array_append_new(results, json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:f}",
-			"path", text_json(h->path), "title", text_json(h->title),
+		json_array_append_new(results, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:f}",
+			"path", text_json(h->path),
+			"type", opex_kb_path_kind(h->path) == OPEX_KB_KIND_REPLY
+				? "reply" : "article",
+			"title", text_json(h->title),
 			"language", text_json(h->language), "owner", text_json(h->owner),
 			"journey", text_json(h->journey), "stale", h->stale,
 			"section", text_json(h->section),

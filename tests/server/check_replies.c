@@ -250,6 +250,14 @@ START_TEST(replies_server__api)
 	json_decref(root);
 	free(body);
 
+	/* search finds quick texts and says so; type:article leaves them out */
+	body = page("/api/search?q=frozen", TOKEN_MARIA, 200);
+	ck_assert_ptr_nonnull(strstr(body, "\"path\":\"replies/frozen.md\",\"type\":\"reply\""));
+	free(body);
+	body = page("/api/search?q=frozen%20type:article", TOKEN_MARIA, 200);
+	ck_assert_ptr_null(strstr(body, "replies/"));
+	free(body);
+
 	/* /api/articles lists articles only */
 	body = page("/api/articles", TOKEN_MARIA, 200);
 	root = json_loads(body, 0, &jerr);
