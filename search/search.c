@@ -135,6 +135,7 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	s.ix = ix;
 	s.q = q;
 	s.now = opts->now ? opts->now : (int64_t)time(NULL);
+	s.bound = opts->count_bound ? opts->count_bound : OPEX_LIMIT_SEARCH_COUNT;
 	limit = opts->limit > OPEX_LIMIT_SEARCH_PAGE ? OPEX_LIMIT_SEARCH_PAGE
 		: opts->limit;
 	if (!ix->schema_ok) {
@@ -161,10 +162,11 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 			opts, err);
 	if (error < 0)
 		goto done;
-	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0))
+	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0) &&
+	    opts->offset + out->hit_count <= s.bound)
 		out->total = opts->offset + out->hit_count;
 	else
-		error = opex_search_count(&out->total, &s, err);
+		error = opex_search_count(&out->total, &out->total_capped, &s, err);
 	if (error == 0 && opts->facets && out->total > 0)
 		error = read_facets(out, &s, err);
 	if (error == 0 && opts->suggest && out->total == 0)

@@ -209,6 +209,7 @@ typedef struct search_ctx {
 	sql_params params;
 	opex_buf filters;
 	int64_t now;
+	size_t bound;   /* matches counted for the total and the facets */
 	/* The audience alone, for the words "did you mean" may use. */
 	sql_params audience_params;
 	opex_buf audience;
@@ -228,10 +229,16 @@ void opex_search_sql_hits(opex_buf *sql, const opex_search_query *q, bool scored
 int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 	opex_error *err);
 
-/** Count every matching article the audience may see. */
-int opex_search_count(size_t *out, search_ctx *s, opex_error *err);
+/**
+ * Count the matching articles the audience may see, up to s->bound + 1:
+ * more than s->bound sets *capped and *out = s->bound.
+ */
+int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err);
 
-/** Count matches by `column` (of d, or of the `join` table), by count then value. */
+/**
+ * Count matches by `column` (of d, or of the `join` table), by count then
+ * value, over the first s->bound matches (all of them when no more match).
+ */
 int opex_search_facet_read(opex_search_facet **out, size_t *count, search_ctx *s,
 	const char *column, const char *join, opex_error *err);
 

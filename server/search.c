@@ -3,7 +3,7 @@
  * FTS5 index (<git-dir>/opex/index.sqlite).
  *
  *   GET /api/search?q=&lang=&journey=&market=&limit=&offset=
- *   -> {revision, total, took, results: [{path, title, language, owner,
+ *   -> {revision, total, total_exact, took, results: [{path, title, language, owner,
  *       journey, stale, section, snippet, score}], suggestions: [...],
  *       facets: {language|journey|market: [{value, count}]}, warnings}
  *
@@ -218,8 +218,9 @@ static json_t *answer_json(const opex_search_result *r)
 	}
 	if (r->suggestion)
 		json_array_append_new(suggestions, text_json(r->suggestion));
-	return json_pack("{s:s,s:I,s:o,s:o,s:{s:o,s:o,s:o}}",
+	return json_pack("{s:s,s:I,s:b,s:o,s:o,s:{s:o,s:o,s:o}}",
 		"revision", r->revision, "total", (json_int_t)r->total,
+		"total_exact", !r->total_capped,
 		"results", results, "suggestions", suggestions,
 		"facets", "language", facets_json(r->languages, r->language_count),
 		"journey", facets_json(r->journeys, r->journey_count),

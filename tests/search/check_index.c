@@ -404,6 +404,53 @@ START_TEST(kb_index__pages)
 }
 END_TEST
 
+/*
+ * Past the count bound the total says "at least" and facets count the
+ * first matches only; up to it both stay exact.
+ */
+START_TEST(kb_index__bounded_total_and_facets)
+{
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result r;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_search_query *q = NULL;
+	size_t i, n;
+	env e;
+
+	env_open(&e);
+	ck_assert_int_eq(opex_search_query_parse(&q, "dispute OR chargeback",
+		21, &err), 0);
+	so.limit = 1;
+	so.count_bound = 3;   /* exactly as many as match */
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
+	ck_assert_uint_eq(r.total, 3);
+	ck_assert(!r.total_capped);
+	ck_assert_uint_eq(r.languages[0].count, 3);
+	opex_search_result_release(&r);
+
+	so.count_bound = 2;
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
+	ck_assert_uint_eq(r.hit_count, 1);
+	ck_assert_uint_eq(r.total, 2);
+	ck_assert(r.total_capped);
+	ck_assert_uint_eq(r.language_count, 1);
+	ck_assert_uint_eq(r.languages[0].count, 2);
+	for (i = 0, n = 0; i < r.market_count; i++)
+		n += r.markets[i].count;
+	ck_assert_uint_le(n, 4);   /* two articles, at most two markets each */
+	opex_search_result_release(&r);
+
+	/* The bound limits counting, never the pages: the third is there. */
+	so.offset = 2;
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
+	ck_assert_uint_eq(r.hit_count, 1);
+	ck_assert(r.total_capped);
+	opex_search_result_release(&r);
+	opex_search_query_free(q);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(kb_index__suggests_corrections)
 {
 	opex_search_result r;
@@ -815,6 +862,7 @@ Suite *suite_index(void)
 	tcase_add_test(tc, kb_index__snippets_sections_facets);
 	tcase_add_test(tc, kb_index__table_cells_in_snippets);
 	tcase_add_test(tc, kb_index__pages);
+	tcase_add_test(tc, kb_index__bounded_total_and_facets);
 	tcase_add_test(tc, kb_index__suggests_corrections);
 	tcase_add_test(tc, kb_index__suggests_same_first_letter);
 	suite_add_tcase(s, tc);
