@@ -120,7 +120,7 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	opex_buf rev = OPEX_BUF_INIT(64);
 	sqlite3_int64 *ids = NULL;
 	bool *stemmed = NULL, in_txn = false;
-	size_t limit, k;
+	size_t limit;
 	double start = opex_time_monotonic_ms();
 	int error;
 
@@ -157,9 +157,8 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
 	error = read_page(out, &ids, &stemmed, &s, limit, opts->offset, err);
 	/* The page is known: now, and only now, snippets and sections. */
-	for (k = 0; error == 0 && k < out->hit_count; k++)
-		error = opex_search_hit_fill(&out->hits[k], &s, ids[k], stemmed[k],
-			opts, err);
+	if (error == 0)
+		error = opex_search_hits_fill(out, &s, ids, stemmed, opts, err);
 	if (error < 0)
 		goto done;
 	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0) &&

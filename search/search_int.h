@@ -242,9 +242,13 @@ int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err)
 int opex_search_facet_read(opex_search_facet **out, size_t *count, search_ctx *s,
 	const char *column, const char *join, opex_error *err);
 
-/** Fill a hit of the page shown: fields, snippet, best section (snippets.c). */
-int opex_search_hit_fill(opex_search_hit *hit, search_ctx *s, sqlite3_int64 id,
-	bool stemmed, const opex_search_options *o, opex_error *err);
+/**
+ * Fill the hits of the page shown, whose row ids and tables (stemmed:
+ * fts_en) are `ids` and `stemmed`: snippet, best section (snippets.c).
+ */
+int opex_search_hits_fill(opex_search_result *out, search_ctx *s,
+	const sqlite3_int64 *ids, const bool *stemmed,
+	const opex_search_options *o, opex_error *err);
 
 /** A corrected query when nothing matched, or *out = NULL (suggest.c). */
 int opex_search_suggest(char **out, search_ctx *s, opex_error *err);

@@ -332,6 +332,18 @@ START_TEST(kb_index__snippets_sections_facets)
 		r.hits[0].snippet);
 	opex_search_result_release(&r);
 
+	/* A page of prefix matches is highlighted in one pass: same snippets. */
+	search(&r, &e, "chargeb* OR remb*");
+	ck_assert_uint_eq(r.hit_count, 4);
+	for (size_t i = 0; i < r.hit_count; i++)
+		if (strcmp(r.hits[i].path, "articles/rank/in-body.md") == 0)
+			ck_assert_msg(strstr(r.hits[i].snippet, "before a <mark>chargeback"
+				"</mark> is raised") != NULL, "%s", r.hits[i].snippet);
+		else if (strcmp(r.hits[i].path, "articles/fr/remboursement.md") == 0)
+			ck_assert_msg(strstr(r.hits[i].snippet, "<mark>") == NULL,
+				"%s", r.hits[i].snippet);   /* the word is in the title only */
+	opex_search_result_release(&r);
+
 	search(&r, &e, "dispute OR chargeback");
 	ck_assert_uint_eq(r.total, 3);
 	ck_assert_uint_eq(r.language_count, 1);
