@@ -97,20 +97,6 @@ done:
 	return error;
 }
 
-static int read_facets(opex_search_result *out, search_ctx *s, opex_error *err)
-{
-	int error = opex_search_facet_read(&out->languages, &out->language_count,
-		s, "lower(d.language)", "", err);
-
-	if (error == 0)
-		error = opex_search_facet_read(&out->journeys, &out->journey_count,
-			s, "lower(d.journey)", "", err);
-	if (error == 0)
-		error = opex_search_facet_read(&out->markets, &out->market_count,
-			s, "m.market", "JOIN doc_market m ON m.doc = d.id", err);
-	return error;
-}
-
 int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	const opex_search_query *q, const opex_search_options *opts,
 	opex_error *err)
@@ -161,13 +147,15 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 		error = opex_search_hits_fill(out, &s, ids, stemmed, opts, err);
 	if (error < 0)
 		goto done;
-	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0) &&
+	if (out->hit_count == 0 && opts->offset == 0)
+		out->total = 0;   /* nothing matched: nothing to count */
+	else if (opts->facets)
+		error = opex_search_tally(out, &s, err);
+	else if (out->hit_count < limit && out->hit_count > 0 &&
 	    opts->offset + out->hit_count <= s.bound)
 		out->total = opts->offset + out->hit_count;
 	else
 		error = opex_search_count(&out->total, &out->total_capped, &s, err);
-	if (error == 0 && opts->facets && out->total > 0)
-		error = read_facets(out, &s, err);
 	if (error == 0 && opts->suggest && out->total == 0)
 		error = opex_search_suggest(&out->suggestion, &s, err);
 done:

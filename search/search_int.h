@@ -236,11 +236,11 @@ int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err);
 
 /**
- * Count matches by `column` (of d, or of the `join` table), by count then
- * value, over the first s->bound matches (all of them when no more match).
+ * Count and facets in one statement (one MATCH: a prefix's doclists are
+ * merged once): the total as opex_search_count() gives it, and languages,
+ * journeys and markets over the first s->bound matches.
  */
-int opex_search_facet_read(opex_search_facet **out, size_t *count, search_ctx *s,
-	const char *column, const char *join, opex_error *err);
+int opex_search_tally(opex_search_result *out, search_ctx *s, opex_error *err);
 
 /**
  * Fill the hits of the page shown, whose row ids and tables (stemmed:
