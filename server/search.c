@@ -268,12 +268,14 @@ void opex_server_api_search(opex_server_ctx *ctx)
 	json_t *root;
 	char *dump = NULL;
 	long total = 0;
+	bool claimed = false;
 
 	if (!search_prepare(&sr, ctx, true))
 		goto done;
 	cache_key(&key, ctx, &sr);
-	if (!key.failed && opex_server_cache_get(&ctx->server->search_cache,
-			key.ptr, &cached, &total)) {
+	if (!key.failed && opex_server_cache_get_or_claim(
+			&ctx->server->search_cache, key.ptr, &cached, &total,
+			&claimed)) {
 		if (total == 0)   /* the zero-result searches stay counted */
 			opex_server_index_miss(ctx->server, sr.text.ptr);
 		opex_server_response_header(ctx->res, "X-Opex-Cache", "hit");
@@ -297,6 +299,8 @@ void opex_server_api_search(opex_server_ctx *ctx)
 	free(dump);
 	opex_search_result_release(&r);
 done:
+	if (claimed)   /* after the put: those waiting find the answer */
+		opex_server_cache_unclaim(&ctx->server->search_cache, key.ptr);
 	opex_buf_release(&sr.text);
 	opex_buf_release(&cached);
 	opex_buf_release(&key);
