@@ -43,6 +43,11 @@
 #define OPEX_LIMIT_QUERY_FILTERS 16u
 /* Results on one page of search results. */
 #define OPEX_LIMIT_SEARCH_PAGE 1000u
+/*
+ * Matches a search counts, for its total and its facets: past it the total
+ * reads "10,000+" and facets count the first 10,000 matches.
+ */
+#define OPEX_LIMIT_SEARCH_COUNT 10000u
 /* A snippet or a suggestion built for one search result. */
 #define OPEX_LIMIT_SNIPPET_BYTES (16u * 1024u)
 

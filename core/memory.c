@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 void *opex_malloc(size_t size)
 {
@@ -76,4 +79,11 @@ char *opex_strndup(const char *s, size_t len)
 void opex_free(void *ptr)
 {
 	free(ptr);
+}
+
+void opex_memory_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

@@ -34,4 +34,11 @@ char *opex_strndup(const char *s, size_t len);
 /** Release memory from the functions above. NULL is a no-op. */
 void opex_free(void *ptr);
 
+/**
+ * Give memory freed since back to the system where the C library can
+ * (glibc: malloc_trim); elsewhere nothing. For after a large free, such as
+ * a whole handbook revision: freed pages would otherwise stay resident.
+ */
+void opex_memory_trim(void);
+
 #endif

@@ -124,8 +124,7 @@ void opex_render_page_error(opex_buf *out, unsigned status,
 	opex_render_page_end(out, &page);
 }
 
-/* Append `n` with its thousands grouped: 99950 -> "99,950". */
-static void put_count(opex_buf *out, size_t n)
+void opex_render_count(opex_buf *out, size_t n)
 {
 	char digits[32];
 	int len = snprintf(digits, sizeof(digits), "%zu", n), i;
@@ -211,7 +210,7 @@ void opex_render_page_home(opex_buf *out, const char *query,
 	opex_buf_puts(out, "</ul>\n");
 	if (total > count) {
 		opex_buf_puts(out, "<p class=\"more\">and ");
-		put_count(out, total - count);
+		opex_render_count(out, total - count);
 		opex_buf_puts(out, " more: <a href=\"#q\">search</a> to find them</p>\n");
 	}
 }
@@ -534,7 +533,7 @@ static void more_row(opex_buf *out, size_t more, unsigned columns,
 	const char *what)
 {
 	opex_buf_printf(out, "<tr class=\"more\"><td colspan=\"%u\">and ", columns);
-	put_count(out, more);
+	opex_render_count(out, more);
 	opex_buf_printf(out, " more %s</td></tr>\n", what);
 }
 
@@ -545,27 +544,27 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 
 	opex_buf_puts(out, "<h1>Knowledge-base health</h1>\n"
 		"<p class=\"counts\"><span>");
-	put_count(out, h->articles);
+	opex_render_count(out, h->articles);
 	opex_buf_puts(out, " articles</span> <span class=\"badge error\">");
-	put_count(out, h->errors);
+	opex_render_count(out, h->errors);
 	opex_buf_puts(out, " errors</span> <span class=\"badge warning\">");
-	put_count(out, h->warnings);
+	opex_render_count(out, h->warnings);
 	opex_buf_puts(out, " warnings</span> <span class=\"badge\">");
-	put_count(out, h->infos);
+	opex_render_count(out, h->infos);
 	opex_buf_puts(out, " notes</span></p>\n");
 	nkinds = count_kinds(kinds, h, &other);
 	if (nkinds > 0) {
 		opex_buf_puts(out, "<p class=\"counts\" id=\"problems\">");
 		for (i = 0; i < nkinds; i++) {
 			opex_buf_puts(out, i ? " <span>" : "<span>");
-			put_count(out, kinds[i].count);
+			opex_render_count(out, kinds[i].count);
 			opex_buf_putc(out, ' ');
 			esc(out, kinds[i].kind);
 			opex_buf_puts(out, "</span>");
 		}
 		if (other > 0) {
 			opex_buf_puts(out, " <span>");
-			put_count(out, other);
+			opex_render_count(out, other);
 			opex_buf_puts(out, " other</span>");
 		}
 		opex_buf_puts(out, "</p>\n");
@@ -638,8 +637,10 @@ void opex_render_page_results(opex_buf *out,
 		opex_buf_puts(out, "</p>\n");
 		return;
 	}
-	opex_buf_printf(out, "<p class=\"count\">%zu result%s</p>\n",
-		result->total, result->total == 1 ? "" : "s");
+	opex_buf_puts(out, "<p class=\"count\">");
+	opex_render_search_total(out, result);
+	opex_buf_printf(out, " result%s</p>\n",
+		result->total == 1 && !result->total_capped ? "" : "s");
 	if (result->suggestion) {
 		opex_buf_puts(out, "<p><a class=\"suggest\" href=\"/search?q=");
 		opex_render_url_path(out, result->suggestion);

@@ -154,10 +154,18 @@ typedef struct opex_render_flowchart_options {
 	bool *cache_hit;              /* out: true when served from the cache; may be NULL */
 	const opex_render_kpi_overlay *kpi; /* draw the map as a heat map; NULL: no overlay */
 	size_t *kpi_ignored;          /* out: overlay entries not drawn (unknown or repeated); may be NULL */
+	/*
+	 * The caller's name for everything the chart depends on besides the
+	 * format and link prefix: the map's blob id and digests of its findings
+	 * and of which linked articles exist (see opex_render_flowchart_key).
+	 * With it, and no diff or overlay, a cached chart is found by this name
+	 * without writing DOT; NULL: the cache is keyed by the DOT.
+	 */
+	const char *content_key;
 } opex_render_flowchart_options;
 
 #define OPEX_RENDER_FLOWCHART_OPTIONS_INIT \
-	{ OPEX_FLOWCHART_SVG, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ OPEX_FLOWCHART_SVG, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Append `map` as a flowchart (SVG by default: well formed, with <title>,
@@ -168,6 +176,15 @@ typedef struct opex_render_flowchart_options {
 int opex_render_flowchart(opex_buf *out, const opex_pm_map *map,
 	const opex_render_flowchart_options *opts, opex_error *err)
 	OPEX_WARN_UNUSED;
+
+/**
+ * Append to `out` a content key for opex_render_flowchart_options: the
+ * map's blob id `blob`, then a digest of the findings on `map` in `diags`
+ * and of which of its steps' articles `repo` holds (NULL repo: no links).
+ */
+void opex_render_flowchart_key(opex_buf *out, const char *blob,
+	const opex_pm_map *map, const opex_kb_repo *repo,
+	const opex_diag_list *diags);
 
 /** Append the styled DOT that opex_render_flowchart() lays out. */
 void opex_render_flowchart_dot(opex_buf *out, const opex_pm_map *map,

@@ -32,4 +32,10 @@ void opex_render_rate(opex_buf *out, double rate);
 /** " verified", " stale", " outdated" badges of an article, as HTML. */
 void opex_render_badges(opex_buf *out, const opex_kb_article *a);
 
+/** Append `n` with its thousands grouped: 99950 -> "99,950". */
+void opex_render_count(opex_buf *out, size_t n);
+
+/** A search's total: "1,234", or "10,000+" when the count stopped there. */
+void opex_render_search_total(opex_buf *out, const opex_search_result *r);
+
 #endif

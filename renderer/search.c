@@ -55,6 +55,13 @@ static void put_facets(opex_buf *out, const char *name,
 	opex_buf_putc(out, '\n');
 }
 
+void opex_render_search_total(opex_buf *out, const opex_search_result *r)
+{
+	opex_render_count(out, r->total);
+	if (r->total_capped)
+		opex_buf_putc(out, '+');
+}
+
 void opex_render_search_text(opex_buf *out, const opex_search_result *r,
 	size_t offset)
 {
@@ -87,9 +94,11 @@ void opex_render_search_text(opex_buf *out, const opex_search_result *r,
 		opex_buf_putc(out, '\n');
 	}
 	if (r->hit_count == 0) {
-		if (r->total > 0)
-			opex_buf_printf(out, "no results on this page (%zu in all)\n",
-				r->total);
+		if (r->total > 0) {
+			opex_buf_puts(out, "no results on this page (");
+			opex_render_search_total(out, r);
+			opex_buf_puts(out, " in all)\n");
+		}
 		else
 			opex_buf_puts(out, "no results\n");
 		if (r->suggestion) {
@@ -99,9 +108,10 @@ void opex_render_search_text(opex_buf *out, const opex_search_result *r,
 		}
 		return;
 	}
-	opex_buf_printf(out, "%zu-%zu of %zu result%s at %.10s (%.1f ms)\n",
-		offset + 1, offset + r->hit_count, r->total,
-		r->total == 1 ? "" : "s", r->revision, r->took_ms);
+	opex_buf_printf(out, "%zu-%zu of ", offset + 1, offset + r->hit_count);
+	opex_render_search_total(out, r);
+	opex_buf_printf(out, " result%s at %.10s (%.1f ms)\n",
+		r->total == 1 && !r->total_capped ? "" : "s", r->revision, r->took_ms);
 	put_facets(out, "language", r->languages, r->language_count);
 	put_facets(out, "journey", r->journeys, r->journey_count);
 	put_facets(out, "market", r->markets, r->market_count);
@@ -150,6 +160,7 @@ int opex_render_search_json(opex_buf *out, const opex_search_result *r,
 	json_object_set_new(root, "query", opex_render_json_text(query_text));
 	json_object_set_new(root, "revision", opex_render_json_text(r->revision));
 	json_object_set_new(root, "total", json_integer((json_int_t)r->total));
+	json_object_set_new(root, "total_exact", json_boolean(!r->total_capped));
 	json_object_set_new(root, "offset", json_integer((json_int_t)offset));
 	json_object_set_new(root, "limit", json_integer((json_int_t)limit));
 	json_object_set_new(root, "took_ms", json_real(r->took_ms));

@@ -2,7 +2,9 @@
  * plan.c: the SQL a search runs. The query's filters and the reader's
  * audience become conditions on doc (d) with numbered parameters; ranked
  * hits come from both FTS5 tables (UNION ALL) ordered by BM25; the total
- * and the facets are counted over the same conditions.
+ * and the facets are counted over the same conditions, up to a bound
+ * (OPEX_LIMIT_SEARCH_COUNT matches): a common word costs no pass over
+ * every article that has it.
  *
  *   parameter   bound to
  *   ?1          the MATCH expression of the query's words
@@ -185,59 +187,95 @@ int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 	return 0;
 }
 
-int opex_search_count(size_t *out, search_ctx *s, opex_error *err)
+/*
+ * The matching rows of doc the audience may see, at most `limit`, as
+ * `SELECT h.id ...` (FTS5 stops reading doclists at the limit).
+ */
+static void sql_bounded(opex_buf *sql, const search_ctx *s, size_t limit)
+{
+	if (s->filters.len == 0)
+		opex_buf_printf(sql, "SELECT h.id FROM hits h LIMIT %zu", limit);
+	else
+		opex_buf_printf(sql, "SELECT h.id FROM hits h"
+			" JOIN doc d ON d.id = h.id WHERE 1%s LIMIT %zu",
+			s->filters.ptr, limit);
+}
+
+int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err)
 {
 	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
 	sqlite3_stmt *st = NULL;
+	size_t n = 0;
 	int error;
 
 	*out = 0;
+	*capped = false;
 	opex_search_sql_hits(&sql, s->q, false);
-	if (s->filters.len == 0)
-		opex_buf_puts(&sql, "SELECT count(*) FROM hits");
-	else
-		opex_buf_printf(&sql, "SELECT count(*) FROM hits h"
-			" JOIN doc d ON d.id = h.id WHERE 1%s", s->filters.ptr);
+	opex_buf_puts(&sql, "SELECT count(*) FROM (");
+	sql_bounded(&sql, s, s->bound + 1);
+	opex_buf_putc(&sql, ')');
 	error = opex_search_prepare(&st, s, sql.ptr, err);
 	if (error < 0)
 		goto done;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		*out = (size_t)sqlite3_column_int64(st, 0);
+		n = (size_t)sqlite3_column_int64(st, 0);
 	else
 		error = opex_search_db_error(s->ix, err, "search");
+	*capped = n > s->bound;
+	*out = *capped ? s->bound : n;
 done:
 	opex_search_db_finish(s->ix, st);
 	opex_buf_release(&sql);
 	return error;
 }
 
-int opex_search_facet_read(opex_search_facet **out, size_t *count, search_ctx *s,
-	const char *column, const char *join, opex_error *err)
+/* One facet of the tally: `column` of d (or of `join`) over the first matches. */
+static void tally_arm(opex_buf *sql, size_t facet, const char *column,
+	const char *join, size_t bound)
+{
+	opex_buf_printf(sql, " UNION ALL SELECT * FROM (SELECT %zu, %s AS v,"
+		" count(*) AS n FROM (SELECT id FROM b LIMIT %zu) x"
+		" JOIN doc d ON d.id = x.id %s WHERE v IS NOT NULL"
+		" GROUP BY v ORDER BY n DESC, v LIMIT 100)", facet, column, bound, join);
+}
+
+int opex_search_tally(opex_search_result *out, search_ctx *s, opex_error *err)
 {
 	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	opex_search_facet **lists[] = { &out->languages, &out->journeys, &out->markets };
+	size_t *counts[] = { &out->language_count, &out->journey_count,
+		&out->market_count };
+	size_t caps[3] = { 0, 0, 0 }, n = 0;
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
 	int error, rc;
 
 	opex_search_sql_hits(&sql, s->q, false);
-	opex_buf_printf(&sql, "SELECT %s AS v, count(*) AS n FROM hits h"
-		" JOIN doc d ON d.id = h.id %s WHERE v IS NOT NULL%s"
-		" GROUP BY v ORDER BY n DESC, v LIMIT 100",
-		column, join, s->filters.ptr);
+	opex_buf_puts(&sql, ", b(id) AS MATERIALIZED (");
+	sql_bounded(&sql, s, s->bound + 1);
+	opex_buf_puts(&sql, ") SELECT 3, NULL, count(*) FROM b");
+	tally_arm(&sql, 0, "lower(d.language)", "", s->bound);
+	tally_arm(&sql, 1, "lower(d.journey)", "", s->bound);
+	tally_arm(&sql, 2, "m.market", "JOIN doc_market m ON m.doc = d.id", s->bound);
 	error = opex_search_prepare(&st, s, sql.ptr, err);
 	if (error < 0)
 		goto done;
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		opex_array_grow((void **)out, &cap, *count + 1, sizeof(**out));
-		(*out)[*count].value = opex_search_db_column_dup(st, 0);
-		(*out)[*count].count = (size_t)sqlite3_column_int64(st, 1);
-		(*count)++;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t f = (size_t)sqlite3_column_int64(st, 0);
+
+		if (f >= 3) {
+			n = (size_t)sqlite3_column_int64(st, 2);
+			continue;
+		}
+		opex_array_grow((void **)lists[f], &caps[f], *counts[f] + 1,
+			sizeof(**lists[f]));
+		(*lists[f])[*counts[f]].value = opex_search_db_column_dup(st, 1);
+		(*lists[f])[*counts[f]].count = (size_t)sqlite3_column_int64(st, 2);
+		(*counts[f])++;
 	}
 	if (rc != SQLITE_DONE)
 		error = opex_search_db_error(s->ix, err, "search");
+	out->total_capped = n > s->bound;
+	out->total = out->total_capped ? s->bound : n;
 done:
 	opex_search_db_finish(s->ix, st);
 	opex_buf_release(&sql);

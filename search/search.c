@@ -97,20 +97,6 @@ done:
 	return error;
 }
 
-static int read_facets(opex_search_result *out, search_ctx *s, opex_error *err)
-{
-	int error = opex_search_facet_read(&out->languages, &out->language_count,
-		s, "lower(d.language)", "", err);
-
-	if (error == 0)
-		error = opex_search_facet_read(&out->journeys, &out->journey_count,
-			s, "lower(d.journey)", "", err);
-	if (error == 0)
-		error = opex_search_facet_read(&out->markets, &out->market_count,
-			s, "m.market", "JOIN doc_market m ON m.doc = d.id", err);
-	return error;
-}
-
 int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	const opex_search_query *q, const opex_search_options *opts,
 	opex_error *err)
@@ -120,7 +106,7 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	opex_buf rev = OPEX_BUF_INIT(64);
 	sqlite3_int64 *ids = NULL;
 	bool *stemmed = NULL, in_txn = false;
-	size_t limit, k;
+	size_t limit;
 	double start = opex_time_monotonic_ms();
 	int error;
 
@@ -135,6 +121,7 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	s.ix = ix;
 	s.q = q;
 	s.now = opts->now ? opts->now : (int64_t)time(NULL);
+	s.bound = opts->count_bound ? opts->count_bound : OPEX_LIMIT_SEARCH_COUNT;
 	limit = opts->limit > OPEX_LIMIT_SEARCH_PAGE ? OPEX_LIMIT_SEARCH_PAGE
 		: opts->limit;
 	if (!ix->schema_ok) {
@@ -156,17 +143,19 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
 	error = read_page(out, &ids, &stemmed, &s, limit, opts->offset, err);
 	/* The page is known: now, and only now, snippets and sections. */
-	for (k = 0; error == 0 && k < out->hit_count; k++)
-		error = opex_search_hit_fill(&out->hits[k], &s, ids[k], stemmed[k],
-			opts, err);
+	if (error == 0)
+		error = opex_search_hits_fill(out, &s, ids, stemmed, opts, err);
 	if (error < 0)
 		goto done;
-	if (out->hit_count < limit && (out->hit_count > 0 || opts->offset == 0))
+	if (out->hit_count == 0 && opts->offset == 0)
+		out->total = 0;   /* nothing matched: nothing to count */
+	else if (opts->facets)
+		error = opex_search_tally(out, &s, err);
+	else if (out->hit_count < limit && out->hit_count > 0 &&
+	    opts->offset + out->hit_count <= s.bound)
 		out->total = opts->offset + out->hit_count;
 	else
-		error = opex_search_count(&out->total, &s, err);
-	if (error == 0 && opts->facets && out->total > 0)
-		error = read_facets(out, &s, err);
+		error = opex_search_count(&out->total, &out->total_capped, &s, err);
 	if (error == 0 && opts->suggest && out->total == 0)
 		error = opex_search_suggest(&out->suggestion, &s, err);
 done:

@@ -177,10 +177,12 @@ typedef struct opex_search_options {
 	opex_search_audience audience;  /* who may see the results; ALL by default */
 	const char *const *teams;   /* MEMBER: the reader's teams (borrowed) */
 	size_t team_count;
+	size_t count_bound;         /* total and facets exact up to this many
+	                               matches; 0: OPEX_LIMIT_SEARCH_COUNT */
 } opex_search_options;
 
 #define OPEX_SEARCH_OPTIONS_INIT \
-	{ 10, 0, NULL, NULL, NULL, 0, true, true, 0, OPEX_SEARCH_AUDIENCE_ALL, NULL, 0 }
+	{ 10, 0, NULL, NULL, NULL, 0, true, true, 0, OPEX_SEARCH_AUDIENCE_ALL, NULL, 0, 0 }
 
 typedef struct opex_search_hit {
 	char *path, *title, *language, *owner, *journey; /* NULL if absent */
@@ -199,6 +201,8 @@ typedef struct opex_search_result {
 	opex_search_hit *hits;
 	size_t hit_count;
 	size_t total;                   /* matching articles, all pages */
+	bool total_capped;              /* more than `total` matched (the count
+	                                   bound): facets count the first `total` */
 	opex_search_facet *languages, *journeys, *markets; /* by count, then value */
 	size_t language_count, journey_count, market_count;
 	char *suggestion;               /* a corrected query, or NULL */

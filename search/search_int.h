@@ -210,6 +210,7 @@ typedef struct search_ctx {
 	sql_params params;
 	opex_buf filters;
 	int64_t now;
+	size_t bound;   /* matches counted for the total and the facets */
 	/* The audience alone, for the words "did you mean" may use. */
 	sql_params audience_params;
 	opex_buf audience;
@@ -229,16 +230,26 @@ void opex_search_sql_hits(opex_buf *sql, const opex_search_query *q, bool scored
 int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 	opex_error *err);
 
-/** Count every matching article the audience may see. */
-int opex_search_count(size_t *out, search_ctx *s, opex_error *err);
+/**
+ * Count the matching articles the audience may see, up to s->bound + 1:
+ * more than s->bound sets *capped and *out = s->bound.
+ */
+int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err);
 
-/** Count matches by `column` (of d, or of the `join` table), by count then value. */
-int opex_search_facet_read(opex_search_facet **out, size_t *count, search_ctx *s,
-	const char *column, const char *join, opex_error *err);
+/**
+ * Count and facets in one statement (one MATCH: a prefix's doclists are
+ * merged once): the total as opex_search_count() gives it, and languages,
+ * journeys and markets over the first s->bound matches.
+ */
+int opex_search_tally(opex_search_result *out, search_ctx *s, opex_error *err);
 
-/** Fill a hit of the page shown: fields, snippet, best section (snippets.c). */
-int opex_search_hit_fill(opex_search_hit *hit, search_ctx *s, sqlite3_int64 id,
-	bool stemmed, const opex_search_options *o, opex_error *err);
+/**
+ * Fill the hits of the page shown, whose row ids and tables (stemmed:
+ * fts_en) are `ids` and `stemmed`: snippet, best section (snippets.c).
+ */
+int opex_search_hits_fill(opex_search_result *out, search_ctx *s,
+	const sqlite3_int64 *ids, const bool *stemmed,
+	const opex_search_options *o, opex_error *err);
 
 /** A corrected query when nothing matched, or *out = NULL (suggest.c). */
 int opex_search_suggest(char **out, search_ctx *s, opex_error *err);

@@ -6,12 +6,20 @@
  *
  * One mutex; a lookup hashes the key (opex_str_hash) into an open-addressed table
  * of twice the entries, so a hit costs a hash, a compare and a copy.
+ *
+ * Claims: a miss may claim its key while it computes the body; a request
+ * for a claimed key waits (on claim_done) instead of computing the same
+ * answer again, then reads what the first one put. Claims are a short
+ * list of keys (OPEX_SERVER_CACHE_CLAIMS) under the same mutex.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "server/server_int.h"
 #include "core/memory.h"
 #include "core/str.h"
 
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/banned.h"
 
@@ -35,6 +43,7 @@ void opex_server_cache_init(opex_server_cache *c, size_t entries,
 	c->max_entries = entries;
 	c->max_body = max_body;
 	c->slots = opex_calloc(c->slot_count, sizeof(cache_entry));
+	pthread_cond_init(&c->claim_done, NULL);
 }
 
 static void entry_clear(cache_entry *e)
@@ -53,6 +62,9 @@ void opex_server_cache_release(opex_server_cache *c)
 	for (i = 0; i < c->slot_count; i++)
 		entry_clear(&((cache_entry *)c->slots)[i]);
 	opex_free(c->slots);
+	for (i = 0; i < c->claim_count; i++)
+		opex_free(c->claims[i]);
+	pthread_cond_destroy(&c->claim_done);
 	pthread_mutex_destroy(&c->lock);
 	memset(c, 0, sizeof(*c));
 }
@@ -69,28 +81,100 @@ static cache_entry *find(opex_server_cache *c, const char *key, uint64_t h)
 	return &slots[at];
 }
 
+/* Copy the entry of `key` out, under the lock; false if absent. */
+static bool lookup(opex_server_cache *c, const char *key, uint64_t h,
+	opex_buf *out, long *aux)
+{
+	cache_entry *e = find(c, key, h);
+
+	if (e->key == NULL)
+		return false;
+	e->used = ++c->clock;
+	opex_buf_put(out, e->body, e->len);
+	*aux = e->aux;
+	return !out->failed;
+}
+
+static bool claimed_by_other(const opex_server_cache *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->claim_count; i++)
+		if (strcmp(c->claims[i], key) == 0)
+			return true;
+	return false;
+}
+
 bool opex_server_cache_get(opex_server_cache *c, const char *key,
 	opex_buf *out, long *aux)
 {
-	uint64_t h = opex_str_hash(key);
-	cache_entry *e;
-	bool hit = false;
+	bool hit;
 
 	if (c->slots == NULL)
 		return false;
 	pthread_mutex_lock(&c->lock);
-	e = find(c, key, h);
-	if (e->key != NULL) {
-		e->used = ++c->clock;
-		opex_buf_put(out, e->body, e->len);
-		*aux = e->aux;
-		hit = !out->failed;
+	hit = lookup(c, key, opex_str_hash(key), out, aux);
+	if (hit)
+		c->hits++;
+	else
+		c->misses++;
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+bool opex_server_cache_get_or_claim(opex_server_cache *c, const char *key,
+	opex_buf *out, long *aux, bool *claimed)
+{
+	uint64_t h = opex_str_hash(key);
+	struct timespec until;
+	bool hit, waited = false;
+
+	*claimed = false;
+	if (c->slots == NULL)
+		return false;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += OPEX_SERVER_CACHE_WAIT_SECONDS;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		hit = lookup(c, key, h, out, aux);
+		if (hit || !claimed_by_other(c, key) || waited)
+			break;
+		/* Someone computes it: wait until they give the claim up. */
+		while (claimed_by_other(c, key) &&
+		       pthread_cond_timedwait(&c->claim_done, &c->lock,
+				&until) != ETIMEDOUT)
+			;
+		waited = true;
+	}
+	if (hit) {
 		c->hits++;
 	} else {
 		c->misses++;
+		if (!claimed_by_other(c, key) &&
+		    c->claim_count < OPEX_SERVER_CACHE_CLAIMS) {
+			c->claims[c->claim_count++] = opex_strdup(key);
+			*claimed = true;
+		}
 	}
 	pthread_mutex_unlock(&c->lock);
 	return hit;
+}
+
+void opex_server_cache_unclaim(opex_server_cache *c, const char *key)
+{
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->claim_count; i++) {
+		if (strcmp(c->claims[i], key) != 0)
+			continue;
+		opex_free(c->claims[i]);
+		c->claims[i] = c->claims[--c->claim_count];
+		c->claims[c->claim_count] = NULL;
+		break;
+	}
+	pthread_cond_broadcast(&c->claim_done);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /*

@@ -3,7 +3,7 @@
  * FTS5 index (<git-dir>/opex/index.sqlite).
  *
  *   GET /api/search?q=&lang=&journey=&market=&limit=&offset=
- *   -> {revision, total, took, results: [{path, title, language, owner,
+ *   -> {revision, total, total_exact, took, results: [{path, title, language, owner,
  *       journey, stale, section, snippet, score}], suggestions: [...],
  *       facets: {language|journey|market: [{value, count}]}, warnings}
  *
@@ -221,8 +221,9 @@ static json_t *answer_json(const opex_search_result *r)
 	}
 	if (r->suggestion)
 		json_array_append_new(suggestions, text_json(r->suggestion));
-	return json_pack("{s:s,s:I,s:o,s:o,s:{s:o,s:o,s:o}}",
+	return json_pack("{s:s,s:I,s:b,s:o,s:o,s:{s:o,s:o,s:o}}",
 		"revision", r->revision, "total", (json_int_t)r->total,
+		"total_exact", !r->total_capped,
 		"results", results, "suggestions", suggestions,
 		"facets", "language", facets_json(r->languages, r->language_count),
 		"journey", facets_json(r->journeys, r->journey_count),
@@ -270,12 +271,14 @@ void opex_server_api_search(opex_server_ctx *ctx)
 	json_t *root;
 	char *dump = NULL;
 	long total = 0;
+	bool claimed = false;
 
 	if (!search_prepare(&sr, ctx, true))
 		goto done;
 	cache_key(&key, ctx, &sr);
-	if (!key.failed && opex_server_cache_get(&ctx->server->search_cache,
-			key.ptr, &cached, &total)) {
+	if (!key.failed && opex_server_cache_get_or_claim(
+			&ctx->server->search_cache, key.ptr, &cached, &total,
+			&claimed)) {
 		if (total == 0)   /* the zero-result searches stay counted */
 			opex_server_index_miss(ctx->server, sr.text.ptr);
 		opex_server_response_header(ctx->res, "X-Opex-Cache", "hit");
@@ -299,6 +302,8 @@ void opex_server_api_search(opex_server_ctx *ctx)
 	free(dump);
 	opex_search_result_release(&r);
 done:
+	if (claimed)   /* after the put: those waiting find the answer */
+		opex_server_cache_unclaim(&ctx->server->search_cache, key.ptr);
 	opex_buf_release(&sr.text);
 	opex_buf_release(&cached);
 	opex_buf_release(&key);

@@ -154,11 +154,17 @@ void opex_server_metrics_render(opex_buf *out, const opex_server_metrics *m,
  * Response cache (cache.c): bodies by key, least recently used dropped
  * ------------------------------------------------------------------- */
 
+/* Keys being computed at once that others wait for (cache.c). */
+#define OPEX_SERVER_CACHE_CLAIMS 64u
+
 typedef struct opex_server_cache {
 	pthread_mutex_t lock;
+	pthread_cond_t claim_done;  /* a claim was given up */
 	void *slots;               /* cache.c's entries, 2 x max_entries */
 	size_t slot_count, count, max_entries, max_body;
 	unsigned long long clock, hits, misses;
+	char *claims[OPEX_SERVER_CACHE_CLAIMS];   /* keys being computed */
+	size_t claim_count;
 } opex_server_cache;
 
 /* Search answers kept, and the largest one kept. */
@@ -171,6 +177,19 @@ void opex_server_cache_release(opex_server_cache *c);
 /** Append the body under `key` to `out` and its `aux`; false if absent. */
 bool opex_server_cache_get(opex_server_cache *c, const char *key,
 	opex_buf *out, long *aux);
+/**
+ * opex_server_cache_get(), and on a miss: if another request is computing
+ * the body of `key` (has claimed it), wait for it (at most
+ * OPEX_SERVER_CACHE_WAIT_SECONDS) and look again, so a burst of the same
+ * new search is computed once; if nobody is, claim it (*claimed = true):
+ * the caller then computes, puts, and must call opex_server_cache_unclaim()
+ * also when it fails. With every claim slot taken, nothing is claimed.
+ */
+bool opex_server_cache_get_or_claim(opex_server_cache *c, const char *key,
+	opex_buf *out, long *aux, bool *claimed);
+/** Give up the claim on `key` and wake those waiting for it. */
+void opex_server_cache_unclaim(opex_server_cache *c, const char *key);
+#define OPEX_SERVER_CACHE_WAIT_SECONDS 30
 /** Keep a copy of `body` under `key` (bodies over max_body are not kept). */
 void opex_server_cache_put(opex_server_cache *c, const char *key,
 	const char *body, size_t len, long aux);

@@ -222,6 +222,8 @@ void opex_server_snapshot_release(opex_server_snapshot *snap)
 	opex_kb_handbook_free(snap->hb);
 	opex_free(snap->cache_dir);
 	opex_free(snap);
+	/* A revision is hundreds of MB at 100,000 articles: give it back. */
+	opex_memory_trim();
 }
 
 opex_server_snapshot *opex_server_snapshot_acquire(opex_server *server)

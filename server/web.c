@@ -304,6 +304,8 @@ static int flowchart(opex_buf *out, opex_server_ctx *ctx,
 	const char *metric = opex_server_param_get(ctx, "kpi");
 	opex_render_kpi_built overlay;
 	opex_server_kpi *kpi = NULL;
+	opex_buf key = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	const opex_kb_entry *blob;
 	int error;
 
 	memset(&overlay, 0, sizeof(overlay));
@@ -322,10 +324,18 @@ static int flowchart(opex_buf *out, opex_server_ctx *ctx,
 	opts.link_prefix = "/";
 	opts.diags = &diags;
 	opts.cache_dir = ctx->snap->cache_dir;
+	/* A cached chart is found by the map's blob id, findings and links. */
+	blob = opex_kb_repo_find(opex_kb_handbook_repo(ctx->snap->hb), m->path);
+	if (blob != NULL && opts.kpi == NULL) {
+		opex_render_flowchart_key(&key, blob->oid, m->map, opts.repo, &diags);
+		if (!key.failed)
+			opts.content_key = key.ptr;
+	}
 	error = opex_render_flowchart(out, m->map, &opts, err);
 	opex_render_kpi_overlay_release(&overlay);
 	opex_server_kpi_release(kpi);
 	opex_diag_list_release(&diags);
+	opex_buf_release(&key);
 	return error;
 }
 

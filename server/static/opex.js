@@ -35,7 +35,9 @@
 
   function show(data) {
     out.textContent = '';
-    var head = el('p', 'count', data.total + ' result' + (data.total === 1 ? '' : 's'));
+    var exact = data.total_exact !== false;
+    var head = el('p', 'count', data.total.toLocaleString('en-US') + (exact ? '' : '+') +
+      ' result' + (data.total === 1 && exact ? '' : 's'));
     out.appendChild(head);
     (data.suggestions || []).forEach(function (s) {
       var a = el('a', 'suggest', 'did you mean: ' + s);

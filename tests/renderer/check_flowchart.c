@@ -305,6 +305,68 @@ START_TEST(renderer_flowchart__cache_and_formats)
 }
 END_TEST
 
+/*
+ * A chart cached under its content key (blob id, findings, link targets)
+ * is served again for the same key, and drawn anew when the findings, the
+ * linked articles or the blob change: never a stale outline or link.
+ */
+START_TEST(renderer_flowchart__cache_by_content_key)
+{
+	opex_buf a = OPEX_BUF_INIT(1 << 24), b = OPEX_BUF_INIT(1 << 24),
+		key = OPEX_BUF_INIT(1024), key2 = OPEX_BUF_INIT(1024);
+	opex_render_flowchart_options opts = OPEX_RENDER_FLOWCHART_OPTIONS_INIT;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	char *dir = opex_test_tmpdir();
+	bool hit = true;
+
+	opts.cache_dir = dir;
+	opts.cache_hit = &hit;
+	opts.repo = kb;
+	opts.link_prefix = "/";
+	opex_render_flowchart_key(&key, "1111", map, kb, NULL);
+	opts.content_key = key.ptr;
+	ck_assert_int_eq(opex_render_flowchart(&a, map, &opts, NULL), 0);
+	ck_assert(!hit);
+	ck_assert_int_eq(opex_render_flowchart(&b, map, &opts, NULL), 0);
+	ck_assert(hit);
+	ck_assert_str_eq(a.ptr, b.ptr);
+	ck_assert_ptr_nonnull(strstr(a.ptr, "/articles/r.md"));
+
+	/* Findings on the map: another key, and the outline is drawn. */
+	opex_pm_lint_map(map, NULL, &diags, NULL);
+	opex_render_flowchart_key(&key2, "1111", map, kb, &diags);
+	ck_assert_str_ne(key.ptr, key2.ptr);
+	opts.content_key = key2.ptr;
+	opts.diags = &diags;
+	opex_buf_clear(&b);
+	ck_assert_int_eq(opex_render_flowchart(&b, map, &opts, NULL), 0);
+	ck_assert(!hit);
+	ck_assert_ptr_nonnull(strstr(b.ptr, "stroke=\"#c62828\""));
+
+	/* No links (no tree), another link prefix, another blob: other keys. */
+	opex_buf_clear(&key2);
+	opex_render_flowchart_key(&key2, "1111", map, NULL, NULL);
+	ck_assert_str_ne(key.ptr, key2.ptr);
+	opex_buf_clear(&key2);
+	opex_render_flowchart_key(&key2, "2222", map, kb, NULL);
+	ck_assert_str_ne(key.ptr, key2.ptr);
+	opts.diags = NULL;
+	opts.content_key = key.ptr;
+	opts.link_prefix = "/x/";
+	opex_buf_clear(&b);
+	ck_assert_int_eq(opex_render_flowchart(&b, map, &opts, NULL), 0);
+	ck_assert(!hit);
+	ck_assert_ptr_nonnull(strstr(b.ptr, "/x/articles/r.md"));
+
+	opex_diag_list_release(&diags);
+	opex_buf_release(&a);
+	opex_buf_release(&b);
+	opex_buf_release(&key);
+	opex_buf_release(&key2);
+	opex_test_rmtree(dir);
+}
+END_TEST
+
 Suite *suite_flowchart(void)
 {
 	Suite *s = suite_create("renderer_flowchart");
@@ -317,6 +379,7 @@ Suite *suite_flowchart(void)
 	tcase_add_test(tc, renderer_flowchart__lanes_render_the_same_every_time);
 	tcase_add_test(tc, renderer_flowchart__lint_errors_outline_nodes);
 	tcase_add_test(tc, renderer_flowchart__cache_and_formats);
+	tcase_add_test(tc, renderer_flowchart__cache_by_content_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -54,7 +54,16 @@ START_TEST(renderer_search__text)
 	ck_assert(strstr(out.ptr, "  language: en (3)\n") != NULL);
 	ck_assert_ptr_null(strchr(out.ptr, '\x1b'));
 
+	/* A total the count stopped at reads as a lower bound. */
 	opex_buf_clear(&out);
+	r.total = 10000;
+	r.total_capped = true;
+	opex_render_search_text(&out, &r, 4);
+	ck_assert_msg(strstr(out.ptr, "5-5 of 10,000+ results at") != NULL, "%s",
+		out.ptr);
+
+	opex_buf_clear(&out);
+	r.total_capped = false;
 	r.hit_count = 0;
 	r.total = 0;
 	r.suggestion = suggestion;
@@ -77,6 +86,7 @@ START_TEST(renderer_search__json)
 		&err), 0);
 	ck_assert(strstr(out.ptr, "\"query\": \"refund\"") != NULL);
 	ck_assert(strstr(out.ptr, "\"total\": 3") != NULL);
+	ck_assert(strstr(out.ptr, "\"total_exact\": true") != NULL);
 	ck_assert(strstr(out.ptr, "\"section\": \"Refunds\"") != NULL);
 	ck_assert(strstr(out.ptr, "\"stale\": true") != NULL);
 	ck_assert(strstr(out.ptr,

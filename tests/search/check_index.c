@@ -344,6 +344,18 @@ START_TEST(kb_index__snippets_sections_facets)
 		r.hits[0].snippet);
 	opex_search_result_release(&r);
 
+	/* A page of prefix matches is highlighted in one pass: same snippets. */
+	search(&r, &e, "chargeb* OR remb*");
+	ck_assert_uint_eq(r.hit_count, 4);
+	for (size_t i = 0; i < r.hit_count; i++)
+		if (strcmp(r.hits[i].path, "articles/rank/in-body.md") == 0)
+			ck_assert_msg(strstr(r.hits[i].snippet, "before a <mark>chargeback"
+				"</mark> is raised") != NULL, "%s", r.hits[i].snippet);
+		else if (strcmp(r.hits[i].path, "articles/fr/remboursement.md") == 0)
+			ck_assert_msg(strstr(r.hits[i].snippet, "<mark>") == NULL,
+				"%s", r.hits[i].snippet);   /* the word is in the title only */
+	opex_search_result_release(&r);
+
 	search(&r, &e, "dispute OR chargeback");
 	ck_assert_uint_eq(r.total, 3);
 	ck_assert_uint_eq(r.language_count, 1);
@@ -410,6 +422,53 @@ START_TEST(kb_index__pages)
 	ck_assert_uint_eq(r.hit_count, 0);
 	ck_assert_uint_eq(r.total, 3);
 	ck_assert_ptr_null(r.suggestion);
+	opex_search_result_release(&r);
+	opex_search_query_free(q);
+	env_close(&e);
+}
+END_TEST
+
+/*
+ * Past the count bound the total says "at least" and facets count the
+ * first matches only; up to it both stay exact.
+ */
+START_TEST(kb_index__bounded_total_and_facets)
+{
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_search_result r;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_search_query *q = NULL;
+	size_t i, n;
+	env e;
+
+	env_open(&e);
+	ck_assert_int_eq(opex_search_query_parse(&q, "dispute OR chargeback",
+		21, &err), 0);
+	so.limit = 1;
+	so.count_bound = 3;   /* exactly as many as match */
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
+	ck_assert_uint_eq(r.total, 3);
+	ck_assert(!r.total_capped);
+	ck_assert_uint_eq(r.languages[0].count, 3);
+	opex_search_result_release(&r);
+
+	so.count_bound = 2;
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
+	ck_assert_uint_eq(r.hit_count, 1);
+	ck_assert_uint_eq(r.total, 2);
+	ck_assert(r.total_capped);
+	ck_assert_uint_eq(r.language_count, 1);
+	ck_assert_uint_eq(r.languages[0].count, 2);
+	for (i = 0, n = 0; i < r.market_count; i++)
+		n += r.markets[i].count;
+	ck_assert_uint_le(n, 4);   /* two articles, at most two markets each */
+	opex_search_result_release(&r);
+
+	/* The bound limits counting, never the pages: the third is there. */
+	so.offset = 2;
+	ck_assert_int_eq(opex_search_run(&r, e.ix, q, &so, &err), 0);
+	ck_assert_uint_eq(r.hit_count, 1);
+	ck_assert(r.total_capped);
 	opex_search_result_release(&r);
 	opex_search_query_free(q);
 	env_close(&e);
@@ -827,6 +886,7 @@ Suite *suite_index(void)
 	tcase_add_test(tc, kb_index__snippets_sections_facets);
 	tcase_add_test(tc, kb_index__table_cells_in_snippets);
 	tcase_add_test(tc, kb_index__pages);
+	tcase_add_test(tc, kb_index__bounded_total_and_facets);
 	tcase_add_test(tc, kb_index__suggests_corrections);
 	tcase_add_test(tc, kb_index__suggests_same_first_letter);
 	suite_add_tcase(s, tc);
