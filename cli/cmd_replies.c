@@ -130,7 +130,7 @@ static int list(int argc, char **argv, int first)
 	replies_args a;
 	opex_kb_handbook *hb = NULL;
 	const opex_kb_settings *s;
-	size_t i, j, n, shown = 0;
+	size_t i, j, n, at, shown = 0;
 	int status = parse_args(&a, argc, argv, first, false);
 
 	if (status >= 0)
@@ -138,15 +138,14 @@ static int list(int argc, char **argv, int first)
 	if ((status = load(&hb, &a)) != 0)
 		return status;
 	s = opex_kb_handbook_settings(hb);
-	n = opex_kb_handbook_article_count(hb);
-	for (i = 0; i < n; i++) {
+	n = opex_kb_handbook_replies(hb, &at);
+	for (i = at; i < at + n; i++) {
 		const opex_kb_article *r = opex_kb_handbook_article(hb, i);
 		const char *lang = opex_kb_article_language(r, s);
 		const char **missing = NULL;
 		size_t m = 0;
 
-		if (r->kind != OPEX_KB_KIND_REPLY ||
-		    (a.language && opex_strcasecmp(a.language, lang) != 0))
+		if (a.language && opex_strcasecmp(a.language, lang) != 0)
 			continue;
 		printf("%s\t%s\t%s\t%s", r->path, lang,
 			r->channel ? r->channel : "-", r->title ? r->title : "-");

@@ -402,6 +402,25 @@ const opex_kb_article *opex_kb_handbook_article(const opex_kb_handbook *hb,
 	return i < hb->article_count ? hb->articles[i] : NULL;
 }
 
+size_t opex_kb_handbook_replies(const opex_kb_handbook *hb, size_t *first)
+{
+	size_t lo = 0, hi = hb->article_count, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(hb->articles[mid]->path, REPLIES_DIR "/") < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < hb->article_count &&
+	     hb->articles[end]->kind == OPEX_KB_KIND_REPLY; end++)
+		;
+	*first = lo;
+	return end - lo;
+}
+
 const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *hb,
 	const char *path)
 {

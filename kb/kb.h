@@ -621,6 +621,13 @@ size_t opex_kb_handbook_article_count(const opex_kb_handbook *handbook);
 const opex_kb_article *opex_kb_handbook_article(
 	const opex_kb_handbook *handbook, size_t i);
 
+/**
+ * The replies: the run of articles `*first` .. `*first` + count - 1 (they
+ * sort after articles/), found without a scan. Returns the count.
+ */
+size_t opex_kb_handbook_replies(const opex_kb_handbook *handbook,
+	size_t *first);
+
 /** The article at `path`, or NULL. */
 const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *handbook,
 	const char *path);

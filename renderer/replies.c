@@ -207,14 +207,12 @@ int opex_render_replies_zendesk(opex_buf *out, const opex_kb_handbook *hb,
 	const char *language, opex_error *err)
 {
 	const opex_kb_settings *settings = opex_kb_handbook_settings(hb);
-	size_t i, n = opex_kb_handbook_article_count(hb);
+	size_t i, first, n = opex_kb_handbook_replies(hb, &first);
 	json_t *list = json_array();
 
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		const opex_kb_article *r = opex_kb_handbook_article(hb, i);
 
-		if (r->kind != OPEX_KB_KIND_REPLY)
-			continue;
 		if (language && opex_strcasecmp(language,
 				opex_kb_article_language(r, settings)) != 0)
 			continue;

@@ -83,18 +83,15 @@ static size_t missing_languages(const char ***out, opex_server_ctx *ctx,
 void opex_server_page_replies(opex_server_ctx *ctx)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	size_t i, n = opex_kb_handbook_article_count(hb);
+	size_t i, first, n = opex_kb_handbook_replies(hb, &first);
 	reply_filter f = read_filter(ctx);
 	opex_render_replies_view view;
 	opex_render_reply_row *rows;
 	opex_render_page page;
-	size_t cap = 0;
 
-	for (i = 0; i < n; i++)
-		cap += opex_kb_handbook_article(hb, i)->kind == OPEX_KB_KIND_REPLY;
-	rows = opex_arena_alloc(&ctx->arena, (cap + 1) * sizeof(*rows));
+	rows = opex_arena_alloc(&ctx->arena, (n + 1) * sizeof(*rows));
 	memset(&view, 0, sizeof(view));
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 		opex_render_reply_row *row;
 
@@ -182,11 +179,11 @@ static json_t *reply_json(opex_server_ctx *ctx, const opex_kb_article *a)
 void opex_server_api_replies(opex_server_ctx *ctx)
 {
 	const opex_kb_handbook *hb = ctx->snap->hb;
-	size_t i, n = opex_kb_handbook_article_count(hb);
+	size_t i, first, n = opex_kb_handbook_replies(hb, &first);
 	reply_filter f = read_filter(ctx);
 	json_t *list = json_array();
 
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 
 		if (row_wanted(ctx, a, &f))

@@ -170,6 +170,12 @@ START_TEST(kb_replies__handbook_lists_replies_and_their_variants)
 	ck_assert_ptr_eq(opex_kb_handbook_translation(hb, src, "FR"), list[0]);
 	ck_assert_ptr_null(opex_kb_handbook_translation(hb, src, "id"));
 	ck_assert_uint_eq(opex_kb_handbook_translations(&list, hb, "replies/none.md"), 0);
+	{
+		size_t first = 0;
+
+		ck_assert_uint_eq(opex_kb_handbook_replies(hb, &first), 2);
+		ck_assert_uint_eq(first, 1);
+	}
 	opex_kb_handbook_free(hb);
 	opex_diag_list_release(&diags);
 	opex_test_repo_free(repo);
