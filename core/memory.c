@@ -81,6 +81,15 @@ void opex_free(void *ptr)
 	free(ptr);
 }
 
+void opex_strings_free(char **items, size_t count)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < count; i++)
+		free(items[i]);
+	free(items);
+}
+
 void opex_memory_trim(void)
 {
 #ifdef __GLIBC__

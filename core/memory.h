@@ -34,6 +34,9 @@ char *opex_strndup(const char *s, size_t len);
 /** Release memory from the functions above. NULL is a no-op. */
 void opex_free(void *ptr);
 
+/** Free `count` strings and the array holding them. NULL is a no-op. */
+void opex_strings_free(char **items, size_t count);
+
 /**
  * Give memory freed since back to the system where the C library can
  * (glibc: malloc_trim); elsewhere nothing. For after a large free, such as

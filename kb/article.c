@@ -46,7 +46,10 @@ typedef enum field_kind {
 	KIND_STRING = 0,
 	KIND_LIST,
 	KIND_DURATION,
-	KIND_VISIBILITY
+	KIND_VISIBILITY,
+	KIND_DATE,
+	KIND_BOOL,
+	KIND_LEVEL
 } field_kind;
 
 typedef struct field_def {
@@ -67,12 +70,25 @@ static const field_def fields[] = {
 	{ "visibility", OPEX_KB_FIELD_VISIBILITY, KIND_VISIBILITY },
 	{ "teams", OPEX_KB_FIELD_TEAMS, KIND_LIST },
 	{ "channel", OPEX_KB_FIELD_CHANNEL, KIND_STRING },
+	{ "acknowledge", OPEX_KB_FIELD_ACKNOWLEDGE, KIND_LIST },
+	{ "audience", OPEX_KB_FIELD_AUDIENCE, KIND_LIST },
+	{ "severity", OPEX_KB_FIELD_SEVERITY, KIND_LEVEL },
+	{ "expires", OPEX_KB_FIELD_EXPIRES, KIND_DATE },
+	{ "requires_ack", OPEX_KB_FIELD_REQUIRES_ACK, KIND_BOOL },
+	{ "ack_within", OPEX_KB_FIELD_ACK_WITHIN, KIND_DURATION },
+	{ "articles", OPEX_KB_FIELD_ARTICLES, KIND_LIST },
+	{ "processes", OPEX_KB_FIELD_PROCESSES, KIND_LIST },
 };
 
 static const char *const field_names[] = {
 	"title", "owner", "language", "translation_of", "markets", "journey",
-	"tags", "review_every", "visibility", "teams", "channel",
+	"tags", "review_every", "visibility", "teams", "channel", "acknowledge",
+	"audience", "severity", "expires", "requires_ack", "ack_within",
+	"articles", "processes",
 };
+
+/* The first field that only announcements have. */
+#define FIRST_ANNOUNCEMENT_FIELD OPEX_KB_FIELD_AUDIENCE
 
 #define FIELD_DEFS (sizeof(fields) / sizeof(fields[0]))
 
@@ -193,6 +209,7 @@ static void read_list(char ***items, size_t *count, const char *path,
 static void read_field(opex_kb_article *a, const field_def *def,
 	const opex_kb_yaml_node *v, opex_diag_list *diags)
 {
+	opex_kb_announcement *n = a->announcement;
 	opex_error e = OPEX_ERROR_INIT;
 	char **string = NULL;
 	char *text = NULL;
@@ -216,7 +233,19 @@ static void read_field(opex_kb_article *a, const field_def *def,
 		*string = scalar_text(v);
 		break;
 	case KIND_LIST:
-		if (def->field == OPEX_KB_FIELD_MARKETS)
+		if (def->field == OPEX_KB_FIELD_ACKNOWLEDGE)
+			read_list(&a->acknowledge, &a->acknowledge_count,
+				a->path, def->name, v, diags);
+		else if (def->field == OPEX_KB_FIELD_AUDIENCE)
+			read_list(&n->audience, &n->audience_count, a->path,
+				def->name, v, diags);
+		else if (def->field == OPEX_KB_FIELD_ARTICLES)
+			read_list(&n->articles, &n->article_count, a->path,
+				def->name, v, diags);
+		else if (def->field == OPEX_KB_FIELD_PROCESSES)
+			read_list(&n->processes, &n->process_count, a->path,
+				def->name, v, diags);
+		else if (def->field == OPEX_KB_FIELD_MARKETS)
 			read_list(&a->markets, &a->market_count, a->path,
 				def->name, v, diags);
 		else if (def->field == OPEX_KB_FIELD_TAGS)
@@ -233,11 +262,45 @@ static void read_field(opex_kb_article *a, const field_def *def,
 			break;
 		}
 		text = scalar_text(v);
-		if (text && opex_time_parse_duration(&a->review_every, text,
-				&e) < 0)
+		if (text && opex_time_parse_duration(
+				def->field == OPEX_KB_FIELD_ACK_WITHIN
+				? &n->ack_within : &a->review_every, text, &e) < 0)
 			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
 				RULE_FRONT_MATTER, a->path, v->line, v->col,
-				"field 'review_every': %s", e.message);
+				"field '%s': %s", def->name, e.message);
+		break;
+	case KIND_DATE:
+		if (v->type != OPEX_KB_YAML_SCALAR) {
+			wrong_type(diags, a->path, def->name,
+				"a date such as 2027-01-31", v);
+			break;
+		}
+		text = scalar_text(v);
+		if (text && opex_time_parse_date(&n->expires, text, &e) < 0)
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+				RULE_FRONT_MATTER, a->path, v->line, v->col,
+				"field '%s': %s", def->name, e.message);
+		else if (text)
+			n->expires += OPEX_DAY_SECONDS; /* it holds all of that day */
+		break;
+	case KIND_BOOL:
+		text = v->type == OPEX_KB_YAML_SCALAR ? scalar_text(v) : NULL;
+		if (text && (strcmp(text, "true") == 0 || strcmp(text, "yes") == 0))
+			n->requires_ack = true;
+		else if (text && (strcmp(text, "false") == 0 || strcmp(text, "no") == 0))
+			n->requires_ack = false;
+		else
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+				RULE_FRONT_MATTER, a->path, v->line, v->col,
+				"field '%s' must be true or false", def->name);
+		break;
+	case KIND_LEVEL:
+		text = v->type == OPEX_KB_YAML_SCALAR ? scalar_text(v) : NULL;
+		if (text == NULL || !opex_kb_notice_level_parse(&n->severity, text))
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+				RULE_FRONT_MATTER, a->path, v->line, v->col,
+				"field 'severity' must be info, important or incident, not '%.*s'",
+				text ? quote_len(text) : 0, text ? text : "");
 		break;
 	case KIND_VISIBILITY:
 		if (v->type != OPEX_KB_YAML_SCALAR) {
@@ -275,6 +338,14 @@ static void read_front_matter(opex_kb_article *a, const opex_kb_yaml_node *map,
 		for (k = 0; k < FIELD_DEFS; k++)
 			if (strcmp(key->value, fields[k].name) == 0)
 				def = &fields[k];
+		if (def && def->field >= FIRST_ANNOUNCEMENT_FIELD &&
+		    a->announcement == NULL) {
+			opex_diag_add(diags, OPEX_SEVERITY_WARNING,
+				RULE_FRONT_MATTER, a->path, key->line, key->col,
+				"field '%s' is for announcements (files under announcements/)",
+				def->name);
+			continue;
+		}
 		if (def) {
 			a->field_line[def->field] = key->line;
 			read_field(a, def, map->items[i], diags);
@@ -491,6 +562,8 @@ opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
 	a = opex_calloc(1, sizeof(*a));
 	a->path = opex_strdup(path);
 	a->kind = opex_kb_path_kind(path);
+	if (a->kind == OPEX_KB_KIND_ANNOUNCEMENT)
+		a->announcement = opex_calloc(1, sizeof(*a->announcement));
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		off = 3;
 	if (!parse_front_matter(a, text, len, off, &body_off, diags))
@@ -540,6 +613,15 @@ void opex_kb_article_free(opex_kb_article *article)
 	for (i = 0; i < article->team_count; i++)
 		opex_free(article->teams[i]);
 	opex_free(article->teams);
+	opex_strings_free(article->acknowledge, article->acknowledge_count);
+	if (article->announcement != NULL) {
+		opex_kb_announcement *n = article->announcement;
+
+		opex_strings_free(n->audience, n->audience_count);
+		opex_strings_free(n->articles, n->article_count);
+		opex_strings_free(n->processes, n->process_count);
+		opex_free(n);
+	}
 	opex_free(article->body);
 	for (i = 0; i < article->link_count; i++) {
 		opex_free(article->links[i].target);
@@ -576,6 +658,9 @@ void opex_kb_reply_with_text(opex_buf *out, const char *text, size_t len,
 
 opex_kb_kind opex_kb_path_kind(const char *path)
 {
-	return path && opex_path_under(path, "replies") ? OPEX_KB_KIND_REPLY
-						      : OPEX_KB_KIND_ARTICLE;
+	if (path != NULL && opex_path_under(path, "replies"))
+		return OPEX_KB_KIND_REPLY;
+	if (path != NULL && opex_path_under(path, "announcements"))
+		return OPEX_KB_KIND_ANNOUNCEMENT;
+	return OPEX_KB_KIND_ARTICLE;
 }

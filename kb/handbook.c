@@ -42,6 +42,7 @@
 #define ROSTER_PATH "people.yaml"
 #define ARTICLES_DIR "articles"
 #define REPLIES_DIR "replies"
+#define ANNOUNCEMENTS_DIR "announcements"
 #define RULE_OBJECT "object-unreadable"
 
 struct opex_kb_handbook {
@@ -63,6 +64,7 @@ static bool is_handbook_path(const char *path)
 {
 	return opex_path_under(path, ARTICLES_DIR) ||
 	       opex_path_under(path, REPLIES_DIR) ||
+	       opex_path_under(path, ANNOUNCEMENTS_DIR) ||
 	       opex_path_under(path, "processes") ||
 	       opex_path_under(path, "launches") ||
 	       strcmp(path, SETTINGS_PATH) == 0 ||
@@ -197,7 +199,8 @@ static void load_articles(opex_kb_handbook *hb,
 		check_entry_kind(entry, diags);
 		if (entry->kind != OPEX_KB_ENTRY_FILE ||
 		    !(opex_path_under(entry->path, ARTICLES_DIR) ||
-		      opex_path_under(entry->path, REPLIES_DIR)) ||
+		      opex_path_under(entry->path, REPLIES_DIR) ||
+		      opex_path_under(entry->path, ANNOUNCEMENTS_DIR)) ||
 		    !opex_path_has_suffix(entry->path, ".md"))
 			continue;
 		if (opts->want && !opts->want(entry->path, entry->oid,
@@ -291,7 +294,9 @@ static void derive_verification(opex_kb_handbook *hb, opex_kb_article *a)
 		}
 	}
 	interval = a->review_every ? a->review_every : hb->settings.review_every;
-	a->stale = a->verified == NULL || hb->now - a->verified_at > interval;
+	/* An announcement is not reviewed: it expires. */
+	a->stale = a->kind != OPEX_KB_KIND_ANNOUNCEMENT &&
+		(a->verified == NULL || hb->now - a->verified_at > interval);
 }
 
 static void derive_outdated(opex_kb_handbook *hb, opex_kb_article *a)
@@ -402,23 +407,37 @@ const opex_kb_article *opex_kb_handbook_article(const opex_kb_handbook *hb,
 	return i < hb->article_count ? hb->articles[i] : NULL;
 }
 
-size_t opex_kb_handbook_replies(const opex_kb_handbook *hb, size_t *first)
+/* The run of articles of `kind`, whose paths all start with `dir`. */
+static size_t kind_run(const opex_kb_handbook *hb, const char *dir,
+	opex_kb_kind kind, size_t *first)
 {
 	size_t lo = 0, hi = hb->article_count, end;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(hb->articles[mid]->path, REPLIES_DIR "/") < 0)
+		if (strcmp(hb->articles[mid]->path, dir) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (end = lo; end < hb->article_count &&
-	     hb->articles[end]->kind == OPEX_KB_KIND_REPLY; end++)
+	     hb->articles[end]->kind == kind; end++)
 		;
 	*first = lo;
 	return end - lo;
+}
+
+size_t opex_kb_handbook_replies(const opex_kb_handbook *hb, size_t *first)
+{
+	return kind_run(hb, REPLIES_DIR "/", OPEX_KB_KIND_REPLY, first);
+}
+
+size_t opex_kb_handbook_announcements(const opex_kb_handbook *hb,
+	size_t *first)
+{
+	return kind_run(hb, ANNOUNCEMENTS_DIR "/", OPEX_KB_KIND_ANNOUNCEMENT,
+		first);
 }
 
 const opex_kb_article *opex_kb_handbook_find(const opex_kb_handbook *hb,

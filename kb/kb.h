@@ -8,6 +8,8 @@
  *   articles/<path>.md    YAML front matter + CommonMark body
  *   processes/<path>.dot  process maps (read by process-maps/)
  *   launches/<path>.md    launch-readiness definitions (read by process-maps/)
+ *   replies/<path>.md     quick texts: articles of kind reply
+ *   announcements/<path>.md  news and incidents: articles of kind announcement
  *
  * Layers inside kb, each with one adapter file per library:
  *
@@ -399,14 +401,46 @@ typedef enum opex_kb_field {
 	OPEX_KB_FIELD_VISIBILITY,
 	OPEX_KB_FIELD_TEAMS,
 	OPEX_KB_FIELD_CHANNEL,
+	OPEX_KB_FIELD_ACKNOWLEDGE,
+	OPEX_KB_FIELD_AUDIENCE,
+	OPEX_KB_FIELD_SEVERITY,
+	OPEX_KB_FIELD_EXPIRES,
+	OPEX_KB_FIELD_REQUIRES_ACK,
+	OPEX_KB_FIELD_ACK_WITHIN,
+	OPEX_KB_FIELD_ARTICLES,
+	OPEX_KB_FIELD_PROCESSES,
 	OPEX_KB_FIELD_COUNT
 } opex_kb_field;
 
 /* What a Markdown file of the handbook is: by its folder. */
 typedef enum opex_kb_kind {
 	OPEX_KB_KIND_ARTICLE = 0,  /* articles/ ... .md */
-	OPEX_KB_KIND_REPLY         /* replies/ ... .md: a quick text agents paste */
+	OPEX_KB_KIND_REPLY,        /* replies/ ... .md: a quick text agents paste */
+	OPEX_KB_KIND_ANNOUNCEMENT  /* announcements/ ... .md: news, incidents */
 } opex_kb_kind;
+
+/* How much an announcement matters (its front matter `severity`). */
+typedef enum opex_kb_notice_level {
+	OPEX_KB_NOTICE_INFO = 0,
+	OPEX_KB_NOTICE_IMPORTANT,
+	OPEX_KB_NOTICE_INCIDENT
+} opex_kb_notice_level;
+
+/*
+ * The front matter only announcements have. An empty audience, or one
+ * naming `everyone`, is every person on the roster; `partners` is the
+ * people of partner teams; any other name is a team id.
+ */
+typedef struct opex_kb_announcement {
+	char **audience;
+	size_t audience_count;
+	opex_kb_notice_level severity;
+	int64_t expires;         /* the first second past its `expires` day; 0: never */
+	bool requires_ack;
+	int64_t ack_within;      /* seconds readers have to acknowledge; 0: no deadline */
+	char **articles, **processes; /* what it links, as written */
+	size_t article_count, process_count;
+} opex_kb_announcement;
 
 /* The channel a reply is written for (its front matter `channel`). */
 typedef enum opex_kb_channel {
@@ -435,6 +469,9 @@ typedef struct opex_kb_article {
 	unsigned body_line;      /* line of the body's first line in the file */
 	opex_kb_link *links;
 	size_t link_count;
+	char **acknowledge;      /* teams that must acknowledge every change */
+	size_t acknowledge_count;
+	opex_kb_announcement *announcement; /* kind ANNOUNCEMENT only, else NULL */
 
 	/* Derived from history by the handbook (0 / NULL / false if unknown). */
 	const opex_kb_commit *last_change;
@@ -457,7 +494,7 @@ opex_kb_article *opex_kb_article_parse(const char *path, const char *text,
 /** Free an article. NULL is a no-op. */
 void opex_kb_article_free(opex_kb_article *article);
 
-/** What the handbook file at `path` is, by its folder (replies/: a reply). */
+/** What the handbook file at `path` is, by its folder (replies/: a reply, announcements/: an announcement). */
 opex_kb_kind opex_kb_path_kind(const char *path);
 
 /* ---------------------------------------------------------------------
@@ -701,6 +738,44 @@ size_t opex_kb_reply_missing_languages(const char ***out,
  * reply-language-missing. Part of opex_kb_lint().
  */
 void opex_kb_replies_lint(const opex_kb_handbook *handbook,
+	opex_diag_list *diags);
+
+/* ---------------------------------------------------------------------
+ * Announcements and required reading (announcements.c)
+ * ------------------------------------------------------------------- */
+
+/** "info", "important", "incident". */
+const char *opex_kb_notice_level_name(opex_kb_notice_level level);
+
+/** The level named `name`; false if it is none of them. */
+bool opex_kb_notice_level_parse(opex_kb_notice_level *out, const char *name);
+
+#define OPEX_KB_AUDIENCE_EVERYONE "everyone"
+#define OPEX_KB_AUDIENCE_PARTNERS "partners"
+
+/**
+ * True if `person` is in `audience` (team ids, `everyone`, `partners`;
+ * an empty audience is everyone).
+ */
+bool opex_kb_audience_has(const opex_kb_roster *roster,
+	char *const *audience, size_t count, const opex_kb_person *person);
+
+/** True if the announcement has expired at `now`. */
+bool opex_kb_announcement_expired(const opex_kb_article *a, int64_t now);
+
+/**
+ * The announcements: the run of articles `*first` .. `*first` + count - 1
+ * (they sort before articles/), found without a scan. Returns the count.
+ */
+size_t opex_kb_handbook_announcements(const opex_kb_handbook *handbook,
+	size_t *first);
+
+/**
+ * The announcement rules: audience-unknown, announcement-expired,
+ * announcement-link-missing, acknowledge-unknown (an article's teams).
+ * Part of opex_kb_lint().
+ */
+void opex_kb_announcements_lint(const opex_kb_handbook *handbook,
 	opex_diag_list *diags);
 
 /* ---------------------------------------------------------------------

@@ -14,7 +14,8 @@
  *   review-overdue              warning   the owner field (else line 1)
  *   translation-outdated        warning   the translation_of field
  *
- * Replies get these too, and their own rules (replies.c).
+ * Replies and announcements get these too, and their own rules
+ * (replies.c, announcements.c).
  */
 #include "kb/kb.h"
 #include "core/buf.h"
@@ -244,4 +245,5 @@ void opex_kb_lint(const opex_kb_handbook *hb, opex_diag_list *diags)
 	}
 	opex_kb_routing_lint(hb, diags);
 	opex_kb_replies_lint(hb, diags);
+	opex_kb_announcements_lint(hb, diags);
 }

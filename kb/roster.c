@@ -243,24 +243,15 @@ static bool read_strings(ctx *c, char ***out, size_t *count,
 	return true;
 }
 
-static void strings_free(char **items, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		opex_free(items[i]);
-	opex_free(items);
-}
-
 static void team_clear(opex_kb_team *t)
 {
 	opex_free(t->id);
 	opex_free(t->name);
-	strings_free(t->markets, t->market_count);
-	strings_free(t->languages, t->language_count);
-	strings_free(t->journeys, t->journey_count);
-	strings_free(t->channels, t->channel_count);
-	strings_free(t->lanes, t->lane_count);
+	opex_strings_free(t->markets, t->market_count);
+	opex_strings_free(t->languages, t->language_count);
+	opex_strings_free(t->journeys, t->journey_count);
+	opex_strings_free(t->channels, t->channel_count);
+	opex_strings_free(t->lanes, t->lane_count);
 	opex_free(t->escalates_to);
 	opex_free(t->contact);
 	memset(t, 0, sizeof(*t));

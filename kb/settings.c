@@ -178,15 +178,6 @@ void opex_kb_settings_init(opex_kb_settings *settings)
 	settings->capacity_hours_per_fte_week = 30;
 }
 
-static void free_list(char **items, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		opex_free(items[i]);
-	opex_free(items);
-}
-
 static void free_pairs(opex_kb_settings *settings)
 {
 	size_t i;
@@ -200,10 +191,10 @@ static void free_pairs(opex_kb_settings *settings)
 
 void opex_kb_settings_release(opex_kb_settings *settings)
 {
-	free_list(settings->languages, settings->language_count);
-	free_list(settings->markets, settings->market_count);
-	free_list(settings->journeys, settings->journey_count);
-	free_list(settings->reply_placeholders,
+	opex_strings_free(settings->languages, settings->language_count);
+	opex_strings_free(settings->markets, settings->market_count);
+	opex_strings_free(settings->journeys, settings->journey_count);
+	opex_strings_free(settings->reply_placeholders,
 		settings->reply_placeholder_count);
 	free_pairs(settings);
 	opex_kb_settings_init(settings);
@@ -229,7 +220,7 @@ static void read_list(char ***items, size_t *count, const char *path,
 	size_t i, n, kept = 0;
 	char **list;
 
-	free_list(*items, *count);
+	opex_strings_free(*items, *count);
 	*items = NULL;
 	*count = 0;
 	if (is_null(v))

@@ -23,6 +23,7 @@
  *   end-labels-not-distinct        warning   the second end
  *   owner-missing, champion-missing error    the digraph line
  *   owner-unknown, champion-unknown error    the attribute
+ *   acknowledge-unknown            error     the acknowledge attribute
  *   owner-is-champion              warning   the champion attribute
  *   review-overdue                 warning   review_by
  *   review-by-invalid              error     review_by
@@ -830,6 +831,25 @@ static void lint_person(lint_run *run, opex_pm_attr attr, const char *missing,
 			quote_len(who), who);
 }
 
+/* acknowledge="team, ...": each a team of the roster. */
+static void lint_acknowledge(lint_run *run)
+{
+	const opex_kb_roster *roster = run->ctx->roster;
+	const opex_pm_map *map = run->map;
+	size_t i;
+
+	if (roster == NULL)
+		return;
+	for (i = 0; i < map->acknowledge_count; i++)
+		if (opex_kb_roster_team(roster, map->acknowledge[i]) == NULL)
+			report(run, NONE, OPEX_SEVERITY_ERROR,
+				"acknowledge-unknown",
+				map->attr_lines[OPEX_PM_ATTR_ACKNOWLEDGE],
+				"acknowledge names '%.*s', which is not a team in people.yaml",
+				quote_len(map->acknowledge[i]),
+				map->acknowledge[i]);
+}
+
 static void lint_governance(lint_run *run)
 {
 	const opex_pm_map *map = run->map;
@@ -840,6 +860,7 @@ static void lint_governance(lint_run *run)
 	int64_t when = 0;
 
 	lint_person(run, OPEX_PM_ATTR_OWNER, "owner-missing", "owner-unknown");
+	lint_acknowledge(run);
 	lint_person(run, OPEX_PM_ATTR_CHAMPION, "champion-missing",
 		"champion-unknown");
 	if (owner != NULL && champion != NULL && strcmp(owner, champion) == 0)

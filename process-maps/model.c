@@ -26,12 +26,13 @@ static const char *const kind_names[OPEX_PM_KIND_COUNT] = {
 };
 
 static const char *const attr_names[OPEX_PM_ATTR_COUNT] = {
-	"title", "owner", "champion", "journey", "review_by", "lint_ignore"
+	"title", "owner", "champion", "journey", "review_by", "lint_ignore",
+	"acknowledge"
 };
 
 /* Graphviz's attributes (graphviz.org/doc/info/attrs.html) and opex's, sorted. */
 static const char *const known_attrs[] = {
-	"Damping", "K", "URL", "_background", "area", "arrowhead",
+	"Damping", "K", "URL", "_background", "acknowledge", "area", "arrowhead",
 	"arrowsize", "arrowtail", "article", "bb", "beautify", "bgcolor",
 	"center", "champion", "charset", "class", "cluster", "clusterrank",
 	"color", "colorscheme", "comment", "compound", "concentrate",
@@ -94,8 +95,8 @@ const char *opex_pm_attribute_closest(const char *name)
 		(const char *const *)known_attrs, KNOWN_COUNT, 2);
 }
 
-/* reply="replies/a.md, replies/b.md": the paths, each once, in order. */
-static void split_replies(opex_pm_node *n, const char *value)
+/* reply="replies/a.md, replies/b.md": the items, each once, in order. */
+static void split_list(char ***items, size_t *count, const char *value)
 {
 	const char *p = value;
 
@@ -105,13 +106,12 @@ static void split_replies(opex_pm_node *n, const char *value)
 		size_t i;
 		bool seen = false;
 
-		for (i = 0; i < n->reply_count && !seen; i++)
-			seen = opex_str_eq(s, n->replies[i]);
+		for (i = 0; i < *count && !seen; i++)
+			seen = opex_str_eq(s, (*items)[i]);
 		if (s.len && !seen) {
-			n->replies = opex_realloc(n->replies,
-				(n->reply_count + 1) * sizeof(*n->replies));
-			n->replies[n->reply_count++] =
-				opex_strndup(s.ptr, s.len);
+			*items = opex_realloc(*items,
+				(*count + 1) * sizeof(**items));
+			(*items)[(*count)++] = opex_strndup(s.ptr, s.len);
 		}
 		p += len;
 		if (*p == ',')
@@ -522,6 +522,8 @@ static void build(opex_pm_map *map, pm_raw_graph *raw)
 		map->attrs[i] = raw->attrs[i];
 		raw->attrs[i] = NULL;
 	}
+	split_list(&map->acknowledge, &map->acknowledge_count,
+		map->attrs[OPEX_PM_ATTR_ACKNOWLEDGE]);
 	map->lanes = opex_calloc(raw->lane_count + 1, sizeof(*map->lanes));
 	for (i = 0; i < raw->lane_count; i++) {
 		pm_raw_lane *rl = &raw->lanes[i];
@@ -547,7 +549,7 @@ static void build(opex_pm_map *map, pm_raw_graph *raw)
 		if (rn->kind == NULL || !n->kind_valid)
 			n->kind = kind_from_shape(rn->shape, rn->process);
 		n->article = rn->article;
-		split_replies(n, rn->reply);
+		split_list(&n->replies, &n->reply_count, rn->reply);
 		n->process = rn->process;
 		n->lane = rn->lane;
 		n->role = rn->role;
@@ -697,6 +699,7 @@ void opex_pm_map_free(opex_pm_map *map)
 	opex_free(map->targets);
 	for (i = 0; i < OPEX_PM_ATTR_COUNT; i++)
 		opex_free(map->attrs[i]);
+	opex_strings_free(map->acknowledge, map->acknowledge_count);
 	opex_free(map->facts);
 	opex_free(map->nodes);
 	opex_free(map->edges);
@@ -719,6 +722,12 @@ unsigned opex_pm_map_line(const opex_pm_map *map) { return map->line; }
 const char *opex_pm_map_attr(const opex_pm_map *map, opex_pm_attr attr)
 {
 	return (unsigned)attr < OPEX_PM_ATTR_COUNT ? map->attrs[attr] : NULL;
+}
+
+size_t opex_pm_map_acknowledge(const opex_pm_map *map, char *const **teams)
+{
+	*teams = map->acknowledge;
+	return map->acknowledge_count;
 }
 
 unsigned opex_pm_map_attr_line(const opex_pm_map *map, opex_pm_attr attr)

@@ -6,6 +6,7 @@
  * A map is one DOT digraph, read with libcgraph (dot.c, the only adapter):
  *
  *   graph attributes  title, owner, champion, journey, review_by, lint_ignore,
+ *                     acknowledge (teams that must read every change),
  *                     target_* (KPI targets, also on nodes)
  *   node attributes   kind (start|end|action|decision|merge|subprocess, else
  *                     inferred from shape), label, article, process, role,
@@ -91,6 +92,7 @@ typedef enum opex_pm_attr {
 	OPEX_PM_ATTR_JOURNEY,
 	OPEX_PM_ATTR_REVIEW_BY,
 	OPEX_PM_ATTR_LINT_IGNORE,
+	OPEX_PM_ATTR_ACKNOWLEDGE,  /* "team-a, team-b": who must read every change */
 	OPEX_PM_ATTR_COUNT
 } opex_pm_attr;
 
@@ -147,6 +149,9 @@ const char *opex_pm_map_attr(const opex_pm_map *map, opex_pm_attr attr);
 
 /** The line where a graph attribute is set (the graph's line if unknown). */
 unsigned opex_pm_map_attr_line(const opex_pm_map *map, opex_pm_attr attr);
+
+/** The teams of acknowledge="a, b", each once, in order; `*teams` borrowed. */
+size_t opex_pm_map_acknowledge(const opex_pm_map *map, char *const **teams);
 
 size_t opex_pm_map_node_count(const opex_pm_map *map);
 const opex_pm_node *opex_pm_map_node(const opex_pm_map *map, size_t i);

@@ -132,6 +132,8 @@ struct opex_pm_map {
 	unsigned line;
 	char *attrs[OPEX_PM_ATTR_COUNT];
 	unsigned attr_lines[OPEX_PM_ATTR_COUNT];
+	char **acknowledge;     /* the teams of acknowledge= */
+	size_t acknowledge_count;
 	opex_pm_node *nodes;
 	size_t node_count;
 	opex_pm_edge *edges;
