@@ -4,6 +4,7 @@
 #ifndef OPEX_CORE_TEXT_H
 #define OPEX_CORE_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /**
@@ -29,5 +30,19 @@ const char *opex_text_closest(const char *s, size_t len,
  * in messages with "%.*s".
  */
 size_t opex_text_clip(const char *s, size_t max);
+
+/* A run of a word diff: -1 words removed, 0 kept, +1 added. */
+typedef void (*opex_text_diff_fn)(int change, const char *const *words,
+	const size_t *lens, size_t count, void *payload);
+
+/**
+ * Diff the words (runs of non-blank bytes) of `old` against those of
+ * `new` (Myers' shortest edit script), calling `fn` once per run in
+ * order, runs of one kind merged. Returns false, calling nothing, when
+ * more than `max_edits` words differ or a text has more than 1,000,000
+ * words: the texts are too different to show word by word.
+ */
+bool opex_text_word_diff(const char *old, size_t old_len, const char *new_text,
+	size_t new_len, size_t max_edits, opex_text_diff_fn fn, void *payload);
 
 #endif

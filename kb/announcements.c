@@ -78,24 +78,25 @@ static bool in_partner_team(const opex_kb_roster *roster,
 	return false;
 }
 
+bool opex_kb_audience_entry_has(const opex_kb_roster *roster,
+	const char *entry, const opex_kb_person *person)
+{
+	if (strcmp(entry, OPEX_KB_AUDIENCE_EVERYONE) == 0)
+		return true;
+	if (strcmp(entry, OPEX_KB_AUDIENCE_PARTNERS) == 0)
+		return in_partner_team(roster, person);
+	return in_team(person, entry);
+}
+
 bool opex_kb_audience_has(const opex_kb_roster *roster,
 	char *const *audience, size_t count, const opex_kb_person *person)
 {
 	size_t i;
 
-	if (count == 0)
-		return true;
-	for (i = 0; i < count; i++) {
-		if (strcmp(audience[i], OPEX_KB_AUDIENCE_EVERYONE) == 0)
+	for (i = 0; i < count; i++)
+		if (opex_kb_audience_entry_has(roster, audience[i], person))
 			return true;
-		if (strcmp(audience[i], OPEX_KB_AUDIENCE_PARTNERS) == 0) {
-			if (in_partner_team(roster, person))
-				return true;
-		} else if (in_team(person, audience[i])) {
-			return true;
-		}
-	}
-	return false;
+	return count == 0;
 }
 
 bool opex_kb_announcement_expired(const opex_kb_article *a, int64_t now)

@@ -128,6 +128,15 @@ done:
 int opex_kb_records_read(opex_kb_record_chain *out, const opex_kb_repo *repo,
 	const char *ref, opex_error *err)
 {
+	bool whole;
+
+	return opex_kb_records_read_since(out, repo, ref, NULL, &whole, err);
+}
+
+int opex_kb_records_read_since(opex_kb_record_chain *out,
+	const opex_kb_repo *repo, const char *ref, const char *since,
+	bool *whole, opex_error *err)
+{
 	git_repository *git = opex_kb_repo_git(repo);
 	git_reference *r = NULL;
 	git_object *obj = NULL;
@@ -136,6 +145,7 @@ int opex_kb_records_read(opex_kb_record_chain *out, const opex_kb_repo *repo,
 	int error;
 
 	memset(out, 0, sizeof(*out));
+	*whole = true;
 	error = git_reference_lookup(&r, git, ref);
 	if (error == GIT_ENOTFOUND) {
 		error = 0;
@@ -165,6 +175,13 @@ int opex_kb_records_read(opex_kb_record_chain *out, const opex_kb_repo *repo,
 	commit = (git_commit *)obj;
 	obj = NULL;
 	while (commit != NULL) {
+		char id[41];
+
+		git_oid_tostr(id, sizeof(id), git_commit_id(commit));
+		if (since != NULL && since[0] != '\0' && strcmp(id, since) == 0) {
+			*whole = false;
+			break;
+		}
 		if (out->count >= OPEX_LIMIT_RECORDS) {
 			error = opex_error_set(err, OPEX_ETOOBIG,
 				"'%s' holds more than %u records", ref,

@@ -760,6 +760,10 @@ bool opex_kb_notice_level_parse(opex_kb_notice_level *out, const char *name);
 bool opex_kb_audience_has(const opex_kb_roster *roster,
 	char *const *audience, size_t count, const opex_kb_person *person);
 
+/** True if `person` is in one audience entry: a team id, `everyone`, `partners`. */
+bool opex_kb_audience_entry_has(const opex_kb_roster *roster,
+	const char *entry, const opex_kb_person *person);
+
 /** True if the announcement has expired at `now`. */
 bool opex_kb_announcement_expired(const opex_kb_article *a, int64_t now);
 
@@ -779,7 +783,8 @@ void opex_kb_announcements_lint(const opex_kb_handbook *handbook,
 	opex_diag_list *diags);
 
 /* ---------------------------------------------------------------------
- * Records on a ref and per-path logs (git_records.c): launch approvals
+ * Records on a ref and per-path logs (git_records.c): launch approvals,
+ * acknowledgements
  * ------------------------------------------------------------------- */
 
 /* One commit of a record chain, oldest first in opex_kb_record_chain. */
@@ -815,6 +820,17 @@ typedef struct opex_kb_record_chain {
  */
 int opex_kb_records_read(opex_kb_record_chain *out, const opex_kb_repo *repo,
 	const char *ref, opex_error *err) OPEX_WARN_UNUSED;
+
+/**
+ * opex_kb_records_read(), reading only the records newer than the commit
+ * `since` (a tip read before): then `*whole` is false and the first
+ * record's parent is `since`. When `since` is NULL or "", or no longer on
+ * the chain (it was rewritten), the whole chain is read and `*whole` is
+ * true. The ref still at `since` gives no records.
+ */
+int opex_kb_records_read_since(opex_kb_record_chain *out,
+	const opex_kb_repo *repo, const char *ref, const char *since,
+	bool *whole, opex_error *err) OPEX_WARN_UNUSED;
 
 /** Free what a chain holds; it is empty afterwards. */
 void opex_kb_record_chain_release(opex_kb_record_chain *chain);

@@ -35,6 +35,7 @@
  * its commit's parent was moved or rewritten, and is not counted.
  */
 #include "launches/launches.h"
+#include "launches/launches_int.h"
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/str.h"
@@ -138,26 +139,6 @@ static char *unescape(const char *s, size_t n)
 	return opex_buf_detach(&b, NULL);
 }
 
-static bool is_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-/* A value without spaces or control characters. */
-static bool is_word(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= ' ')
-			return false;
-	return n > 0;
-}
 
 static void push(char ***arr, size_t *count, char *s)
 {
@@ -194,7 +175,7 @@ static int field(opex_launch_approval *w, unsigned n, int f, const char *v,
 		w->action = (opex_launch_action)i;
 		return 0;
 	case F_LAUNCH: case F_GATE: case F_PERSON:
-		if (!is_word(v, vl))
+		if (!opex_launch_is_word(v, vl))
 			return opex_error_set(err, OPEX_EINVALID,
 				"line %u: '%s' must be one word", n, field_names[f]);
 		*(f == F_LAUNCH ? &w->launch : f == F_GATE ? &w->gate : &w->person) =
@@ -216,13 +197,13 @@ static int field(opex_launch_approval *w, unsigned n, int f, const char *v,
 			w->prev = opex_strdup("");
 			return 0;
 		}
-		if (vl != 40 || !is_hex(v, vl))
+		if (vl != 40 || !opex_launch_is_hex(v, vl))
 			return opex_error_set(err, OPEX_EINVALID,
 				"line %u: %s must be a commit id", n, field_names[f]);
 		*(f == F_REVISION ? &w->revision : &w->prev) = opex_strndup(v, vl);
 		return 0;
 	case F_SCOPE: case F_POLICY:
-		if (vl != 64 || !is_hex(v, vl))
+		if (vl != 64 || !opex_launch_is_hex(v, vl))
 			return opex_error_set(err, OPEX_EINVALID,
 				"line %u: %s must be 64 hex digits", n, field_names[f]);
 		*(f == F_SCOPE ? &w->scope : &w->policy) = opex_strndup(v, vl);
@@ -234,7 +215,7 @@ static int field(opex_launch_approval *w, unsigned n, int f, const char *v,
 		push(&w->scope_parts, &w->scope_part_count, opex_strndup(v, vl));
 		return 0;
 	case F_APPROVER:
-		if (!is_word(v, vl) || w->approver_count >= OPEX_LIMIT_LAUNCH_NAMES)
+		if (!opex_launch_is_word(v, vl) || w->approver_count >= OPEX_LIMIT_LAUNCH_NAMES)
 			return opex_error_set(err, OPEX_EINVALID,
 				"line %u: malformed approver", n);
 		push(&w->approvers, &w->approver_count, opex_strndup(v, vl));

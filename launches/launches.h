@@ -14,6 +14,8 @@
  *   approvals.c  approval records: format, parse, digests, the chain
  *   records.c    appending a record to a chain (local or on the origin)
  *   gates.c      gate evaluation: checks, items, approvals, quorum
+ *   acks.c       required reading: receipts on refs/opex/acks, who read
+ *                what, stale receipts and what changed since
  *
  * Data flows one way: kb (files, roster, history, record chains),
  * process-maps (maps, lint) and kpi (the KPI store) -> here -> renderer
@@ -453,5 +455,213 @@ void opex_launch_approval_fill(opex_launch_approval *out,
 int opex_launch_approval_append(char *out, opex_launch_approval *rec,
 	const opex_kb_repo *repo, const char *origin, const opex_kb_person *who,
 	opex_error *err) OPEX_WARN_UNUSED;
+
+/* ---------------------------------------------------------------------
+ * Acknowledgements: required reading and its receipts (acks.c)
+ * ------------------------------------------------------------------- */
+
+/* The receipts ref. */
+#define OPEX_ACK_REF "refs/opex/acks"
+
+/* One receipt (format in acks.c): `person` read `path` as blob `blob`. */
+typedef struct opex_ack_receipt {
+	char *path;               /* the item: an announcement, article or map */
+	char *blob;               /* the item's blob id when acknowledged */
+	char *read;               /* the file read: the item or a translation of it */
+	char *person;             /* roster id */
+	int64_t time;
+	char *revision;           /* the handbook commit it was given at */
+	char *prev;               /* the previous record's commit ("" for none) */
+	/* From the chain, not the record text. */
+	char commit[41];
+	char *author_email;
+} opex_ack_receipt;
+
+/**
+ * Parse one receipt. OPEX_EINVALID with a message naming the field when it
+ * is not a well-formed receipt; OPEX_ETOOBIG past OPEX_LIMIT_RECORD_BYTES.
+ */
+int opex_ack_receipt_parse(opex_ack_receipt *out, const char *text,
+	size_t len, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Write a receipt in its canonical text form. */
+void opex_ack_receipt_format(opex_buf *out, const opex_ack_receipt *r);
+
+/** Free what a receipt holds. */
+void opex_ack_receipt_release(opex_ack_receipt *r);
+
+/* A receipt's place in the log's index: by path, person, chain order. */
+typedef struct opex_ack_key {
+	const char *path, *person; /* borrowed from the receipt */
+	size_t index;             /* into opex_ack_log.items */
+} opex_ack_key;
+
+/* Every receipt of the chain that is a receipt, in chain order. */
+typedef struct opex_ack_log {
+	opex_ack_receipt *items;
+	size_t count, cap;
+	opex_diag_list problems;  /* records that are not counted; path: the ref */
+	char tip[41];             /* the ref's tip as read; "" if none */
+	opex_ack_key *by_key;     /* `count` keys, sorted */
+} opex_ack_log;
+
+#define OPEX_ACK_LOG_INIT { NULL, 0, 0, OPEX_DIAG_LIST_INIT, { 0 }, NULL }
+
+/**
+ * Bring `log` (empty, or read before from the same repository) to the
+ * ref's current tip: only the records since log->tip are read, unless the
+ * chain was rewritten, then all of it. Garbage, foreign objects, broken
+ * prev links and records not in canonical form are problems, never
+ * receipts. `*changed` (may be NULL) tells whether anything was read.
+ * Errors: those of opex_kb_records_read().
+ */
+int opex_ack_log_refresh(opex_ack_log *log, const opex_kb_repo *repo,
+	bool *changed, opex_error *err) OPEX_WARN_UNUSED;
+
+/** Free what the log holds; it is empty afterwards. */
+void opex_ack_log_release(opex_ack_log *log);
+
+/** The newest receipt of `person` for `path`, or NULL. */
+const opex_ack_receipt *opex_ack_log_find(const opex_ack_log *log,
+	const char *path, const char *person);
+
+/* What asks for reading. */
+typedef enum opex_ack_kind {
+	OPEX_ACK_ANNOUNCEMENT = 0,
+	OPEX_ACK_ARTICLE,         /* acknowledge: [teams] */
+	OPEX_ACK_PROCESS          /* acknowledge="teams" on the digraph */
+} opex_ack_kind;
+
+/** "announcement", "article", "process". */
+const char *opex_ack_kind_name(opex_ack_kind kind);
+
+/* Where a reader stands with one item. */
+typedef enum opex_ack_state {
+	OPEX_ACK_MISSING = 0,     /* no receipt */
+	OPEX_ACK_STALE,           /* a receipt for an older text */
+	OPEX_ACK_CURRENT          /* a receipt for the text as it is */
+} opex_ack_state;
+
+/** "missing", "stale", "current". */
+const char *opex_ack_state_name(opex_ack_state state);
+
+typedef struct opex_ack_reader {
+	const opex_kb_person *person;      /* borrowed from the roster */
+	opex_ack_state state;
+	const opex_ack_receipt *receipt;   /* the newest counted, NULL if none */
+	bool overdue;                      /* not current and past the item's due */
+} opex_ack_reader;
+
+/* The read share of one team of an item's audience. */
+typedef struct opex_ack_team {
+	const char *id;           /* a team id, or "partners" / "everyone" */
+	size_t members, current, stale;
+} opex_ack_team;
+
+typedef struct opex_ack_item {
+	const char *path;         /* borrowed: the item's path */
+	opex_ack_kind kind;
+	const char *title;        /* borrowed; the path when untitled */
+	char blob[41];            /* its blob now */
+	const opex_kb_article *doc; /* announcement or article; NULL for a map */
+	opex_kb_notice_level severity; /* announcements; INFO otherwise */
+	bool required;            /* receipts asked for (requires_ack, acknowledge) */
+	bool expired;             /* an announcement past `expires` */
+	int64_t changed;          /* when its text last changed (0: unknown) */
+	int64_t due;              /* changed + ack_within; 0: no deadline */
+	opex_ack_reader *readers; /* the audience, sorted by person id */
+	size_t reader_count;
+	opex_ack_team *teams;     /* one per audience entry, as written */
+	size_t team_count;
+	size_t current, stale, missing, overdue;
+} opex_ack_item;
+
+typedef struct opex_ack_status {
+	opex_ack_item *items;     /* announcements, articles, then maps; path order */
+	size_t count;
+	size_t counted;           /* receipts that count (current or stale) */
+	opex_diag_list problems;  /* the log's, and receipts not counted: why */
+	int64_t now;
+} opex_ack_status;
+
+/**
+ * Judge every item that asks for reading (announcements; articles with
+ * acknowledge; the `maps` with acknowledge=, borrowed) against the
+ * receipts of `log` at time `now` (0: the handbook's now). A receipt
+ * counts only for a person on the roster in the item's audience, given
+ * by its author (the roster email), for a blob the item had; otherwise it
+ * is a problem naming the commit. Release with opex_ack_status_release().
+ */
+void opex_ack_evaluate(opex_ack_status *out, const opex_kb_handbook *hb,
+	const opex_pm_map *const *maps, size_t map_count,
+	const opex_ack_log *log, int64_t now);
+
+/** Free what a status holds. */
+void opex_ack_status_release(opex_ack_status *status);
+
+/** The item at `path` (an item or a translation of one), or NULL. */
+const opex_ack_item *opex_ack_status_find(const opex_ack_status *status,
+	const opex_kb_handbook *hb, const char *path);
+
+/** The reader `person` of `item`, or NULL when not in its audience. */
+const opex_ack_reader *opex_ack_item_reader(const opex_ack_item *item,
+	const char *person);
+
+/* Why a person may not acknowledge an item now. */
+typedef enum opex_ack_refusal {
+	OPEX_ACK_OK = 0,
+	OPEX_ACK_NOT_AUDIENCE,    /* 403 */
+	OPEX_ACK_ALREADY,         /* 409: a current receipt exists */
+	OPEX_ACK_EXPIRED          /* 410 */
+} opex_ack_refusal;
+
+/**
+ * Whether `person` may acknowledge `item` now, and the sentence saying why
+ * not into `why` (cleared first; may be NULL).
+ */
+opex_ack_refusal opex_ack_check(const opex_ack_item *item,
+	const char *person, opex_buf *why);
+
+/**
+ * Append a receipt of `who` for `item`, having read `read` (the item's
+ * path or a translation's; NULL: the item), at handbook `revision`, to
+ * OPEX_ACK_REF: on `repo`, or on `origin` of a mirror, as approvals are.
+ * The caller checks opex_ack_check() first. `out` (41 bytes, may be NULL)
+ * receives the commit. Errors: those of opex_kb_records_append().
+ */
+int opex_ack_append(char *out, const opex_ack_item *item, const char *read,
+	const opex_kb_repo *repo, const char *origin, const opex_kb_person *who,
+	int64_t time, opex_error *err) OPEX_WARN_UNUSED;
+
+/* One run of a word diff: words kept, added or removed. */
+typedef enum opex_ack_change {
+	OPEX_ACK_SAME = 0,
+	OPEX_ACK_ADDED,
+	OPEX_ACK_REMOVED
+} opex_ack_change;
+
+typedef struct opex_ack_diff_run {
+	opex_ack_change change;
+	char *text;               /* the words, separated by single spaces */
+} opex_ack_diff_run;
+
+typedef struct opex_ack_diff {
+	opex_ack_diff_run *runs;
+	size_t count, cap;
+	size_t added, removed;    /* words */
+	bool too_different;       /* past the diff's bound: shown as a rewrite */
+} opex_ack_diff;
+
+/**
+ * What changed in `item` since the text `receipt` was given for: a word
+ * diff of the rendered text (an article's plain text, a map's steps and
+ * branches), old blob against the current one. Errors: OPEX_ENOTFOUND
+ * (the old blob is gone), OPEX_EIO. Release with opex_ack_diff_release().
+ */
+int opex_ack_diff_since(opex_ack_diff *out, const opex_kb_handbook *hb,
+	const opex_ack_item *item, const opex_ack_receipt *receipt,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+void opex_ack_diff_release(opex_ack_diff *diff);
 
 #endif

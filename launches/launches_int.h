@@ -26,4 +26,19 @@ void opex_launch_check_capacity(opex_launch_check_result *res,
 	const opex_launch *launch, const opex_kb_handbook *hb,
 	const opex_launch_gate_options *opts);
 
+/** True if `s[0..n)` is lowercase hex digits only. */
+bool opex_launch_is_hex(const char *s, size_t n);
+
+/** True if `s[0..n)` is one word: not empty, no spaces or control bytes. */
+bool opex_launch_is_word(const char *s, size_t n);
+
+/**
+ * Append a record to `ref` as `who` at `time`: on `repo`, or on `origin`
+ * of the mirror `repo` when it is not NULL (records.c).
+ */
+int opex_launch_record_append(char *out, const opex_kb_repo *repo,
+	const char *origin, const char *ref, opex_kb_record_build_fn build,
+	void *payload, const char *summary, const opex_kb_person *who,
+	int64_t time, opex_error *err) OPEX_WARN_UNUSED;
+
 #endif

@@ -1,17 +1,57 @@
 /*
- * records.c: recording an approval. The record is filled from the gate's
+ * records.c: what approval and acknowledgement records share (field
+ * checks, appending to a chain here or on the origin), and recording an
+ * approval. The record is filled from the gate's
  * status (the digests at the revision the person saw) and appended to
  * refs/opex/approvals through kb's record chain, on this repository or on
  * the origin of a mirror. The one path both `opex launch approve` and the
  * server take.
  */
 #include "launches/launches.h"
+#include "launches/launches_int.h"
 #include "core/limits.h"
 #include "core/memory.h"
 
 #include <string.h>
 
 #include "core/banned.h"
+
+bool opex_launch_is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+bool opex_launch_is_word(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ')
+			return false;
+	return n > 0;
+}
+
+int opex_launch_record_append(char *out, const opex_kb_repo *repo,
+	const char *origin, const char *ref, opex_kb_record_build_fn build,
+	void *payload, const char *summary, const opex_kb_person *who,
+	int64_t time, opex_error *err)
+{
+	opex_kb_record_author author;
+
+	author.name = who->name != NULL ? who->name : who->id;
+	author.email = who->email != NULL ? who->email : "";
+	author.time = time;
+	if (origin != NULL)
+		return opex_kb_records_append_origin(out, repo, origin, ref,
+			build, payload, summary, &author, err);
+	return opex_kb_records_append(out, repo, ref, build, payload, summary,
+		&author, err);
+}
 
 static char **strings_dup(char *const *src, size_t count, size_t *out_count)
 {
@@ -62,23 +102,14 @@ int opex_launch_approval_append(char *out, opex_launch_approval *rec,
 	opex_error *err)
 {
 	opex_buf summary = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	opex_kb_record_author author;
 	int error;
 
 	opex_buf_printf(&summary, "%s %s of %s by %s",
 		opex_launch_action_name(rec->action), rec->gate, rec->launch,
 		rec->person);
-	author.name = who->name != NULL ? who->name : who->id;
-	author.email = who->email != NULL ? who->email : "";
-	author.time = rec->time;
-	if (origin != NULL)
-		error = opex_kb_records_append_origin(out, repo, origin,
-			OPEX_LAUNCH_APPROVALS_REF, build_record, rec, summary.ptr,
-			&author, err);
-	else
-		error = opex_kb_records_append(out, repo,
-			OPEX_LAUNCH_APPROVALS_REF, build_record, rec, summary.ptr,
-			&author, err);
+	error = opex_launch_record_append(out, repo, origin,
+		OPEX_LAUNCH_APPROVALS_REF, build_record, rec, summary.ptr, who,
+		rec->time, err);
 	opex_buf_release(&summary);
 	return error;
 }

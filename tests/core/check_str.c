@@ -1,6 +1,7 @@
-/* check_str.c: slices and text checks (core/str.c), edit distance (core/text.c). */
+/* check_str.c: slices and text checks (core/str.c), edit distance and word diffs (core/text.c). */
 #include "core/str.h"
 #include "core/text.h"
+#include "core/buf.h"
 
 #include <check.h>
 #include <string.h>
@@ -164,6 +165,61 @@ START_TEST(core_text__clip)
 }
 END_TEST
 
+/* Runs of a word diff as "-old words" / "=kept" / "+new" lines. */
+static void note_run(int change, const char *const *words, const size_t *lens,
+	size_t count, void *payload)
+{
+	opex_buf *out = payload;
+	size_t i;
+
+	opex_buf_putc(out, change < 0 ? '-' : change > 0 ? '+' : '=');
+	for (i = 0; i < count; i++)
+		opex_buf_printf(out, "%s%.*s", i ? " " : "", (int)lens[i], words[i]);
+	opex_buf_putc(out, '\n');
+}
+
+static const struct {
+	const char *old, *new_text, *runs;
+} word_diffs[] = {
+	{ "", "", "" },
+	{ "same words here", "same  words\nhere", "=same words here\n" },
+	{ "", "all new", "+all new\n" },
+	{ "all gone", "", "-all gone\n" },
+	{ "freeze the card then call", "freeze the card and block it then call",
+	  "=freeze the card\n+and block it\n=then call\n" },
+	{ "refund within 5 days", "refund within 10 days",
+	  "=refund within\n-5\n+10\n=days\n" },
+	{ "a b c a b b a", "c b a b a c",
+	  "-a b\n=c\n+b\n=a b\n-b\n=a\n+c\n" },
+};
+
+START_TEST(core_text__word_diff)
+{
+	opex_buf out = OPEX_BUF_INIT(4096);
+
+	ck_assert(opex_text_word_diff(word_diffs[_i].old,
+		strlen(word_diffs[_i].old), word_diffs[_i].new_text,
+		strlen(word_diffs[_i].new_text), 100, note_run, &out));
+	ck_assert_str_eq(out.len ? out.ptr : "", word_diffs[_i].runs);
+	opex_buf_release(&out);
+}
+END_TEST
+
+/* Texts further apart than the bound are refused, not diffed slowly. */
+START_TEST(core_text__word_diff_bound)
+{
+	opex_buf out = OPEX_BUF_INIT(4096);
+
+	ck_assert(!opex_text_word_diff("a b c d e", 9, "v w x y z", 9, 3,
+		note_run, &out));
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert(opex_text_word_diff("a b c d e", 9, "v w x y z", 9, 10,
+		note_run, &out));
+	ck_assert_str_eq(out.ptr, "-a b c d e\n+v w x y z\n");
+	opex_buf_release(&out);
+}
+END_TEST
+
 /* FNV-1a 64: the published test vectors. */
 START_TEST(core_str__hash)
 {
@@ -189,6 +245,9 @@ Suite *suite_str(void)
 		(int)(sizeof(distances) / sizeof(distances[0])));
 	tcase_add_test(text, core_text__closest);
 	tcase_add_test(text, core_text__clip);
+	tcase_add_loop_test(text, core_text__word_diff, 0,
+		(int)(sizeof(word_diffs) / sizeof(word_diffs[0])));
+	tcase_add_test(text, core_text__word_diff_bound);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, text);
 	return s;
