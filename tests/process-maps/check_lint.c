@@ -39,6 +39,7 @@
 static opex_test_repo *repo;
 static opex_kb_repo *kb_repo;
 static opex_kb_person people[2];
+static opex_kb_team teams[1];
 static opex_kb_roster roster;
 
 static void setup(void)
@@ -58,6 +59,10 @@ static void setup(void)
 	people[1].id = (char *)(uintptr_t)"ben";
 	roster.people = people;
 	roster.person_count = 2;
+	memset(teams, 0, sizeof(teams));
+	teams[0].id = (char *)(uintptr_t)"desk";
+	roster.teams = teams;
+	roster.team_count = 1;
 }
 
 static void teardown(void)
@@ -171,6 +176,8 @@ static const struct {
 	{ "owner-unknown", HEAD("zoe", "ben", "2099-01-01") BODY "}\n", 2, CLEAN },
 	{ "champion-unknown", HEAD("ana", "zed", "2099-01-01") BODY "}\n", 2, CLEAN },
 	{ "owner-is-champion", HEAD("ana", "ana", "2099-01-01") BODY "}\n", 2, CLEAN },
+	{ "acknowledge-unknown", WITH("  acknowledge=\"desk, dsek\";\n"), 12,
+	  WITH("  acknowledge=\"desk\";\n") },
 	{ "review-overdue", HEAD("ana", "ben", "2020-01-01") BODY "}\n", 3, CLEAN },
 	{ "review-by-invalid", HEAD("ana", "ben", "soon") BODY "}\n", 3, CLEAN },
 	{ "kpi-target-invalid", WITH("  target_backlog=\"lots\";\n"), 12,
