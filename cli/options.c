@@ -289,6 +289,7 @@ int opex_cli_load(opex_kb_handbook **out, const opex_cli_options *opts,
 	hopts.rev = opts->rev;
 	hopts.now = opts->now;
 	hopts.history_cache = opts->no_cache ? "" : NULL;
+	hopts.article_cache = !opts->no_cache;
 	if (opex_kb_handbook_load(out, opts->repo, &hopts, diags, &err) < 0) {
 		fprintf(stderr, "opex: %s\n", err.message);
 		return OPEX_EXIT_USAGE;

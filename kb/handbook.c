@@ -51,6 +51,7 @@ struct opex_kb_handbook {
 	opex_kb_settings settings;
 	opex_kb_roster roster;
 	opex_kb_article **articles; /* articles, then replies: sorted by path */
+	size_t parsed;             /* articles parsed, not taken from the cache */
 	size_t article_count, article_cap;
 	opex_kb_article **translations; /* those with translation_of, by it */
 	size_t translation_count;
@@ -190,11 +191,18 @@ static void load_articles(opex_kb_handbook *hb,
 	const opex_kb_handbook_options *opts, opex_diag_list *diags)
 {
 	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	size_t i, n = opex_kb_repo_count(hb->repo);
+	size_t i, n = opex_kb_repo_count(hb->repo), hits = 0;
+	char *cache_path = opts->article_cache
+		? opex_kb_cache_path(hb->repo, "articles.cache") : NULL;
+	opex_kb_article_cache *cache = cache_path
+		? opex_kb_article_cache_open(cache_path) : NULL;
+	opex_kb_cached_article *kept = NULL;
+	size_t kept_cap = 0;
 
 	for (i = 0; i < n; i++) {
 		const opex_kb_entry *entry = opex_kb_repo_entry(hb->repo, i);
 		opex_kb_article *article;
+		size_t first;
 
 		check_entry_kind(entry, diags);
 		if (entry->kind != OPEX_KB_ENTRY_FILE ||
@@ -206,16 +214,40 @@ static void load_articles(opex_kb_handbook *hb,
 		if (opts->want && !opts->want(entry->path, entry->oid,
 				opts->want_payload))
 			continue;
-		if (read_file(&buf, hb, entry->path, diags) < 0)
-			continue;
-		article = opex_kb_article_parse(entry->path, buf.ptr, buf.len,
-			diags);
+		first = diags->count;
+		article = opex_kb_article_cache_get(cache, entry->path,
+			entry->oid, diags);
+		if (article != NULL) {
+			hits++;
+		} else {
+			if (read_file(&buf, hb, entry->path, diags) < 0)
+				continue;
+			article = opex_kb_article_parse(entry->path, buf.ptr,
+				buf.len, diags);
+			hb->parsed++;
+		}
 		if (article == NULL)
 			continue;
 		opex_array_grow((void **)&hb->articles, &hb->article_cap,
 			hb->article_count + 1, sizeof(*hb->articles));
 		hb->articles[hb->article_count++] = article;
+		if (cache_path != NULL) {
+			opex_array_grow((void **)&kept, &kept_cap,
+				hb->article_count, sizeof(*kept));
+			kept[hb->article_count - 1] = (opex_kb_cached_article){
+				article, entry->oid, first, diags->count - first };
+		}
 	}
+	/* Rewrite it when it no longer holds exactly these articles; one
+	 * that cannot be written only makes the next load slower. */
+	if (cache_path != NULL && opts->want == NULL &&
+	    (hits != hb->article_count || cache == NULL ||
+	     opex_kb_article_cache_count(cache) != hits))
+		(void)opex_kb_article_cache_write(cache_path, kept,
+			hb->article_count, diags);
+	opex_kb_article_cache_free(cache);
+	opex_free(kept);
+	opex_free(cache_path);
 	opex_buf_release(&buf);
 }
 
@@ -426,6 +458,11 @@ static size_t kind_run(const opex_kb_handbook *hb, const char *dir,
 		;
 	*first = lo;
 	return end - lo;
+}
+
+size_t opex_kb_handbook_parsed(const opex_kb_handbook *hb)
+{
+	return hb->parsed;
 }
 
 size_t opex_kb_handbook_replies(const opex_kb_handbook *hb, size_t *first)

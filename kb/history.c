@@ -1170,10 +1170,10 @@ static void history_set_paths(opex_kb_history *h, const opex_kb_repo *repo)
 	h->path_count = n;
 }
 
-static char *default_cache_path(const opex_kb_repo *repo)
+char *opex_kb_cache_path(const opex_kb_repo *repo, const char *name)
 {
 	const char *dir = opex_kb_repo_git_dir(repo);
-	size_t len = strlen(dir) + sizeof("/opex/history.cache");
+	size_t len = strlen(dir) + sizeof("/opex/") + strlen(name);
 	char *path = opex_malloc(len);
 
 	snprintf(path, len, "%s/opex", dir);
@@ -1181,7 +1181,7 @@ static char *default_cache_path(const opex_kb_repo *repo)
 		opex_free(path);
 		return NULL;
 	}
-	snprintf(path, len, "%s/opex/history.cache", dir);
+	snprintf(path, len, "%s/opex/%s", dir, name);
 	return path;
 }
 
@@ -1205,7 +1205,7 @@ int opex_kb_history_load(opex_kb_history **out, const opex_kb_repo *repo,
 	memcpy(h->tip, opex_kb_repo_commit_raw(repo), GIT_OID_RAWSZ);
 	memcpy(rev.id, h->tip, GIT_OID_RAWSZ);
 	if (opts == NULL || opts->cache_path == NULL)
-		cache_path = default_cache_path(repo);
+		cache_path = opex_kb_cache_path(repo, "history.cache");
 	else if (opts->cache_path[0] != '\0')
 		cache_path = opex_strdup(opts->cache_path);
 	if (cache_path != NULL)

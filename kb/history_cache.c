@@ -49,20 +49,21 @@
 #define CACHE_COMMIT 44u
 #define CACHE_PATH 12u
 
-static uint32_t rd32(const unsigned char *p)
+/* Little-endian integers of the caches. */
+uint32_t opex_kb_rd32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 		(uint32_t)p[3] << 24;
 }
 
-static int64_t rd64(const unsigned char *p)
+int64_t opex_kb_rd64(const unsigned char *p)
 {
-	uint64_t v = (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+	uint64_t v = (uint64_t)opex_kb_rd32(p) | (uint64_t)opex_kb_rd32(p + 4) << 32;
 
 	return (int64_t)v;
 }
 
-static void put32(opex_buf *b, uint32_t v)
+void opex_kb_put32(opex_buf *b, uint32_t v)
 {
 	unsigned char p[4];
 
@@ -73,12 +74,12 @@ static void put32(opex_buf *b, uint32_t v)
 	opex_buf_put(b, p, sizeof(p));
 }
 
-static void put64(opex_buf *b, int64_t v)
+void opex_kb_put64(opex_buf *b, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
 
-	put32(b, (uint32_t)u);
-	put32(b, (uint32_t)(u >> 32));
+	opex_kb_put32(b, (uint32_t)u);
+	opex_kb_put32(b, (uint32_t)(u >> 32));
 }
 
 void opex_kb_history_cache_release(opex_kb_history_cache *c)
@@ -95,16 +96,16 @@ static bool cache_parse(opex_kb_history_cache *c)
 	uint32_t prev = NONE;
 
 	if (c->size < CACHE_HEADER + 4 || memcmp(d, "OPEXHIST", 8) != 0 ||
-	    rd32(d + 8) != CACHE_VERSION)
+	    opex_kb_rd32(d + 8) != CACHE_VERSION)
 		return false;
-	if (opex_kb_fnv1a(FNV_SEED, d, c->size - 4) != rd32(d + c->size - 4))
+	if (opex_kb_fnv1a(FNV_SEED, d, c->size - 4) != opex_kb_rd32(d + c->size - 4))
 		return false;
 	c->tip = d + 12;
-	c->commits = rd32(d + 32);
-	c->paths = rd32(d + 36);
-	c->touches = rd32(d + 40);
-	c->vbs = rd32(d + 44);
-	c->strings = rd32(d + 48);
+	c->commits = opex_kb_rd32(d + 32);
+	c->paths = opex_kb_rd32(d + 36);
+	c->touches = opex_kb_rd32(d + 40);
+	c->vbs = opex_kb_rd32(d + 44);
+	c->strings = opex_kb_rd32(d + 48);
 	need = (uint64_t)CACHE_HEADER + (uint64_t)c->commits * CACHE_COMMIT +
 		(uint64_t)c->vbs * 4 + (uint64_t)c->paths * CACHE_PATH +
 		(uint64_t)c->touches * 4 + c->strings + 4;
@@ -119,22 +120,22 @@ static bool cache_parse(opex_kb_history_cache *c)
 		return false;
 	for (uint32_t i = 0; i < c->commits; i++) {
 		const unsigned char *e = c->commit_at + (size_t)i * CACHE_COMMIT;
-		uint64_t first = rd32(e + 36), count = rd32(e + 40);
+		uint64_t first = opex_kb_rd32(e + 36), count = opex_kb_rd32(e + 40);
 
-		if (rd32(e + 28) >= c->strings || rd32(e + 32) >= c->strings ||
+		if (opex_kb_rd32(e + 28) >= c->strings || opex_kb_rd32(e + 32) >= c->strings ||
 		    first + count > c->vbs)
 			return false;
 	}
 	for (uint32_t i = 0; i < c->vbs; i++)
-		if (rd32(c->vb_at + (size_t)i * 4) >= c->strings)
+		if (opex_kb_rd32(c->vb_at + (size_t)i * 4) >= c->strings)
 			return false;
 	for (uint32_t i = 0; i < c->touches; i++)
-		if (rd32(c->touch_at + (size_t)i * 4) >= c->commits)
+		if (opex_kb_rd32(c->touch_at + (size_t)i * 4) >= c->commits)
 			return false;
 	for (uint32_t i = 0; i < c->paths; i++) {
 		const unsigned char *e = c->path_at + (size_t)i * CACHE_PATH;
-		uint32_t off = rd32(e);
-		uint64_t first = rd32(e + 4), count = rd32(e + 8);
+		uint32_t off = opex_kb_rd32(e);
+		uint64_t first = opex_kb_rd32(e + 4), count = opex_kb_rd32(e + 8);
 
 		if (off >= c->strings || first + count > c->touches)
 			return false;
@@ -177,12 +178,12 @@ static uint32_t cache_import(opex_kb_history *h, const opex_kb_history_cache *c,
 	if (map[ci] != NONE)
 		return map[ci];
 	e = c->commit_at + (size_t)ci * CACHE_COMMIT;
-	nc = opex_kb_history_commit_add(h, e, c->string_at + rd32(e + 28),
-		c->string_at + rd32(e + 32), rd64(e + 20));
-	first = rd32(e + 36);
-	count = rd32(e + 40);
+	nc = opex_kb_history_commit_add(h, e, c->string_at + opex_kb_rd32(e + 28),
+		c->string_at + opex_kb_rd32(e + 32), opex_kb_rd64(e + 20));
+	first = opex_kb_rd32(e + 36);
+	count = opex_kb_rd32(e + 40);
 	for (uint32_t i = 0; i < count; i++) {
-		const char *v = c->string_at + rd32(c->vb_at +
+		const char *v = c->string_at + opex_kb_rd32(c->vb_at +
 			(size_t)(first + i) * 4);
 
 		opex_kb_history_commit_add_verified(h, nc, v, strlen(v));
@@ -207,7 +208,7 @@ void opex_kb_history_cache_merge(opex_kb_history *h, const opex_kb_history_cache
 		map[k] = NONE;
 	while (i < h->path_count && j < c->paths) {
 		const unsigned char *e = c->path_at + j * CACHE_PATH;
-		int cmp = strcmp(h->paths[i], c->string_at + rd32(e));
+		int cmp = strcmp(h->paths[i], c->string_at + opex_kb_rd32(e));
 
 		if (cmp < 0) {
 			i++;
@@ -218,10 +219,10 @@ void opex_kb_history_cache_merge(opex_kb_history *h, const opex_kb_history_cache
 			continue;
 		}
 		if (live == NULL || opex_kb_liveset_has(live, (uint32_t)i)) {
-			uint32_t first = rd32(e + 4), count = rd32(e + 8);
+			uint32_t first = opex_kb_rd32(e + 4), count = opex_kb_rd32(e + 8);
 
 			for (uint32_t t = 0; t < count; t++) {
-				uint32_t ci = rd32(c->touch_at +
+				uint32_t ci = opex_kb_rd32(c->touch_at +
 					(size_t)(first + t) * 4);
 
 				opex_kb_history_touch_add(h, (uint32_t)i,
@@ -284,43 +285,43 @@ void opex_kb_history_cache_write(const opex_kb_history *h, const char *path)
 		goto done;
 
 	opex_buf_put(&out, "OPEXHIST", 8);
-	put32(&out, CACHE_VERSION);
+	opex_kb_put32(&out, CACHE_VERSION);
 	opex_buf_put(&out, h->tip, GIT_OID_RAWSZ);
-	put32(&out, used);
-	put32(&out, (uint32_t)h->path_count);
-	put32(&out, (uint32_t)h->touch_total);
-	put32(&out, vbs);
-	put32(&out, (uint32_t)strings.len);
+	opex_kb_put32(&out, used);
+	opex_kb_put32(&out, (uint32_t)h->path_count);
+	opex_kb_put32(&out, (uint32_t)h->touch_total);
+	opex_kb_put32(&out, vbs);
+	opex_kb_put32(&out, (uint32_t)strings.len);
 	for (size_t i = 0, vb = 0; i < h->commit_count; i++) {
 		const opex_kb_commit *c = &h->commits[i];
 
 		if (map[i] == NONE)
 			continue;
 		opex_buf_put(&out, h->meta[i].raw, GIT_OID_RAWSZ);
-		put64(&out, c->time);
-		put32(&out, offs[2 * i]);
-		put32(&out, offs[2 * i + 1]);
-		put32(&out, (uint32_t)vb);
-		put32(&out, (uint32_t)c->verified_by_count);
+		opex_kb_put64(&out, c->time);
+		opex_kb_put32(&out, offs[2 * i]);
+		opex_kb_put32(&out, offs[2 * i + 1]);
+		opex_kb_put32(&out, (uint32_t)vb);
+		opex_kb_put32(&out, (uint32_t)c->verified_by_count);
 		vb += c->verified_by_count;
 	}
 	for (size_t i = 0; i < h->commit_count; i++) {
 		if (map[i] == NONE)
 			continue;
 		for (size_t v = 0; v < h->commits[i].verified_by_count; v++)
-			put32(&out, voffs[h->meta[i].vb_first + v]);
+			opex_kb_put32(&out, voffs[h->meta[i].vb_first + v]);
 	}
 	for (size_t p = 0; p < h->path_count; p++) {
-		put32(&out, poffs[p]);
-		put32(&out, h->touch_first[p]);
-		put32(&out, h->touch_count[p]);
+		opex_kb_put32(&out, poffs[p]);
+		opex_kb_put32(&out, h->touch_first[p]);
+		opex_kb_put32(&out, h->touch_count[p]);
 	}
 	for (size_t t = 0; t < h->touch_total; t++)
-		put32(&out, map[h->touches[t]]);
+		opex_kb_put32(&out, map[h->touches[t]]);
 	opex_buf_put(&out, strings.ptr, strings.len);
 	if (out.failed)
 		goto done;
-	put32(&out, opex_kb_fnv1a(FNV_SEED, (const unsigned char *)out.ptr, out.len));
+	opex_kb_put32(&out, opex_kb_fnv1a(FNV_SEED, (const unsigned char *)out.ptr, out.len));
 	if (out.failed)
 		goto done;
 

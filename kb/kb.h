@@ -627,9 +627,12 @@ typedef struct opex_kb_handbook_options {
 	 * index asks for the changed ones); the others are left out. */
 	opex_kb_article_want_fn want;
 	void *want_payload;
+	/* Keep parsed articles in <git-dir>/opex/articles.cache, by path and
+	 * blob, so the next load parses only what changed. */
+	bool article_cache;
 } opex_kb_handbook_options;
 
-#define OPEX_KB_HANDBOOK_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL }
+#define OPEX_KB_HANDBOOK_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL, false }
 
 /**
  * Load the handbook at `path`: open the revision, read settings, roster and
@@ -657,6 +660,9 @@ int64_t opex_kb_handbook_now(const opex_kb_handbook *handbook);
 size_t opex_kb_handbook_article_count(const opex_kb_handbook *handbook);
 const opex_kb_article *opex_kb_handbook_article(
 	const opex_kb_handbook *handbook, size_t i);
+
+/** How many articles the load parsed (the others came from the article cache). */
+size_t opex_kb_handbook_parsed(const opex_kb_handbook *handbook);
 
 /**
  * The replies: the run of articles `*first` .. `*first` + count - 1 (they

@@ -106,6 +106,56 @@ void opex_kb_history_new_unknown(opex_kb_history **out,
 
 
 /* ---------------------------------------------------------------------
+ * Caches (history_cache.c, article_cache.c)
+ * ------------------------------------------------------------------- */
+
+/**
+ * "<git-dir>/opex/NAME", the folder made if need be; NULL when it cannot
+ * be. Free with opex_free().
+ */
+char *opex_kb_cache_path(const opex_kb_repo *repo, const char *name);
+
+/* Little-endian integers, as the cache files store them. */
+uint32_t opex_kb_rd32(const unsigned char *p);
+int64_t opex_kb_rd64(const unsigned char *p);
+void opex_kb_put32(opex_buf *b, uint32_t v);
+void opex_kb_put64(opex_buf *b, int64_t v);
+
+/* Parsed articles kept between loads, by path and blob id. */
+typedef struct opex_kb_article_cache opex_kb_article_cache;
+
+/** Read the cache at `path`; NULL when there is none or it is unusable. */
+opex_kb_article_cache *opex_kb_article_cache_open(const char *path);
+
+void opex_kb_article_cache_free(opex_kb_article_cache *cache);
+
+/** How many articles the cache holds. */
+size_t opex_kb_article_cache_count(const opex_kb_article_cache *cache);
+
+/**
+ * The article at `path`, blob `oid`, as it parsed, its parse findings
+ * appended to `diags`; NULL (nothing appended) when the cache has no
+ * sound record of that blob at that path.
+ */
+opex_kb_article *opex_kb_article_cache_get(const opex_kb_article_cache *cache,
+	const char *path, const char *oid, opex_diag_list *diags);
+
+/* An article to write, with its blob and the run of `diags` its parse gave. */
+typedef struct opex_kb_cached_article {
+	const opex_kb_article *article;
+	const char *oid;
+	size_t diag_first, diag_count;
+} opex_kb_cached_article;
+
+/**
+ * Replace the cache at `path` with `items` (in path order). False when it
+ * could not be written: then the next load only parses more.
+ */
+bool opex_kb_article_cache_write(const char *path,
+	const opex_kb_cached_article *items, size_t count,
+	const opex_diag_list *diags);
+
+/* ---------------------------------------------------------------------
  * Record chains (git_records.c): what git_remote.c needs
  * ------------------------------------------------------------------- */
 

@@ -179,6 +179,7 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	*out = NULL;
 	atomic_init(&snap->refs, 1u);
 	hopts.rev = rev;
+	hopts.article_cache = true;
 	error = opex_kb_handbook_load(&snap->hb, repo, &hopts, &snap->diags,
 		err);
 	if (error < 0)
