@@ -132,6 +132,10 @@ void opex_kb_article_cache_free(opex_kb_article_cache *cache);
 /** How many articles the cache holds. */
 size_t opex_kb_article_cache_count(const opex_kb_article_cache *cache);
 
+/** Record `i` (< the count) as an article, as opex_kb_article_cache_get(). */
+opex_kb_article *opex_kb_article_cache_take(const opex_kb_article_cache *cache,
+	size_t i, opex_diag_list *diags);
+
 /**
  * The article at `path`, blob `oid`, as it parsed, its parse findings
  * appended to `diags`; NULL (nothing appended) when the cache has no
