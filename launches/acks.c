@@ -439,41 +439,29 @@ static void collect_items(opex_ack_status *out, const opex_kb_handbook *hb,
 	qsort(out->items, out->count, sizeof(*out->items), item_cmp);
 }
 
+static int path_vs_item(const void *key, const void *elem)
+{
+	return strcmp(key, ((const opex_ack_item *)elem)->path);
+}
+
+static int person_vs_reader(const void *key, const void *elem)
+{
+	return strcmp(key, ((const opex_ack_reader *)elem)->person->id);
+}
+
 static opex_ack_item *item_at(const opex_ack_status *st, const char *path)
 {
-	size_t lo = 0, hi = st->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(st->items[mid].path, path);
-
-		if (c == 0)
-			return &st->items[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return st->count == 0 ? NULL
+		: bsearch(path, st->items, st->count, sizeof(*st->items),
+			path_vs_item);
 }
 
 const opex_ack_reader *opex_ack_item_reader(const opex_ack_item *item,
 	const char *person)
 {
-	size_t lo = 0, hi = item->reader_count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(item->readers[mid].person->id, person);
-
-		if (c == 0)
-			return &item->readers[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return item->reader_count == 0 ? NULL
+		: bsearch(person, item->readers, item->reader_count,
+			sizeof(*item->readers), person_vs_reader);
 }
 
 const opex_ack_item *opex_ack_status_find(const opex_ack_status *status,
