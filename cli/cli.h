@@ -93,6 +93,13 @@ const char *opex_cli_option_value(int argc, char **argv, int *i,
 int opex_cli_load(opex_kb_handbook **out, const opex_cli_options *opts,
 	opex_diag_list *diags);
 
+/**
+ * True if whoever runs `opex NAME` is `person` of the roster: OPEX_USER (an
+ * id or email) when set, else the git user.email in effect. Prints why not.
+ */
+bool opex_cli_identity_ok(const opex_kb_handbook *hb, const char *person,
+	const char *name);
+
 /** Write a buffer to stdout; 0 or OPEX_EXIT_USAGE when it failed to build. */
 int opex_cli_print(const opex_buf *buf);
 
@@ -119,5 +126,6 @@ extern const opex_cli_command opex_cli_launch;
 extern const opex_cli_command opex_cli_route;
 extern const opex_cli_command opex_cli_kpi;
 extern const opex_cli_command opex_cli_replies;
+extern const opex_cli_command opex_cli_ack;
 
 #endif

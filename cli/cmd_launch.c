@@ -362,43 +362,6 @@ done:
 	return status;
 }
 
-/* Check that whoever runs this is `person`; prints why not. */
-static bool identity_ok(const opex_kb_handbook *hb, const char *person)
-{
-	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
-	const opex_kb_person *p = opex_kb_roster_person(roster, person);
-	const char *env = getenv("OPEX_USER");
-	opex_buf email = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	opex_error err = OPEX_ERROR_INIT;
-	bool ok = false;
-
-	if (p == NULL) {
-		fprintf(stderr, "opex launch: '%s' is not in the roster (people.yaml)\n",
-			person);
-		goto done;
-	}
-	if (env != NULL && env[0] != '\0') {
-		ok = strcmp(env, p->id) == 0 ||
-		     (p->email != NULL && opex_strcasecmp(env, p->email) == 0);
-		if (!ok)
-			fprintf(stderr, "opex launch: OPEX_USER is '%s', not '%s': refusing to act as someone else\n",
-				env, person);
-		goto done;
-	}
-	if (opex_kb_repo_user_email(&email, opex_kb_handbook_repo(hb), &err) < 0) {
-		fprintf(stderr, "opex launch: cannot tell who you are (%s): set git user.email to %s's address or OPEX_USER\n",
-			err.message, person);
-		goto done;
-	}
-	ok = p->email != NULL && opex_strcasecmp(email.ptr, p->email) == 0;
-	if (!ok)
-		fprintf(stderr, "opex launch: your git user.email is '%s', but '%s' is %s in the roster: refusing to act as someone else\n",
-			email.ptr, person, p->email ? p->email : "(no email)");
-done:
-	opex_buf_release(&email);
-	return ok;
-}
-
 static bool has_record(const opex_launch_approval_log *log, const char *launch,
 	const char *gate, const char *person)
 {
@@ -541,7 +504,7 @@ static int run_record(const launch_args *a, opex_launch_action action)
 		status = OPEX_EXIT_USAGE;
 		goto done;
 	}
-	if (!identity_ok(hb, a->as)) {
+	if (!opex_cli_identity_ok(hb, a->as, "launch")) {
 		status = OPEX_EXIT_FINDINGS;
 		goto done;
 	}

@@ -24,6 +24,7 @@ static const opex_cli_command *const commands[] = {
 	&opex_cli_route,
 	&opex_cli_kpi,
 	&opex_cli_replies,
+	&opex_cli_ack,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -1,10 +1,12 @@
 /* options.c: option parsing and handbook loading shared by subcommands. */
 #include "cli/cli.h"
 #include "core/limits.h"
+#include "core/str.h"
 #include "core/time.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/banned.h"
@@ -319,3 +321,40 @@ void opex_cli_read_roster(opex_kb_roster *roster, const opex_kb_repo *repo,
 	opex_buf_release(&buf);
 }
 
+
+bool opex_cli_identity_ok(const opex_kb_handbook *hb, const char *person,
+	const char *name)
+{
+	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
+	const opex_kb_person *p = opex_kb_roster_person(roster, person);
+	const char *env = getenv("OPEX_USER");
+	opex_buf email = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	opex_error err = OPEX_ERROR_INIT;
+	bool ok = false;
+
+	if (p == NULL) {
+		fprintf(stderr, "opex %s: '%s' is not in the roster (people.yaml)\n",
+			name, person);
+		goto done;
+	}
+	if (env != NULL && env[0] != '\0') {
+		ok = strcmp(env, p->id) == 0 ||
+		     (p->email != NULL && opex_strcasecmp(env, p->email) == 0);
+		if (!ok)
+			fprintf(stderr, "opex %s: OPEX_USER is '%s', not '%s': refusing to act as someone else\n",
+				name, env, person);
+		goto done;
+	}
+	if (opex_kb_repo_user_email(&email, opex_kb_handbook_repo(hb), &err) < 0) {
+		fprintf(stderr, "opex %s: cannot tell who you are (%s): set git user.email to %s's address or OPEX_USER\n",
+			name, err.message, person);
+		goto done;
+	}
+	ok = p->email != NULL && opex_strcasecmp(email.ptr, p->email) == 0;
+	if (!ok)
+		fprintf(stderr, "opex %s: your git user.email is '%s', but '%s' is %s in the roster: refusing to act as someone else\n",
+			name, email.ptr, person, p->email ? p->email : "(no email)");
+done:
+	opex_buf_release(&email);
+	return ok;
+}
