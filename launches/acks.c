@@ -802,3 +802,84 @@ void opex_ack_diff_release(opex_ack_diff *diff)
 	opex_free(diff->runs);
 	memset(diff, 0, sizeof(*diff));
 }
+
+/* --- the launch check stakeholders-acknowledged --- */
+
+static bool serves_market(const opex_kb_team *team, const opex_launch *launch)
+{
+	size_t i, k, n = opex_launch_list_count(launch, OPEX_LAUNCH_MARKETS);
+
+	for (i = 0; i < team->market_count; i++)
+		for (k = 0; k < n; k++)
+			if (strcmp(team->markets[i],
+			    opex_launch_list_item(launch, OPEX_LAUNCH_MARKETS, k)->name) == 0)
+				return true;
+	return false;
+}
+
+void opex_launch_check_acknowledged(opex_launch_check_result *res,
+	const opex_launch *launch, const opex_kb_handbook *hb,
+	const opex_launch_gate_options *opts)
+{
+	const opex_kb_roster *roster = opex_kb_handbook_roster(hb);
+	const char *path = opex_launch_announcement(launch);
+	const char *lp = opex_launch_path(launch);
+	unsigned line = opex_launch_announcement_line(launch);
+	opex_ack_log log = OPEX_ACK_LOG_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+	const opex_ack_item *item;
+	opex_ack_status st;
+	size_t t, p, teams = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (path == NULL) {
+		opex_launch_check_reason(res, lp, 1,
+			"the launch names no announcement: add 'announcement: announcements/....md' for its markets' teams to acknowledge");
+		return;
+	}
+	if (opex_ack_log_refresh(&log, opex_kb_handbook_repo(hb), NULL, &err) < 0) {
+		opex_launch_check_reason(res, lp, line, "%s", err.message);
+		goto done;
+	}
+	opex_ack_evaluate(&st, hb, NULL, 0, &log, opts->now);
+	item = opex_ack_status_find(&st, hb, path);
+	if (item == NULL || item->kind != OPEX_ACK_ANNOUNCEMENT) {
+		opex_launch_check_reason(res, lp, line,
+			"'%s' is no announcement of this revision", path);
+		goto done;
+	}
+	for (t = 0; t < roster->team_count; t++) {
+		const opex_kb_team *team = &roster->teams[t];
+
+		if (!serves_market(team, launch))
+			continue;
+		teams++;
+		for (p = 0; p < roster->person_count; p++) {
+			const opex_kb_person *who = &roster->people[p];
+			const opex_ack_reader *rd;
+
+			if (!opex_kb_audience_entry_has(roster, team->id, who))
+				continue;
+			rd = opex_ack_item_reader(item, who->id);
+			if (rd == NULL)
+				opex_launch_check_reason(res, lp, line,
+					"%s (team %s) is not in the audience of %s: add the team to its audience",
+					who->id, team->id, path);
+			else if (rd->state == OPEX_ACK_STALE)
+				opex_launch_check_reason(res, lp, line,
+					"%s (team %s) acknowledged an older text of %s: it changed since",
+					who->id, team->id, path);
+			else if (rd->state == OPEX_ACK_MISSING)
+				opex_launch_check_reason(res, lp, line,
+					"%s (team %s) has not acknowledged %s", who->id,
+					team->id, path);
+		}
+	}
+	if (teams == 0)
+		opex_launch_check_reason(res, lp, line,
+			"no team of people.yaml serves the launch's markets: nobody to acknowledge %s",
+			path);
+done:
+	opex_ack_status_release(&st);
+	opex_ack_log_release(&log);
+}

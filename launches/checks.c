@@ -24,6 +24,9 @@
  *   capacity-covered       the roster's FTE cover the baseline and the extra
  *                          contacts of its `capacity:` in every week
  *                          (kpi_checks.c)
+ *   stakeholders-acknowledged  every member of the teams serving its
+ *                          markets holds a receipt for its announcement as
+ *                          it is (acks.c)
  *   checklist-done         the gate's manual items are ticked (gates.c)
  *   previous-gates         every earlier gate passed (gates.c)
  *
@@ -46,7 +49,7 @@ static const char *const check_names[OPEX_LAUNCH_CHECK_COUNT] = {
 	"processes-lint", "owners-known", "articles-exist", "articles-verified",
 	"translations-complete", "steps-documented", "checklist-done",
 	"previous-gates", "routing-covered", "kpis-within-target",
-	"capacity-covered", "replies-translated"
+	"capacity-covered", "replies-translated", "stakeholders-acknowledged"
 };
 
 const char *opex_launch_check_name(opex_launch_check check)
@@ -552,6 +555,9 @@ void opex_launch_check_run(opex_launch_check_result *out, opex_launch_check chec
 		break;
 	case OPEX_LAUNCH_CHECK_STEPS_DOCUMENTED:
 		check_steps_documented(out, launch, hb);
+		break;
+	case OPEX_LAUNCH_CHECK_STAKEHOLDERS_ACKNOWLEDGED:
+		opex_launch_check_acknowledged(out, launch, hb, &o);
 		break;
 	case OPEX_LAUNCH_CHECK_ROUTING_COVERED:
 		check_routing_covered(out, launch, hb);

@@ -61,6 +61,8 @@ struct opex_launch {
 	char *path;
 	char *title, *owner;
 	unsigned owner_line;
+	char *announcement;       /* announcement: the launch's, NULL if none */
+	unsigned announcement_line;
 	int64_t date;
 	opex_launch_name *lists[OPEX_LAUNCH_LIST_COUNT];
 	size_t list_count[OPEX_LAUNCH_LIST_COUNT];
@@ -79,7 +81,7 @@ static const char *const list_keys[OPEX_LAUNCH_LIST_COUNT] = {
 
 static const char *const known_keys[] = {
 	"title", "date", "owner", "markets", "languages", "processes",
-	"articles", "stakeholders", "gates", "capacity", NULL
+	"articles", "stakeholders", "gates", "capacity", "announcement", NULL
 };
 
 static const char *const capacity_keys[] = {
@@ -614,6 +616,9 @@ static void read_front_matter(opex_launch *l, const opex_kb_yaml_node *doc,
 	if (l->owner == NULL)
 		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "launch-invalid", l->path,
 			v ? v->line : 1, 1, "launch has no owner");
+	v = opex_kb_yaml_get(doc, "announcement");
+	l->announcement = v ? scalar_text(v) : NULL;
+	l->announcement_line = v ? v->line : 0;
 	v = opex_kb_yaml_get(doc, "date");
 	if (v != NULL) {
 		char *s = scalar_text(v);
@@ -899,6 +904,7 @@ void opex_launch_free(opex_launch *l)
 	opex_free(l->items);
 	opex_free(l->title);
 	opex_free(l->owner);
+	opex_free(l->announcement);
 	opex_free(l->path);
 	opex_free(l);
 }
@@ -907,6 +913,11 @@ const char *opex_launch_path(const opex_launch *l) { return l->path; }
 const char *opex_launch_title(const opex_launch *l) { return l->title; }
 const char *opex_launch_owner(const opex_launch *l) { return l->owner; }
 unsigned opex_launch_owner_line(const opex_launch *l) { return l->owner_line; }
+const char *opex_launch_announcement(const opex_launch *l) { return l->announcement; }
+unsigned opex_launch_announcement_line(const opex_launch *l)
+{
+	return l->announcement_line ? l->announcement_line : 1;
+}
 int64_t opex_launch_date(const opex_launch *l) { return l->date; }
 
 size_t opex_launch_list_count(const opex_launch *l,

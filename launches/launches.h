@@ -54,6 +54,7 @@ typedef enum opex_launch_check {
 	OPEX_LAUNCH_CHECK_KPIS_WITHIN_TARGET,
 	OPEX_LAUNCH_CHECK_CAPACITY_COVERED,
 	OPEX_LAUNCH_CHECK_REPLIES_TRANSLATED,
+	OPEX_LAUNCH_CHECK_STAKEHOLDERS_ACKNOWLEDGED,
 	OPEX_LAUNCH_CHECK_COUNT
 } opex_launch_check;
 
@@ -131,6 +132,9 @@ const char *opex_launch_path(const opex_launch *launch);
 const char *opex_launch_title(const opex_launch *launch);  /* may be NULL */
 const char *opex_launch_owner(const opex_launch *launch);  /* may be NULL */
 unsigned opex_launch_owner_line(const opex_launch *launch);
+/* `announcement:` the announcement its markets' teams must acknowledge; NULL: none. */
+const char *opex_launch_announcement(const opex_launch *launch);
+unsigned opex_launch_announcement_line(const opex_launch *launch);
 int64_t opex_launch_date(const opex_launch *launch);       /* 0: none */
 
 /* Lists of names in the front matter. */

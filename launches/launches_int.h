@@ -26,6 +26,11 @@ void opex_launch_check_capacity(opex_launch_check_result *res,
 	const opex_launch *launch, const opex_kb_handbook *hb,
 	const opex_launch_gate_options *opts);
 
+/** stakeholders-acknowledged (acks.c); `opts->now` is set. */
+void opex_launch_check_acknowledged(opex_launch_check_result *res,
+	const opex_launch *launch, const opex_kb_handbook *hb,
+	const opex_launch_gate_options *opts);
+
 /** True if `s[0..n)` is lowercase hex digits only. */
 bool opex_launch_is_hex(const char *s, size_t n);
 

@@ -6,6 +6,8 @@
  *
  *   process-missing      a listed process map does not exist
  *   article-missing      a listed article does not exist
+ *   announcement-missing its announcement: does not exist or is no
+ *                        announcement (a file under announcements/)
  *   person-unknown       the owner or a stakeholder is not in the roster
  *   approver-unknown     an approver or quorum term is not in the roster
  *   quorum-too-large     a quorum larger than the people who may approve
@@ -204,6 +206,18 @@ void opex_launch_lint(const opex_launch *l, const opex_kb_handbook *hb,
 				opex_launch_path(l), n->line, 1,
 				"article '%.*s' does not exist at this revision",
 				(int)opex_text_clip(n->name, 200), n->name);
+	}
+	if (opex_launch_announcement(l) != NULL) {
+		const char *path = opex_launch_announcement(l);
+		const opex_kb_article *a = opex_kb_handbook_find(hb, path);
+
+		if (a == NULL || a->kind != OPEX_KB_KIND_ANNOUNCEMENT)
+			opex_diag_add(diags, OPEX_SEVERITY_ERROR,
+				"announcement-missing", opex_launch_path(l),
+				opex_launch_announcement_line(l), 1,
+				"announcement '%.*s' %s", (int)opex_text_clip(path, 200),
+				path, a == NULL ? "does not exist at this revision"
+				: "is no announcement (a file under announcements/)");
 	}
 	if (owner != NULL && opex_kb_roster_person(roster, owner) == NULL)
 		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "person-unknown", opex_launch_path(l),

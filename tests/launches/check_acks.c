@@ -404,6 +404,80 @@ START_TEST(launches_acks__receipt_round_trip)
 }
 END_TEST
 
+/* The launch check: every member of the teams serving its markets. */
+START_TEST(launches_acks__stakeholders_acknowledged)
+{
+	static const char launch_md[] =
+		"---\ntitle: L\nowner: ana\nmarkets: [id]\n"
+		"announcement: announcements/outage.md\n"
+		"gates:\n  - id: go\n    approvers: [ana]\n"
+		"    checks: [stakeholders-acknowledged]\n---\n";
+	static const char no_notice_md[] =
+		"---\ntitle: L\nowner: ana\nmarkets: [id]\n"
+		"gates:\n  - id: go\n    approvers: [ana]\n---\n";
+	static const char roster_markets[] =
+		"people:\n"
+		"  - id: ana\n    name: Ana\n    email: ana@x.io\n    teams: [desk]\n"
+		"  - id: ben\n    name: Ben\n    email: ben@x.io\n    teams: [desk]\n"
+		"  - id: cy\n    name: Cy\n    email: cy@x.io\n    teams: [back]\n"
+		"  - id: dee\n    name: Dee\n    email: dee@x.io\n    teams: [jkt]\n"
+		"teams:\n  - id: desk\n    markets: [id]\n  - id: back\n"
+		"  - id: jkt\n    partner: true\n    markets: [id]\n";
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_launch_check_result res;
+	opex_ack_log log = OPEX_ACK_LOG_INIT;
+	opex_ack_status st;
+	opex_launch *l, *none;
+	fixture f;
+	size_t i;
+	bool ben = false;
+
+	fixture_init(&f);
+	opex_test_repo_put(f.repo, "people.yaml", roster_markets);
+	opex_test_repo_commit(f.repo, "Ana", "ana@x.io", T0 + 10, "markets", NULL);
+	fixture_load(&f, T0 + 60);
+	l = opex_launch_parse("launches/l.md", launch_md, strlen(launch_md), &diags);
+	none = opex_launch_parse("launches/n.md", no_notice_md, strlen(no_notice_md), &diags);
+	ck_assert_ptr_nonnull(l);
+	memset(&res, 0, sizeof(res));
+	opex_launch_check_run(&res, OPEX_LAUNCH_CHECK_STAKEHOLDERS_ACKNOWLEDGED, l, f.hb, NULL);
+	ck_assert_int_eq(res.state, OPEX_LAUNCH_CHECK_FAIL);
+	ck_assert_uint_eq(res.reason_count, 3); /* ana, ben (desk), dee (jkt) */
+	ck_assert_str_eq(res.reasons[0].path, "launches/l.md");
+	ck_assert_uint_eq(res.reasons[0].line, 5);
+	opex_launch_check_result_release(&res);
+	evaluate(&st, &f, &log, T0 + 60);
+	ack(&f, &st, "announcements/outage.md", "ana", T0 + 100);
+	ack(&f, &st, "announcements/outage.md", "dee", T0 + 110);
+	opex_ack_status_release(&st);
+	memset(&res, 0, sizeof(res));
+	opex_launch_check_run(&res, OPEX_LAUNCH_CHECK_STAKEHOLDERS_ACKNOWLEDGED, l, f.hb, NULL);
+	ck_assert_uint_eq(res.reason_count, 1);
+	for (i = 0; i < res.reason_count; i++)
+		ben |= strstr(res.reasons[i].message, "ben (team desk) has not acknowledged") != NULL;
+	ck_assert(ben);
+	opex_launch_check_result_release(&res);
+	evaluate(&st, &f, &log, T0 + 60);
+	ack(&f, &st, "announcements/outage.md", "ben", T0 + 120);
+	opex_ack_status_release(&st);
+	memset(&res, 0, sizeof(res));
+	opex_launch_check_run(&res, OPEX_LAUNCH_CHECK_STAKEHOLDERS_ACKNOWLEDGED, l, f.hb, NULL);
+	ck_assert_int_eq(res.state, OPEX_LAUNCH_CHECK_PASS);
+	opex_launch_check_result_release(&res);
+	/* a launch without an announcement fails, naming the field to add */
+	memset(&res, 0, sizeof(res));
+	opex_launch_check_run(&res, OPEX_LAUNCH_CHECK_STAKEHOLDERS_ACKNOWLEDGED, none, f.hb, NULL);
+	ck_assert_int_eq(res.state, OPEX_LAUNCH_CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(res.reasons[0].message, "announcement:"));
+	opex_launch_check_result_release(&res);
+	opex_launch_free(l);
+	opex_launch_free(none);
+	opex_ack_log_release(&log);
+	opex_diag_list_release(&diags);
+	fixture_release(&f);
+}
+END_TEST
+
 Suite *suite_acks(void)
 {
 	Suite *s = suite_create("launches_acks");
@@ -418,6 +492,7 @@ Suite *suite_acks(void)
 	tcase_add_loop_test(tc, launches_acks__hostile_receipts, 0,
 		(int)(sizeof(bad_receipts) / sizeof(bad_receipts[0])));
 	tcase_add_test(tc, launches_acks__receipt_round_trip);
+	tcase_add_test(tc, launches_acks__stakeholders_acknowledged);
 	suite_add_tcase(s, tc);
 	return s;
 }
