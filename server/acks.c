@@ -742,6 +742,52 @@ void opex_server_ack_feed(opex_server_ctx *ctx)
 }
 
 /* ---------------------------------------------------------------------
+ * The health page
+ * ------------------------------------------------------------------- */
+
+size_t opex_server_acks_overdue(opex_server_ctx *ctx,
+	opex_render_health_row **out)
+{
+	const opex_ack_status *st;
+	opex_render_health_row *rows;
+	size_t i, j, n = 0, total = 0;
+	char due[40];
+
+	*out = NULL;
+	if (!opex_server_is_member(ctx))
+		return 0;
+	st = acks_lock(ctx);
+	for (i = 0; i < st->count; i++)
+		if (may_see_item(ctx, &st->items[i]))
+			total += st->items[i].overdue;
+	rows = opex_arena_alloc(&ctx->arena, (total + 1) * sizeof(*rows));
+	for (i = 0; i < st->count && n < total; i++) {
+		const opex_ack_item *item = &st->items[i];
+
+		if (item->overdue == 0 || !may_see_item(ctx, item))
+			continue;
+		opex_time_format_date(due, sizeof(due), item->due);
+		for (j = 0; j < item->reader_count && n < total; j++) {
+			opex_render_health_row *r = &rows[n];
+
+			if (!item->readers[j].overdue)
+				continue;
+			memset(r, 0, sizeof(*r));
+			/* Copied: the evaluation may be replaced once the lock is given up. */
+			r->kind = "ack-overdue";
+			r->path = opex_arena_strdup(&ctx->arena, item->path);
+			r->title = opex_arena_strdup(&ctx->arena, item->title);
+			r->owner = opex_arena_strdup(&ctx->arena, item->readers[j].person->id);
+			r->detail = opex_arena_strdup(&ctx->arena, due);
+			n++;
+		}
+	}
+	acks_unlock(ctx);
+	*out = rows;
+	return n;
+}
+
+/* ---------------------------------------------------------------------
  * /metrics
  * ------------------------------------------------------------------- */
 

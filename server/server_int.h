@@ -394,6 +394,9 @@ void opex_server_api_ack_act(opex_server_ctx *ctx);
 void opex_server_ack_feed(opex_server_ctx *ctx);
 /** How many items (not expired) the signed-in reader has not acknowledged as they are; 0 for nobody. */
 size_t opex_server_acks_pending(opex_server_ctx *ctx);
+/** The overdue acknowledgements as health rows in the arena (members only): item, person, due. */
+size_t opex_server_acks_overdue(opex_server_ctx *ctx,
+	struct opex_render_health_row **out);
 /** Append the acknowledgement gauges. */
 void opex_server_acks_metrics(opex_buf *out, opex_server_ctx *ctx);
 /** Drop the server's receipts and evaluation (its end). */

@@ -220,6 +220,16 @@ START_TEST(server_acks__metrics)
 }
 END_TEST
 
+START_TEST(server_acks__health_lists_overdue)
+{
+	char *body = get_ok("/health", TOKEN_ANA);
+
+	ck_assert_ptr_nonnull(strstr(body, "ack-overdue"));
+	ck_assert_ptr_nonnull(strstr(body, "ben"));
+	free(body);
+}
+END_TEST
+
 Suite *suite_acks(void)
 {
 	Suite *s = suite_create("server_acks");
@@ -233,6 +243,7 @@ Suite *suite_acks(void)
 	tcase_add_test(tc, server_acks__json);
 	tcase_add_test(tc, server_acks__feed);
 	tcase_add_test(tc, server_acks__metrics);
+	tcase_add_test(tc, server_acks__health_lists_overdue);
 	suite_add_tcase(s, tc);
 	return s;
 }
