@@ -9,6 +9,7 @@
 #include "server/server.h"
 #include "core/buf.h"
 #include "core/memory.h"
+#include "kb/kb.h"
 #include "support/repo_fixture.h"
 #include "support/server_request.h"
 #include "support/test_util.h"
@@ -230,6 +231,62 @@ START_TEST(server_acks__health_lists_overdue)
 }
 END_TEST
 
+START_TEST(server_acks__stale_after_edit_shows_the_diff)
+{
+	opex_error err = OPEX_ERROR_INIT;
+	bool changed = false;
+	char *body;
+
+	ck_assert_uint_eq(post(API_ITEM, TOKEN_ANA, NULL), 201);
+	opex_test_repo_put(fx.repo, ITEM,
+		"---\ntitle: \"Outage <b>cards</b> & more\"\nowner: ana\nlanguage: en\n"
+		"audience: [front-end]\nseverity: incident\nrequires_ack: true\n"
+		"ack_within: 2d\nexpires: 2099-12-31\n---\nCard payments were refused again.\n");
+	opex_test_repo_commit(fx.repo, "Handbook Editor", "editor@example.com",
+		T0 + 100, "edit", NULL);
+	ck_assert_int_eq(opex_server_reload(fx.server, &changed, &err), 0);
+	ck_assert(changed);
+	body = get_ok("/acks/" ITEM, TOKEN_ANA);
+	ck_assert_ptr_nonnull(strstr(body, "What changed since you read it"));
+	ck_assert_ptr_nonnull(strstr(body, "<ins>"));
+	ck_assert_ptr_nonnull(strstr(body, "<del>"));
+	ck_assert_ptr_nonnull(strstr(body, "Acknowledge</button>"));
+	ck_assert_ptr_nonnull(strstr(body, "acks-banner"));
+	free(body);
+	ck_assert_uint_eq(post(API_ITEM, TOKEN_ANA, NULL), 201);
+}
+END_TEST
+
+/* A record written to the ref by hand, as `payload` says. */
+static int raw_record(opex_buf *out, const char *parent, void *payload)
+{
+	(void)parent;
+	opex_buf_puts(out, payload);
+	return 0;
+}
+
+static char forged[] = "opex-ack 1\npath announcements/outage.md\nperson ana\n";
+
+START_TEST(server_acks__forged_receipt_not_counted)
+{
+	opex_kb_record_author mallory = { "Mallory", "mallory@evil.example", T0 + 300 };
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_repo *repo = NULL;
+	char *body;
+
+	ck_assert_int_eq(opex_kb_repo_open(&repo, opex_test_repo_path(fx.repo),
+		NULL, &err), 0);
+	ck_assert_int_eq(opex_kb_records_append(NULL, repo, "refs/opex/acks",
+		raw_record, forged,
+		"forged", &mallory, &err), 0);
+	opex_kb_repo_free(repo);
+	body = get_ok(API_ITEM, TOKEN_ANA);
+	ck_assert_ptr_nonnull(strstr(body, "\"current\":0"));
+	ck_assert_ptr_null(strstr(body, "\"problems\":0"));
+	free(body);
+}
+END_TEST
+
 Suite *suite_acks(void)
 {
 	Suite *s = suite_create("server_acks");
@@ -244,6 +301,8 @@ Suite *suite_acks(void)
 	tcase_add_test(tc, server_acks__feed);
 	tcase_add_test(tc, server_acks__metrics);
 	tcase_add_test(tc, server_acks__health_lists_overdue);
+	tcase_add_test(tc, server_acks__stale_after_edit_shows_the_diff);
+	tcase_add_test(tc, server_acks__forged_receipt_not_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
