@@ -93,7 +93,12 @@ void opex_render_page_begin(opex_buf *out, const opex_render_page *page)
 		esc(out, page->person);
 		opex_buf_puts(out, "</span>\n");
 	}
-	opex_buf_puts(out, "</header>\n<main>\n");
+	opex_buf_puts(out, "</header>\n");
+	if (page->acks_pending > 0)
+		opex_buf_printf(out, "<p class=\"acks-banner\" role=\"status\">"
+			"<a href=\"/acks\">%zu item%s to read and acknowledge</a></p>\n",
+			page->acks_pending, page->acks_pending == 1 ? "" : "s");
+	opex_buf_puts(out, "<main>\n");
 }
 
 void opex_render_page_end(opex_buf *out, const opex_render_page *page)
@@ -113,7 +118,7 @@ void opex_render_page_end(opex_buf *out, const opex_render_page *page)
 void opex_render_page_error(opex_buf *out, unsigned status,
 	const char *title, const char *detail)
 {
-	opex_render_page page = { title, NULL, NULL, NULL, NULL };
+	opex_render_page page = { title, NULL, NULL, NULL, NULL, 0 };
 
 	opex_render_page_begin(out, &page);
 	opex_buf_printf(out, "<h1>%u ", status);

@@ -220,6 +220,7 @@ typedef struct opex_render_page {
 	const char *query;         /* the search box's value; may be NULL */
 	const char *revision;      /* the served commit, shown in the footer; may be NULL */
 	const char *person;        /* the signed-in person; may be NULL */
+	size_t acks_pending;       /* items the person has yet to acknowledge: a banner */
 } opex_render_page;
 
 /** Append the document head, the header with navigation and a search box. */

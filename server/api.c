@@ -103,6 +103,7 @@ void opex_server_api_metrics(opex_server_ctx *ctx)
 	opex_server_metrics_render(&ctx->res->body, &ctx->server->metrics,
 		ctx->snap);
 	opex_server_kpi_metrics(&ctx->res->body, ctx);
+	opex_server_acks_metrics(&ctx->res->body, ctx);
 	ctx->res->status = 200;
 	ctx->res->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

@@ -10,6 +10,7 @@
 #include "core/limits.h"
 #include "core/memory.h"
 #include "core/path.h"
+#include "core/sha256.h"
 #include "core/str.h"
 
 #include <jansson.h>
@@ -330,6 +331,7 @@ void opex_server_page_begin(opex_server_ctx *ctx, opex_render_page *page,
 	page->query = opex_server_param_get(ctx, "q");
 	page->revision = ctx->snap->commit;
 	page->person = ctx->who.person;
+	page->acks_pending = opex_server_acks_pending(ctx);
 	opex_buf_clear(&ctx->res->body);
 	opex_render_page_begin(&ctx->res->body, page);
 }
@@ -352,3 +354,93 @@ bool opex_server_id_ok(const char *v)
 			return false;
 	return i <= 64;
 }
+
+/* ---------------------------------------------------------------------
+ * Forms and CSRF: what every POST route shares
+ * ------------------------------------------------------------------- */
+
+static bool same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a), i;
+	unsigned char diff = 0;
+
+	if (n != strlen(b))
+		return false;
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+/* A field of an application/x-www-form-urlencoded body, decoded, or NULL. */
+const char *opex_server_form_field(opex_server_ctx *ctx, const char *name)
+{
+	const char *p = ctx->req->body, *end = p ? p + ctx->req->body_len : NULL;
+	size_t nlen = strlen(name);
+
+	while (p != NULL && p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+
+		if (eq != NULL && (size_t)(eq - p) == nlen &&
+		    memcmp(p, name, nlen) == 0)
+			return opex_server_decode(&ctx->arena, eq + 1,
+				(size_t)(stop - eq - 1), true);
+		p = amp ? amp + 1 : end;
+	}
+	return NULL;
+}
+
+/* A string member of a JSON object body, copied into the arena, or NULL. */
+const char *opex_server_json_field(opex_server_ctx *ctx, const char *name)
+{
+	json_t *root = ctx->req->body
+		? json_loadb(ctx->req->body, ctx->req->body_len, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(root, name));
+	const char *out = v ? opex_arena_strdup(&ctx->arena, v) : NULL;
+
+	json_decref(root);
+	return out;
+}
+
+bool opex_server_content_type_is(const opex_server_ctx *ctx, const char *type)
+{
+	const char *ct = opex_server_header_get(ctx->req, "Content-Type");
+	size_t n = strlen(type);
+
+	return ct != NULL && strncmp(ct, type, n) == 0 &&
+		(ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* NULL if the request may act, else why not (a 403). */
+const char *opex_server_csrf_refusal(opex_server_ctx *ctx, bool api)
+{
+	const char *site = opex_server_header_get(ctx->req, "Sec-Fetch-Site");
+	const char *origin = opex_server_header_get(ctx->req, "Origin");
+	const char *host = opex_server_header_get(ctx->req, "Host");
+	const char *auth = opex_server_header_get(ctx->req, "Authorization");
+	const char *given;
+	char want[OPEX_SHA256_HEX_SIZE];
+
+	if (site != NULL && strcmp(site, "cross-site") == 0)
+		return "cross-site requests may not act";
+	if (origin != NULL && strcmp(origin, "null") != 0) {
+		const char *o = strstr(origin, "://");
+
+		if (o == NULL || host == NULL || strcmp(o + 3, host) != 0)
+			return "the request comes from another origin";
+	}
+	/* A browser never adds a bearer token or a JSON body by itself. */
+	if (api && auth != NULL && strncmp(auth, "Bearer ", 7) == 0)
+		return NULL;
+	if (api && opex_server_content_type_is(ctx, "application/json"))
+		return NULL;
+	given = opex_server_form_field(ctx, "csrf");
+	if (given == NULL)
+		return "the form has no CSRF token: reload the page and try again";
+	opex_server_csrf_token(want, ctx->server, ctx->who.person);
+	if (!same_secret(given, want))
+		return "the form's CSRF token is not valid: reload the page and try again";
+	return NULL;
+}
+

@@ -42,7 +42,13 @@
  *   | GET    | /api/launches/{path}          | json | every gate's status  |
  *   | POST   | /api/launches/{path}/gates/{id}/approve, /revoke | json | record it |
  *
- * Launch routes and their auth and CSRF rules: launches.c.
+ *   | GET    | /acks, /acks/{path}           | page | required reading, a board + form |
+ *   | POST   | /acks/{path}                  | form | acknowledge: 303 to the board |
+ *   | GET    | /acks/feed/{team}             | atom | announcements for a team |
+ *   | GET    | /api/acks, /api/acks/{path}   | json | read shares and readers |
+ *   | POST   | /api/acks/{path}              | json | acknowledge      |
+ *
+ * Launch routes and their auth and CSRF rules: launches.c; acks.c follows them.
  *
  * Path hygiene: the path is percent-decoded once; a bad escape, a NUL or
  * control byte, a backslash, invalid or overlong UTF-8, and "." or ".."
@@ -106,6 +112,13 @@ static const route routes[] = {
 	{ "/api/launches", false, false, ROUTE_API, "api_launches", opex_server_api_launches },
 	{ "/api/launches/", true, false, ROUTE_API, "api_launch", opex_server_api_launch },
 	{ "/api/launches/", true, true, ROUTE_API, "api_launch_act", opex_server_api_launch_act },
+	{ "/acks", false, false, ROUTE_PAGE, "acks", opex_server_page_acks },
+	{ "/acks/feed/", true, false, ROUTE_API, "ack_feed", opex_server_ack_feed },
+	{ "/acks/", true, false, ROUTE_PAGE, "ack", opex_server_page_ack },
+	{ "/acks/", true, true, ROUTE_PAGE, "ack_act", opex_server_page_ack_act },
+	{ "/api/acks", false, false, ROUTE_API, "api_acks", opex_server_api_acks },
+	{ "/api/acks/", true, false, ROUTE_API, "api_ack", opex_server_api_ack },
+	{ "/api/acks/", true, true, ROUTE_API, "api_ack_act", opex_server_api_ack_act },
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

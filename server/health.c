@@ -69,13 +69,17 @@ void opex_server_health_build(opex_render_health *out, opex_server_ctx *ctx,
 	size_t n = opex_kb_handbook_article_count(hb), i, count = 0;
 	opex_render_health_row *breaches = NULL;
 	size_t breach_count = opex_server_kpi_breaches(ctx, &breaches);
-	size_t cap = 2 * n + diags->count + breach_count + 1;
+	opex_render_health_row *overdue = NULL;
+	size_t overdue_count = opex_server_acks_overdue(ctx, &overdue);
+	size_t cap = 2 * n + diags->count + breach_count + overdue_count + 1;
 	opex_render_health_row *rows = opex_arena_alloc(&ctx->arena,
 		cap * sizeof(*rows));
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < breach_count; i++)
 		rows[count++] = breaches[i];
+	for (i = 0; i < overdue_count; i++)
+		rows[count++] = overdue[i];
 	for (i = 0; i < n; i++) {
 		const opex_kb_article *a = opex_kb_handbook_article(hb, i);
 		char date[32];

@@ -82,18 +82,6 @@ void opex_server_csrf_token(char out[OPEX_SHA256_HEX_SIZE],
 	opex_sha256_to_hex(out, outer);
 }
 
-static bool same_secret(const char *a, const char *b)
-{
-	size_t n = strlen(a), i;
-	unsigned char diff = 0;
-
-	if (n != strlen(b))
-		return false;
-	for (i = 0; i < n; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 /* ---------------------------------------------------------------------
  * Finding a launch
  * ------------------------------------------------------------------- */
@@ -428,79 +416,6 @@ done:
  * POST .../gates/{id}/approve|revoke
  * ------------------------------------------------------------------- */
 
-/* A field of an application/x-www-form-urlencoded body, decoded, or NULL. */
-static const char *form_field(opex_server_ctx *ctx, const char *name)
-{
-	const char *p = ctx->req->body, *end = p ? p + ctx->req->body_len : NULL;
-	size_t nlen = strlen(name);
-
-	while (p != NULL && p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-
-		if (eq != NULL && (size_t)(eq - p) == nlen &&
-		    memcmp(p, name, nlen) == 0)
-			return opex_server_decode(&ctx->arena, eq + 1,
-				(size_t)(stop - eq - 1), true);
-		p = amp ? amp + 1 : end;
-	}
-	return NULL;
-}
-
-/* A string member of a JSON object body, copied into the arena, or NULL. */
-static const char *json_field(opex_server_ctx *ctx, const char *name)
-{
-	json_t *root = ctx->req->body
-		? json_loadb(ctx->req->body, ctx->req->body_len, 0, NULL) : NULL;
-	const char *v = json_string_value(json_object_get(root, name));
-	const char *out = v ? opex_arena_strdup(&ctx->arena, v) : NULL;
-
-	json_decref(root);
-	return out;
-}
-
-static bool content_type_is(const opex_server_ctx *ctx, const char *type)
-{
-	const char *ct = opex_server_header_get(ctx->req, "Content-Type");
-	size_t n = strlen(type);
-
-	return ct != NULL && strncmp(ct, type, n) == 0 &&
-		(ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-/* NULL if the request may act, else why not (a 403). */
-static const char *csrf_refusal(opex_server_ctx *ctx, bool api)
-{
-	const char *site = opex_server_header_get(ctx->req, "Sec-Fetch-Site");
-	const char *origin = opex_server_header_get(ctx->req, "Origin");
-	const char *host = opex_server_header_get(ctx->req, "Host");
-	const char *auth = opex_server_header_get(ctx->req, "Authorization");
-	const char *given;
-	char want[OPEX_SHA256_HEX_SIZE];
-
-	if (site != NULL && strcmp(site, "cross-site") == 0)
-		return "cross-site requests may not approve";
-	if (origin != NULL && strcmp(origin, "null") != 0) {
-		const char *o = strstr(origin, "://");
-
-		if (o == NULL || host == NULL || strcmp(o + 3, host) != 0)
-			return "the request comes from another origin";
-	}
-	/* A browser never adds a bearer token or a JSON body by itself. */
-	if (api && auth != NULL && strncmp(auth, "Bearer ", 7) == 0)
-		return NULL;
-	if (api && content_type_is(ctx, "application/json"))
-		return NULL;
-	given = form_field(ctx, "csrf");
-	if (given == NULL)
-		return "the form has no CSRF token: reload the board and try again";
-	opex_server_csrf_token(want, ctx->server, ctx->who.person);
-	if (!same_secret(given, want))
-		return "the form's CSRF token is not valid: reload the board and try again";
-	return NULL;
-}
-
 /* Split ".../gates/{id}/{action}" of `rest`. False if it is not that shape. */
 static bool split_action(opex_server_ctx *ctx, const char **path,
 	const char **gate, opex_launch_action *action)
@@ -584,13 +499,13 @@ static void act(opex_server_ctx *ctx, bool api)
 		send_error(ctx, api, 403, "only people on the roster may approve");
 		goto done;
 	}
-	detail = csrf_refusal(ctx, api);
+	detail = opex_server_csrf_refusal(ctx, api);
 	if (detail != NULL) {
 		send_error(ctx, api, 403, detail);
 		goto done;
 	}
-	comment = content_type_is(ctx, "application/json")
-		? json_field(ctx, "comment") : form_field(ctx, "comment");
+	comment = opex_server_content_type_is(ctx, "application/json")
+		? opex_server_json_field(ctx, "comment") : opex_server_form_field(ctx, "comment");
 	if (comment != NULL && strlen(comment) > 4000) {
 		send_error(ctx, api, 400, "the comment is longer than 4000 bytes");
 		goto done;

@@ -60,6 +60,7 @@ int opex_server_new(opex_server **out, const opex_server_options *opts,
 	pthread_mutex_init(&server->misses_lock, NULL);
 	pthread_mutex_init(&server->launch_lock, NULL);
 	pthread_mutex_init(&server->kpi_lock, NULL);
+	pthread_mutex_init(&server->ack_lock, NULL);
 	opex_server_cache_init(&server->search_cache,
 		OPEX_SERVER_SEARCH_CACHE_ENTRIES, OPEX_SERVER_SEARCH_CACHE_BODY);
 	pthread_cond_init(&server->stop_cond, NULL);
@@ -118,6 +119,7 @@ void opex_server_free(opex_server *server)
 	opex_server_index_release(server);
 	opex_server_auth_release(&server->auth);
 	opex_server_kpi_cache_release(server);
+	opex_server_acks_release(server);
 	opex_server_cache_release(&server->search_cache);
 	pthread_mutex_destroy(&server->snap_lock);
 	pthread_mutex_destroy(&server->reload_lock);
@@ -125,6 +127,7 @@ void opex_server_free(opex_server *server)
 	pthread_mutex_destroy(&server->misses_lock);
 	pthread_mutex_destroy(&server->launch_lock);
 	pthread_mutex_destroy(&server->kpi_lock);
+	pthread_mutex_destroy(&server->ack_lock);
 	pthread_cond_destroy(&server->stop_cond);
 	for (i = 0; i < sizeof(server->owned) / sizeof(server->owned[0]); i++)
 		opex_free(server->owned[i]);

@@ -13,6 +13,7 @@
 #include "kb/kb.h"
 #include "search/search.h"
 #include "process-maps/process_maps.h"
+#include "launches/launches.h"
 #include "server/server.h"
 
 /* ---------------------------------------------------------------------
@@ -279,6 +280,22 @@ bool opex_server_is_member(const opex_server_ctx *ctx);
 /** True if `v` is an id: up to 64 letters, digits, '-', '_' and '.'. */
 bool opex_server_id_ok(const char *v);
 
+/** A field of an application/x-www-form-urlencoded body, decoded into the arena, or NULL. */
+const char *opex_server_form_field(opex_server_ctx *ctx, const char *name);
+
+/** A string member of a JSON object body, copied into the arena, or NULL. */
+const char *opex_server_json_field(opex_server_ctx *ctx, const char *name);
+
+/** True if the request's Content-Type is `type` (parameters ignored). */
+bool opex_server_content_type_is(const opex_server_ctx *ctx, const char *type);
+
+/**
+ * NULL if the POST may act, else why not (answer 403): cross-site or
+ * foreign-origin requests; a form without the reader's CSRF token (API
+ * requests with a bearer token or a JSON body need none).
+ */
+const char *opex_server_csrf_refusal(opex_server_ctx *ctx, bool api);
+
 struct opex_render_page;
 
 /** Start an HTML page in the response: the layout's head, nav and search box. */
@@ -367,6 +384,24 @@ void opex_server_csrf_token(char out[65], const opex_server *server,
 	const char *person);
 
 
+/* Required reading (acks.c) */
+void opex_server_page_acks(opex_server_ctx *ctx);
+void opex_server_page_ack(opex_server_ctx *ctx);
+void opex_server_page_ack_act(opex_server_ctx *ctx);
+void opex_server_api_acks(opex_server_ctx *ctx);
+void opex_server_api_ack(opex_server_ctx *ctx);
+void opex_server_api_ack_act(opex_server_ctx *ctx);
+void opex_server_ack_feed(opex_server_ctx *ctx);
+/** How many items (not expired) the signed-in reader has not acknowledged as they are; 0 for nobody. */
+size_t opex_server_acks_pending(opex_server_ctx *ctx);
+/** The overdue acknowledgements as health rows in the arena (members only): item, person, due. */
+size_t opex_server_acks_overdue(opex_server_ctx *ctx,
+	struct opex_render_health_row **out);
+/** Append the acknowledgement gauges. */
+void opex_server_acks_metrics(opex_buf *out, opex_server_ctx *ctx);
+/** Drop the server's receipts and evaluation (its end). */
+void opex_server_acks_release(opex_server *server);
+
 /* Page handlers (web.c) */
 void opex_server_page_home(opex_server_ctx *ctx);
 void opex_server_page_article(opex_server_ctx *ctx);
@@ -425,6 +460,15 @@ struct opex_server {
 	char secret[65];           /* per-process key for CSRF tokens */
 	pthread_mutex_t launch_lock; /* approvals: read the ref, evaluate, append */
 	opex_server_cache search_cache; /* /api/search answers */
+	/* required reading: the receipts read so far and their evaluation
+	 * for (ack_snap's commit, ack_log.tip), both under ack_lock */
+	pthread_mutex_t ack_lock;
+	opex_ack_log ack_log;
+	opex_ack_status ack_status;
+	const opex_pm_map **ack_maps;
+	opex_server_snapshot *ack_snap; /* the snapshot evaluated; one reference */
+	char ack_tip[41];
+	int64_t ack_evaluated;    /* when; overdue moves with the clock */
 	pthread_mutex_t kpi_lock;    /* guards the KPI report cache */
 	opex_server_kpi *kpi_cache[OPEX_SERVER_KPI_CACHE];
 	unsigned long long kpi_clock;

@@ -196,6 +196,32 @@ spec('an unauthorised user cannot approve', async (page) => {
   assert.ok(!rows.some((r) => /\btom\b/.test(r)), 'tom appears among the approvals');
 });
 
+spec('a reader of the audience acknowledges the incident', async (page) => {
+  assert.ok(authBase && approverToken, 'set OPEX_AUTH_URL and OPEX_TOKEN_APPROVER');
+  await page.setExtraHTTPHeaders({ Authorization: `Bearer ${approverToken}` });
+  await page.goto(authBase + '/');
+  const banner = page.locator('p.acks-banner');
+  await banner.waitFor();
+  const before = parseInt(await banner.textContent(), 10);
+  assert.ok(before >= 1, `banner count ${before}`);
+  await banner.locator('a').click();
+  await page.locator('table.acks').waitFor();
+  await page.locator('a[href="/acks/announcements/card-authorisation-outage.md"]').click();
+  const total = page.locator('p.ack-total');
+  await total.waitFor();
+  const current = Number(await total.getAttribute('data-current'));
+  await page.screenshot({ path: join(shots, 'acks-board-before.png'), fullPage: true });
+  await page.locator('form.ack-action button[type="submit"]').click();
+  await page.waitForURL(/done=1/);
+  await page.locator('p.notice').waitFor();
+  assert.equal(Number(await page.locator('p.ack-total').getAttribute('data-current')), current + 1);
+  assert.equal(await page.locator('form.ack-action').count(), 0);
+  const after = await page.locator('p.acks-banner').count()
+    ? parseInt(await page.locator('p.acks-banner').textContent(), 10) : 0;
+  assert.equal(after, before - 1);
+  await page.screenshot({ path: join(shots, 'acks-board-after.png'), fullPage: true });
+});
+
 let failed = 0;
 for (const { name, fn } of specs) {
   await context.clearCookies();
