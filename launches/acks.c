@@ -209,7 +209,8 @@ static void index_keys(opex_ack_log *log)
 	for (i = 0; i < log->count; i++)
 		log->by_key[i] = (opex_ack_key){ log->items[i].path,
 			log->items[i].person, i };
-	qsort(log->by_key, log->count, sizeof(*log->by_key), key_cmp);
+	if (log->count > 1)
+		qsort(log->by_key, log->count, sizeof(*log->by_key), key_cmp);
 }
 
 /* Take the chain's records (the first parented on `parent`) into the log. */
@@ -361,8 +362,9 @@ static void set_audience(opex_ack_item *item, const opex_kb_roster *roster,
 				&roster->people[i]))
 			item->readers[item->reader_count++].person =
 				&roster->people[i];
-	qsort(item->readers, item->reader_count, sizeof(*item->readers),
-		reader_cmp);
+	if (item->reader_count > 1)
+		qsort(item->readers, item->reader_count,
+			sizeof(*item->readers), reader_cmp);
 	item->team_count = count ? count : 1;
 	item->teams = opex_calloc(item->team_count, sizeof(*item->teams));
 	for (t = 0; t < item->team_count; t++)
@@ -436,7 +438,8 @@ static void collect_items(opex_ack_status *out, const opex_kb_handbook *hb,
 				opex_pm_map_attr(maps[i], OPEX_PM_ATTR_TITLE), NULL,
 				teams, count, now);
 	}
-	qsort(out->items, out->count, sizeof(*out->items), item_cmp);
+	if (out->count > 1)
+		qsort(out->items, out->count, sizeof(*out->items), item_cmp);
 }
 
 static int path_vs_item(const void *key, const void *elem)
