@@ -536,6 +536,93 @@ done:
 	return error;
 }
 
+/* The changed paths as git_diff_foreach() hands them over. */
+typedef struct changed_paths {
+	char **paths;
+	size_t count, cap;
+} changed_paths;
+
+static int collect_change(const git_diff_delta *delta, float progress,
+	void *payload)
+{
+	changed_paths *c = payload;
+	const char *path = delta->new_file.path ? delta->new_file.path
+		: delta->old_file.path;
+
+	(void)progress;
+	opex_array_grow((void **)&c->paths, &c->cap, c->count + 1,
+		sizeof(*c->paths));
+	c->paths[c->count++] = opex_strdup(path);
+	return 0;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int opex_kb_repo_changed_paths(char ***out, size_t *count,
+	const opex_kb_repo *repo, const char *from, opex_error *err)
+{
+	git_diff_options opts;
+	changed_paths c = { NULL, 0, 0 };
+	git_commit *old_commit = NULL, *new_commit = NULL;
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_diff *diff = NULL;
+	git_oid old_oid;
+	size_t i, k;
+	int error;
+
+	*out = NULL;
+	*count = 0;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (strlen(from) != GIT_OID_HEXSZ || git_oid_fromstr(&old_oid, from) < 0 ||
+	    git_commit_lookup(&old_commit, repo->git, &old_oid) < 0) {
+		error = opex_error_set(err, OPEX_ENOTFOUND,
+			"'%s' is not a commit of '%s'", from, repo->git_dir);
+		goto done;
+	}
+	error = git_commit_lookup(&new_commit, repo->git, &repo->commit_oid);
+	if (error == 0)
+		error = git_commit_tree(&old_tree, old_commit);
+	if (error == 0)
+		error = git_commit_tree(&new_tree, new_commit);
+	/* Content is never compared: the ids say what changed. */
+	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+	if (error == 0)
+		error = git_diff_tree_to_tree(&diff, repo->git, old_tree, new_tree,
+			&opts);
+	if (error == 0)
+		error = git_diff_foreach(diff, collect_change, NULL, NULL, NULL, &c);
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot compare %s with %s: %s", from, repo->commit,
+			git_message());
+		opex_strings_free(c.paths, c.count);
+		goto done;
+	}
+	/* In the listing's order (a change of kind comes as two deltas). */
+	if (c.count > 1)
+		qsort(c.paths, c.count, sizeof(*c.paths), path_cmp);
+	/* A change of kind comes as a removal and an addition: list it once. */
+	for (i = k = 0; i < c.count; i++) {
+		if (k > 0 && strcmp(c.paths[k - 1], c.paths[i]) == 0)
+			opex_free(c.paths[i]);
+		else
+			c.paths[k++] = c.paths[i];
+	}
+	c.count = k;
+	*out = c.paths;
+	*count = c.count;
+done:
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	git_commit_free(old_commit);
+	git_commit_free(new_commit);
+	return error;
+}
+
 struct git_repository *opex_kb_repo_git(const opex_kb_repo *repo)
 {
 	return repo->git;

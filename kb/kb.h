@@ -98,6 +98,18 @@ const opex_kb_entry *opex_kb_repo_find(const opex_kb_repo *repo,
 int opex_kb_repo_read(opex_buf *out, const opex_kb_repo *repo,
 	const char *path, opex_error *err) OPEX_WARN_UNUSED;
 
+/**
+ * The paths whose entry differs between commit `from` (40 hex digits) and
+ * the repository's revision: added, changed, removed or changed in kind,
+ * in strcmp order, as `*count` new strings (free them with
+ * opex_strings_free). Trees are compared by id, so a folder that did not
+ * change costs nothing however large it is. Errors: OPEX_ENOTFOUND (`from`
+ * is not a commit of this repository), OPEX_EIO (an object of either tree
+ * cannot be read); the caller then compares the whole listing instead.
+ */
+int opex_kb_repo_changed_paths(char ***out, size_t *count,
+	const opex_kb_repo *repo, const char *from, opex_error *err) OPEX_WARN_UNUSED;
+
 /* ---------------------------------------------------------------------
  * History (history.c): who changed and who verified each path
  * ------------------------------------------------------------------- */

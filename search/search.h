@@ -99,10 +99,12 @@ typedef struct opex_search_index_stats {
 } opex_search_index_stats;
 
 /**
- * Plan an update to `repo`'s revision: read the indexed path -> blob map, so
- * that opex_search_index_wants() can tell which articles the update needs. With
- * `rebuild`, or when the schema, people.yaml or opex.yaml changed, it wants
- * every article.
+ * Plan an update to `repo`'s revision, so that opex_search_index_wants()
+ * can tell which articles the update needs: the paths that differ between
+ * the indexed revision's tree and the new one (compared by id, unchanged
+ * folders skipped), or, when that revision cannot be read, the indexed
+ * path -> blob map. With `rebuild`, or when the schema, people.yaml or
+ * opex.yaml changed, it wants every article.
  */
 int opex_search_index_plan(opex_search_index *index, const opex_kb_repo *repo,
 	bool rebuild, opex_error *err) OPEX_WARN_UNUSED;

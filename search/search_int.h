@@ -36,6 +36,10 @@ struct opex_search_index {
 	char plan_rev[41];
 	old_doc *plan;
 	size_t plan_count, plan_cursor;
+	/* or, when the trees could be compared, the paths that changed since */
+	bool plan_diff;
+	char **plan_paths;
+	size_t plan_path_count;
 	struct {
 		char *sql;
 		sqlite3_stmt *st;

@@ -213,6 +213,66 @@ START_TEST(kb_git_source__lists_the_tree_in_strcmp_order)
 }
 END_TEST
 
+/* What a commit changed: every kind of change, by path, in strcmp order. */
+START_TEST(kb_git_source__lists_the_paths_changed_since_a_commit)
+{
+	char c1[41], c2[41], c3[41];
+	opex_test_repo *r = sample_repo(false, c1, c2);
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_repo *repo = NULL;
+	char **paths = NULL;
+	size_t n = 0;
+	const char *expect[] = {
+		"articles-old.md",             /* removed */
+		"articles/a.md",               /* a file become a link */
+		"articles/cards/lost-card.md", /* changed, two folders down */
+		"articles/new/one.md",         /* added in a new folder */
+		"vendor/lib",                  /* another gitlink commit */
+	};
+
+	opex_test_repo_remove(r, "articles-old.md");
+	opex_test_repo_put_mode(r, "articles/a.md", "lost-card.md",
+		OPEX_TEST_MODE_LINK);
+	opex_test_repo_put(r, "articles/cards/lost-card.md", "# Lost card!\n");
+	opex_test_repo_put(r, "articles/new/one.md", "# One\n");
+	opex_test_repo_put_mode(r, "vendor/lib",
+		"89abcdef0123456789abcdef0123456789abcdef", OPEX_TEST_MODE_GITLINK);
+	opex_test_repo_commit(r, "Bob", "bob@example.com", T0 + 120, "third\n",
+		c3);
+	ck_assert_int_eq(opex_kb_repo_open(&repo, opex_test_repo_path(r),
+		NULL, &err), 0);
+	ck_assert_msg(opex_kb_repo_changed_paths(&paths, &n, repo, c2, &err) == 0,
+		"%s", err.message);
+	ck_assert_uint_eq(n, sizeof(expect) / sizeof(expect[0]));
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(paths[i], expect[i]);
+	opex_strings_free(paths, n);
+
+	/* Since the first commit, a.md changed twice: listed once. */
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &n, repo, c1, &err), 0);
+	ck_assert_uint_eq(n, 5);
+	opex_strings_free(paths, n);
+
+	/* Since itself: nothing. */
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &n, repo, c3, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(paths);
+
+	/* Not a commit here, or not an id at all: ENOTFOUND, nothing listed. */
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &n, repo,
+		"0123456789abcdef0123456789abcdef01234567", &err), OPEX_ENOTFOUND);
+	ck_assert_ptr_null(paths);
+	ck_assert_ptr_nonnull(strstr(err.message, "is not a commit"));
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &n, repo, "HEAD~1",
+		&err), OPEX_ENOTFOUND);
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &n, repo, "", &err),
+		OPEX_ENOTFOUND);
+	ck_assert_uint_eq(n, 0);
+	opex_kb_repo_free(repo);
+	opex_test_repo_free(r);
+}
+END_TEST
+
 START_TEST(kb_git_source__reads_blobs_at_the_revision)
 {
 	char c1[41], c2[41];
@@ -327,6 +387,7 @@ Suite *suite_git_source(void)
 	tcase_add_test(tc, kb_git_source__resolves_revisions);
 	tcase_add_test(tc, kb_git_source__refuses_what_it_cannot_open);
 	tcase_add_test(tc, kb_git_source__lists_the_tree_in_strcmp_order);
+	tcase_add_test(tc, kb_git_source__lists_the_paths_changed_since_a_commit);
 	tcase_add_loop_test(tc, kb_git_source__reads_blobs_at_the_revision, 0,
 		2);
 	tcase_add_test(tc,

@@ -702,6 +702,69 @@ START_TEST(kb_index__update_reads_only_changed_articles)
 }
 END_TEST
 
+/*
+ * An update compares the indexed revision's tree with the new one; a
+ * change of kind or of mode is seen as such. When the indexed revision is
+ * not in the repository (an index copied from another clone), the update
+ * merges the whole listing instead, and the plan reads only what differs.
+ */
+START_TEST(kb_index__update_compares_trees_or_merges_the_listing)
+{
+	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_search_index_stats st;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_test_repo *other = opex_test_repo_new(false);
+	opex_kb_handbook *hb = NULL;
+	opex_kb_repo *repo = NULL;
+	size_t i;
+	env e;
+
+	env_open(&e);
+	/* A file become a link leaves the index; a mode change is no change. */
+	opex_test_repo_put_mode(e.repo, "articles/en/generations.md",
+		"../cards/errors.md", OPEX_TEST_MODE_LINK);
+	opex_test_repo_put_mode(e.repo, fixture[0].path, fixture[0].text,
+		0100755);
+	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", T0 + 10,
+		"Link", NULL);
+	update(&st, &e);
+	ck_assert_uint_eq(st.removed, 1);
+	ck_assert_uint_eq(st.added + st.changed + st.renamed, 0);
+	ck_assert_uint_eq(st.unchanged, FIXTURE_COUNT - 1);
+	ck_assert_uint_eq(st.articles, FIXTURE_COUNT - 1);
+	assert_found(&e, "contactless", "");
+
+	/* Another clone with the same files: no revision in common. */
+	opex_test_repo_put(other, "people.yaml", roster);
+	for (i = 0; i < FIXTURE_COUNT; i++)
+		opex_test_repo_put(other, fixture[i].path, fixture[i].text);
+	opex_test_repo_commit(other, "Ben Okafor", "ben@example.com", T0 + 99,
+		"Elsewhere", NULL);
+	ck_assert_int_eq(opex_kb_repo_open(&repo, opex_test_repo_path(other),
+		NULL, &err), 0);
+	ck_assert_int_eq(opex_search_index_plan(e.ix, repo, false, &err), 0);
+	opts.history_cache = "";
+	opts.now = T0 + DAY;
+	opts.want = opex_search_index_wants;
+	opts.want_payload = e.ix;
+	ck_assert_int_eq(opex_kb_handbook_load(&hb, opex_test_repo_path(other),
+		&opts, &diags, &err), 0);
+	ck_assert_uint_eq(opex_kb_handbook_article_count(hb), 1);
+	ck_assert_msg(opex_search_index_update(&st, e.ix, hb, NULL, &err) == 0,
+		"%s", err.message);
+	ck_assert_uint_eq(st.added, 1);
+	ck_assert_uint_eq(st.unchanged, FIXTURE_COUNT - 1);
+	ck_assert_uint_eq(st.articles, FIXTURE_COUNT);
+	assert_found(&e, "contactless", "articles/en/generations.md");
+	opex_kb_handbook_free(hb);
+	opex_kb_repo_free(repo);
+	opex_diag_list_release(&diags);
+	opex_test_repo_free(other);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(kb_index__roster_change_refreshes_staleness)
 {
 	opex_search_index_stats st;
@@ -894,6 +957,7 @@ Suite *suite_index(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, kb_index__incremental_updates);
 	tcase_add_test(tc, kb_index__update_reads_only_changed_articles);
+	tcase_add_test(tc, kb_index__update_compares_trees_or_merges_the_listing);
 	tcase_add_test(tc, kb_index__roster_change_refreshes_staleness);
 	tcase_add_test(tc, kb_index__killed_update_leaves_a_consistent_index);
 	suite_add_tcase(s, tc);
