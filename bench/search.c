@@ -203,9 +203,10 @@ int main(int argc, char **argv)
 		opts.want = opex_search_index_wants;
 		opts.want_payload = ix;
 		if (opex_kb_repo_open(&repo, argv[1], opts.rev, &err) < 0 ||
-		    opex_search_index_plan(ix, repo, false, &err) < 0 ||
-		    opex_kb_handbook_load(&hb, argv[1], &opts, &diags, &err) < 0 ||
-		    opex_search_index_update(&stats, ix, hb, NULL, &err) < 0)
+		    opex_search_index_plan(ix, repo, false, &err) < 0)
+			bench_die("update", err.message);
+		opex_kb_handbook_load_repo(&hb, repo, &opts, &diags);
+		if (opex_search_index_update(&stats, ix, hb, NULL, &err) < 0)
 			bench_die("update", err.message);
 		up_total[k] = opex_time_monotonic_ms() - t;
 		if (stats.changed != 1 || stats.added + stats.removed != 0 ||
@@ -213,7 +214,6 @@ int main(int argc, char **argv)
 			bench_die("update", "expected exactly one changed article");
 		up[k] = stats.ms;
 		opex_kb_handbook_free(hb);
-		opex_kb_repo_free(repo);
 		opex_diag_list_release(&diags);
 	}
 

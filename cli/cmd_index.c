@@ -102,11 +102,9 @@ int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 		hopts.history_cache = opts->no_cache ? "" : NULL;
 		hopts.want = opex_search_index_wants;
 		hopts.want_payload = ix;
-		if (opex_kb_handbook_load(&hb, opts->repo, &hopts, &diags,
-				&err) < 0) {
-			fprintf(stderr, "opex %s: %s\n", name, err.message);
-			goto done;
-		}
+		/* The revision is open and listed already: the handbook takes it. */
+		opex_kb_handbook_load_repo(&hb, repo, &hopts, &diags);
+		repo = NULL;
 		uopts.rebuild = opts->rebuild;
 		if (progress && fancy_terminal(2))
 			uopts.progress = draw_progress;

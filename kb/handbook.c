@@ -348,20 +348,28 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 	const opex_kb_handbook_options *opts, opex_diag_list *diags,
 	opex_error *err)
 {
+	opex_kb_repo *repo = NULL;
+	int error = opex_kb_repo_open(&repo, path, opts ? opts->rev : NULL, err);
+
+	*out = NULL;
+	if (error < 0)
+		return error;
+	opex_kb_handbook_load_repo(out, repo, opts, diags);
+	return 0;
+}
+
+void opex_kb_handbook_load_repo(opex_kb_handbook **out, opex_kb_repo *repo,
+	const opex_kb_handbook_options *opts, opex_diag_list *diags)
+{
 	opex_kb_handbook_options defaults = OPEX_KB_HANDBOOK_OPTIONS_INIT;
 	opex_kb_handbook *hb = opex_calloc(1, sizeof(*hb));
 	size_t i;
-	int error;
 
-	*out = NULL;
 	if (opts == NULL)
 		opts = &defaults;
 	opex_kb_settings_init(&hb->settings);
 	hb->now = opts->now ? opts->now : (int64_t)time(NULL);
-
-	error = opex_kb_repo_open(&hb->repo, path, opts->rev, err);
-	if (error < 0)
-		goto done;
+	hb->repo = repo;
 	report_folders(hb, diags);
 	load_settings(hb, diags);
 	load_roster(hb, diags);
@@ -375,12 +383,7 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 		for (i = 0; i < hb->article_count; i++)
 			derive_outdated(hb, hb->articles[i]);
 	}
-
 	*out = hb;
-	hb = NULL;
-done:
-	opex_kb_handbook_free(hb);
-	return error;
 }
 
 void opex_kb_handbook_free(opex_kb_handbook *hb)

@@ -656,6 +656,14 @@ int opex_kb_handbook_load(opex_kb_handbook **out, const char *path,
 	const opex_kb_handbook_options *opts, opex_diag_list *diags,
 	opex_error *err) OPEX_WARN_UNUSED;
 
+/**
+ * The same from a repository already open at its revision (`opts->rev` is
+ * not used), which the handbook takes: it is freed with the handbook. Per-
+ * file problems go to `diags`; nothing else can fail.
+ */
+void opex_kb_handbook_load_repo(opex_kb_handbook **out, opex_kb_repo *repo,
+	const opex_kb_handbook_options *opts, opex_diag_list *diags);
+
 /** Free the handbook. NULL is a no-op. */
 void opex_kb_handbook_free(opex_kb_handbook *handbook);
 
