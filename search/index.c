@@ -370,6 +370,7 @@ void opex_search_index_free(opex_search_index *ix)
 	if (ix == NULL)
 		return;
 	opex_search_plan_release(ix);
+	opex_search_facet_table_free(ix->facets);
 	for (size_t i = 0; i < ix->cache_count; i++) {
 		sqlite3_finalize(ix->cache[i].st);
 		opex_free(ix->cache[i].sql);

@@ -2,9 +2,10 @@
  * plan.c: the SQL a search runs. The query's filters and the reader's
  * audience become conditions on doc (d) with numbered parameters; ranked
  * hits come from both FTS5 tables (UNION ALL) ordered by BM25; the total
- * and the facets are counted over the same conditions, up to a bound
+ * is counted over the same conditions, up to a bound
  * (OPEX_LIMIT_SEARCH_COUNT matches): a common word costs no pass over
- * every article that has it.
+ * every article that has it. A search with facets reads its matches once
+ * instead (facets.c).
  *
  *   parameter   bound to
  *   ?1          the MATCH expression of the query's words
@@ -223,59 +224,6 @@ int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err)
 		error = opex_search_db_error(s->ix, err, "search");
 	*capped = n > s->bound;
 	*out = *capped ? s->bound : n;
-done:
-	opex_search_db_finish(s->ix, st);
-	opex_buf_release(&sql);
-	return error;
-}
-
-/* One facet of the tally: `column` of d (or of `join`) over the first matches. */
-static void tally_arm(opex_buf *sql, size_t facet, const char *column,
-	const char *join, size_t bound)
-{
-	opex_buf_printf(sql, " UNION ALL SELECT * FROM (SELECT %zu, %s AS v,"
-		" count(*) AS n FROM (SELECT id FROM b LIMIT %zu) x"
-		" JOIN doc d ON d.id = x.id %s WHERE v IS NOT NULL"
-		" GROUP BY v ORDER BY n DESC, v LIMIT 100)", facet, column, bound, join);
-}
-
-int opex_search_tally(opex_search_result *out, search_ctx *s, opex_error *err)
-{
-	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	opex_search_facet **lists[] = { &out->languages, &out->journeys, &out->markets };
-	size_t *counts[] = { &out->language_count, &out->journey_count,
-		&out->market_count };
-	size_t caps[3] = { 0, 0, 0 }, n = 0;
-	sqlite3_stmt *st = NULL;
-	int error, rc;
-
-	opex_search_sql_hits(&sql, s->q, false);
-	opex_buf_puts(&sql, ", b(id) AS MATERIALIZED (");
-	sql_bounded(&sql, s, s->bound + 1);
-	opex_buf_puts(&sql, ") SELECT 3, NULL, count(*) FROM b");
-	tally_arm(&sql, 0, "lower(d.language)", "", s->bound);
-	tally_arm(&sql, 1, "lower(d.journey)", "", s->bound);
-	tally_arm(&sql, 2, "m.market", "JOIN doc_market m ON m.doc = d.id", s->bound);
-	error = opex_search_prepare(&st, s, sql.ptr, err);
-	if (error < 0)
-		goto done;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t f = (size_t)sqlite3_column_int64(st, 0);
-
-		if (f >= 3) {
-			n = (size_t)sqlite3_column_int64(st, 2);
-			continue;
-		}
-		opex_array_grow((void **)lists[f], &caps[f], *counts[f] + 1,
-			sizeof(**lists[f]));
-		(*lists[f])[*counts[f]].value = opex_search_db_column_dup(st, 1);
-		(*lists[f])[*counts[f]].count = (size_t)sqlite3_column_int64(st, 2);
-		(*counts[f])++;
-	}
-	if (rc != SQLITE_DONE)
-		error = opex_search_db_error(s->ix, err, "search");
-	out->total_capped = n > s->bound;
-	out->total = out->total_capped ? s->bound : n;
 done:
 	opex_search_db_finish(s->ix, st);
 	opex_buf_release(&sql);

@@ -1,8 +1,9 @@
 /*
  * search.c: one search. The query's words become FTS5 MATCH expressions,
  * its filters and the audience SQL conditions (plan.c); then, in one read
- * transaction, the ranked page, the total, the facets (plan.c), the hits'
- * snippets (snippets.c) and, when nothing matched, a suggestion
+ * transaction, the ranked page and the total (plan.c) or, with facets, the
+ * page, total and facets from one read of the matches (facets.c); the
+ * hits' snippets (snippets.c) and, when nothing matched, a suggestion
  * (suggest.c).
  */
 #include "search/search_int.h"
@@ -61,7 +62,7 @@ static int read_page(opex_search_result *out, sqlite3_int64 **ids,
 		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
 			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
 			" FROM hits h JOIN doc d ON d.id = h.id WHERE 1%s"
-			" ORDER BY h.score, d.path LIMIT %zu OFFSET %zu",
+			" ORDER BY h.score, h.id LIMIT %zu OFFSET %zu",
 			s->filters.ptr, limit, offset);
 	error = opex_search_prepare(&st, s, sql.ptr, err);
 	if (error < 0)
@@ -94,6 +95,174 @@ static int read_page(opex_search_result *out, sqlite3_int64 **ids,
 done:
 	opex_search_db_finish(s->ix, st);
 	opex_buf_release(&sql);
+	return error;
+}
+
+/* A match as the one pass of a search with facets reads it. */
+typedef struct match {
+	sqlite3_int64 id;
+	double score;
+} match;
+
+/* Ranked order: best (lowest) score first, then by id, as read_page(). */
+static bool match_before(const match *a, const match *b)
+{
+	return a->score < b->score || (a->score == b->score && a->id < b->id);
+}
+
+static int match_cmp(const void *a, const void *b)
+{
+	return match_before(a, b) ? -1 : match_before(b, a) ? 1 : 0;
+}
+
+/* Sift `m[i]` down the heap of `n` whose root is the worst match. */
+static void sift_down(match *m, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, worst = i;
+
+		if (l < n && match_before(&m[worst], &m[l]))
+			worst = l;
+		if (r < n && match_before(&m[worst], &m[r]))
+			worst = r;
+		if (worst == i)
+			return;
+		match t = m[i];
+		m[i] = m[worst];
+		m[worst] = t;
+		i = worst;
+	}
+}
+
+/* The best `k` of `m[0..n)` into `best`, in ranked order; their count. */
+static size_t best_of(match *best, const match *m, size_t n, size_t k)
+{
+	size_t i, h = 0;
+
+	if (k == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (h < k) {
+			size_t j = h++;
+
+			best[j] = m[i];
+			while (j > 0 && match_before(&best[(j - 1) / 2], &best[j])) {
+				match t = best[j];
+
+				best[j] = best[(j - 1) / 2];
+				best[(j - 1) / 2] = t;
+				j = (j - 1) / 2;
+			}
+		} else if (match_before(&m[i], &best[0])) {
+			best[0] = m[i];
+			sift_down(best, h, 0);
+		}
+	}
+	qsort(best, h, sizeof(*best), match_cmp);
+	return h;
+}
+
+/* Every match the reader may see, in the order FTS5 gives them. */
+static int read_matches(match **out, size_t *count, search_ctx *s,
+	opex_error *err)
+{
+	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int error, rc;
+
+	*out = NULL;
+	*count = 0;
+	opex_search_sql_hits(&sql, s->q, true);
+	if (s->filters.len == 0)
+		opex_buf_puts(&sql, "SELECT id, score FROM hits");
+	else
+		opex_buf_printf(&sql, "SELECT h.id, h.score FROM hits h"
+			" JOIN doc d ON d.id = h.id WHERE 1%s", s->filters.ptr);
+	error = opex_search_prepare(&st, s, sql.ptr, err);
+	while (error == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		opex_array_grow((void **)out, &cap, *count + 1, sizeof(**out));
+		(*out)[*count].id = sqlite3_column_int64(st, 0);
+		(*out)[*count].score = sqlite3_column_double(st, 1);
+		(*count)++;
+	}
+	if (error == 0 && rc != SQLITE_DONE)
+		error = opex_search_db_error(s->ix, err, "search");
+	opex_search_db_finish(s->ix, st);
+	opex_buf_release(&sql);
+	return error;
+}
+
+/* The article row of a page hit, by id. */
+static int read_hit(opex_search_hit *hit, bool *stemmed, search_ctx *s,
+	sqlite3_stmt *st, const match *m, opex_error *err)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, s->now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return opex_search_db_error(s->ix, err, "search");
+	memset(hit, 0, sizeof(*hit));
+	hit->score = m->score;
+	hit->path = opex_search_db_column_dup(st, 0);
+	hit->title = opex_search_db_column_dup(st, 1);
+	hit->language = opex_search_db_column_dup(st, 2);
+	hit->owner = opex_search_db_column_dup(st, 3);
+	hit->journey = opex_search_db_column_dup(st, 4);
+	hit->stale = sqlite3_column_int(st, 5) != 0;
+	*stemmed = sqlite3_column_int(st, 6) != 0;
+	return 0;
+}
+
+/*
+ * A search with facets, from one read of the matches (see facets.c): the
+ * page, the total up to the bound and the facets over the first `bound`
+ * matches (in the order FTS5 gives them, as the count reads them).
+ */
+static int read_page_and_facets(opex_search_result *out, sqlite3_int64 **ids,
+	bool **stemmed, search_ctx *s, size_t limit, size_t offset,
+	opex_error *err)
+{
+	match *all = NULL, *best = NULL;
+	sqlite3_int64 *counted = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, k, shown, i, tallied;
+	int error = read_matches(&all, &n, s, err);
+
+	if (error < 0 || n == 0)
+		goto done;
+	tallied = n > s->bound ? s->bound : n;
+	out->total_capped = n > s->bound;
+	out->total = tallied;
+	counted = opex_calloc(tallied + 1, sizeof(*counted));
+	for (i = 0; i < tallied; i++)
+		counted[i] = all[i].id;
+	error = opex_search_facets_count(out, s->ix, counted, tallied, err);
+	if (error < 0 || offset >= n)
+		goto done;
+	k = offset + limit < n ? offset + limit : n;
+	best = opex_calloc(k + 1, sizeof(*best));
+	k = best_of(best, all, n, k);
+	shown = k - offset;
+	out->hits = opex_calloc(shown + 1, sizeof(*out->hits));
+	*ids = opex_calloc(shown + 1, sizeof(**ids));
+	*stemmed = opex_calloc(shown + 1, sizeof(**stemmed));
+	error = opex_search_db_prepare(&st, s->ix, "SELECT path, title, language,"
+		" owner, journey, stale_after < ?2, stemmed FROM doc WHERE id = ?1",
+		err);
+	for (i = 0; error == 0 && i < shown; i++) {
+		error = read_hit(&out->hits[i], &(*stemmed)[i], s, st,
+			&best[offset + i], err);
+		if (error == 0) {
+			(*ids)[i] = best[offset + i].id;
+			out->hit_count++;
+		}
+	}
+	opex_search_db_finish(s->ix, st);
+done:
+	opex_free(all);
+	opex_free(best);
+	opex_free(counted);
 	return error;
 }
 
@@ -141,16 +310,18 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	if (error < 0)
 		goto done;
 	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
-	error = read_page(out, &ids, &stemmed, &s, limit, opts->offset, err);
+	error = opts->facets
+		? read_page_and_facets(out, &ids, &stemmed, &s, limit, opts->offset, err)
+		: read_page(out, &ids, &stemmed, &s, limit, opts->offset, err);
 	/* The page is known: now, and only now, snippets and sections. */
 	if (error == 0)
 		error = opex_search_hits_fill(out, &s, ids, stemmed, opts, err);
 	if (error < 0)
 		goto done;
-	if (out->hit_count == 0 && opts->offset == 0)
+	if (opts->facets)
+		(void)0;   /* counted with the page */
+	else if (out->hit_count == 0 && opts->offset == 0)
 		out->total = 0;   /* nothing matched: nothing to count */
-	else if (opts->facets)
-		error = opex_search_tally(out, &s, err);
 	else if (out->hit_count < limit && out->hit_count > 0 &&
 	    opts->offset + out->hit_count <= s.bound)
 		out->total = opts->offset + out->hit_count;

@@ -19,6 +19,8 @@
 #define STMT_CACHE 64
 #define INCOMPLETE_MARK " incomplete"
 
+typedef struct opex_search_facet_table opex_search_facet_table;
+
 /* An indexed article, as the tree compare of an update reads it. */
 typedef struct old_doc {
 	sqlite3_int64 id;
@@ -46,6 +48,7 @@ struct opex_search_index {
 		bool busy;
 	} cache[STMT_CACHE];      /* see opex_search_db_prepare() */
 	size_t cache_count, cache_next;
+	opex_search_facet_table *facets;  /* see facets.c; NULL until needed */
 };
 
 /* ---------------------------------------------------------------------
@@ -241,19 +244,24 @@ int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err);
 
 /**
- * Count and facets in one statement (one MATCH: a prefix's doclists are
- * merged once): the total as opex_search_count() gives it, and languages,
- * journeys and markets over the first s->bound matches.
- */
-int opex_search_tally(opex_search_result *out, search_ctx *s, opex_error *err);
-
-/**
  * Fill the hits of the page shown, whose row ids and tables (stemmed:
  * fts_en) are `ids` and `stemmed`: snippet, best section (snippets.c).
  */
 int opex_search_hits_fill(opex_search_result *out, search_ctx *s,
 	const sqlite3_int64 *ids, const bool *stemmed,
 	const opex_search_options *o, opex_error *err);
+
+/**
+ * Count languages, journeys and markets of the articles `ids[0..n)` into
+ * `out`, most first (then by value), at most 100 values each, from the
+ * index's table of facet values (facets.c), read again when the index
+ * changed.
+ */
+int opex_search_facets_count(opex_search_result *out, opex_search_index *ix,
+	const sqlite3_int64 *ids, size_t n, opex_error *err);
+
+/** Free the table of facet values. NULL is a no-op. */
+void opex_search_facet_table_free(opex_search_facet_table *table);
 
 /** A corrected query when nothing matched, or *out = NULL (suggest.c). */
 int opex_search_suggest(char **out, search_ctx *s, opex_error *err);

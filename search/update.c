@@ -604,6 +604,9 @@ int opex_search_index_update(opex_search_index_stats *out, opex_search_index *ix
 done:
 	if (in_txn)
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	/* This connection's own commits do not move its data_version. */
+	opex_search_facet_table_free(ix->facets);
+	ix->facets = NULL;
 	if (stats.rebuilt)
 		sqlite3_exec(ix->db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
 	opex_search_plan_release(ix);

@@ -475,6 +475,105 @@ START_TEST(kb_index__bounded_total_and_facets)
 }
 END_TEST
 
+static void run_query(opex_search_result *r, opex_search_index *ix,
+	const char *text, bool facets, size_t offset)
+{
+	opex_search_options so = OPEX_SEARCH_OPTIONS_INIT;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_search_query *q = NULL;
+
+	so.facets = facets;
+	so.limit = 2;
+	so.offset = offset;
+	so.now = T0 + DAY;
+	ck_assert_int_eq(opex_search_query_parse(&q, text, strlen(text), &err), 0);
+	ck_assert_msg(opex_search_run(r, ix, q, &so, &err) == 0, "'%s': %s",
+		text, err.message);
+	opex_search_query_free(q);
+}
+
+static size_t facet_count(const opex_search_facet *f, size_t n, const char *value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].value, value) == 0)
+			return f[i].count;
+	return 0;
+}
+
+/*
+ * A search with facets reads its matches once and ranks them itself: its
+ * pages and totals are those of the search without facets, and its counts
+ * follow every update, this connection's own or another's.
+ */
+START_TEST(kb_index__facets_agree_with_the_plain_search_and_follow_updates)
+{
+	static const char *queries[] = {
+		"chargeback", "dispute OR chargeback", "refund lang:en", "card*",
+		"-chargeback", "chargeback market:uk", "nothingmatches", "c*",
+	};
+	opex_search_result plain, faceted;
+	opex_search_index *other = NULL;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_handbook *hb;
+	size_t i, offset, k;
+	env e;
+
+	env_open(&e);
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
+		for (offset = 0; offset < 8; offset += 2) {
+			run_query(&plain, e.ix, queries[i], false, offset);
+			run_query(&faceted, e.ix, queries[i], true, offset);
+			ck_assert_msg(plain.hit_count == faceted.hit_count,
+				"'%s' at %zu: %zu hits against %zu", queries[i], offset,
+				faceted.hit_count, plain.hit_count);
+			for (k = 0; k < plain.hit_count; k++) {
+				ck_assert_str_eq(faceted.hits[k].path, plain.hits[k].path);
+				ck_assert_str_eq(faceted.hits[k].snippet, plain.hits[k].snippet);
+			}
+			if (plain.hit_count > 0 || offset == 0)
+				ck_assert_msg(plain.total == faceted.total,
+					"'%s' at %zu: total %zu against %zu", queries[i], offset,
+					faceted.total, plain.total);
+			opex_search_result_release(&plain);
+			opex_search_result_release(&faceted);
+		}
+
+	run_query(&faceted, e.ix, "chargeback", true, 0);
+	ck_assert_uint_eq(facet_count(faceted.languages, faceted.language_count,
+		"fr"), 0);
+	opex_search_result_release(&faceted);
+	/* This connection's update. */
+	opex_test_repo_put(e.repo, "articles/fr/chargeback.md",
+		"---\ntitle: Chargeback en France\nowner: ana\nlanguage: FR\n"
+		"journey: disputes\nmarkets: [fr, be]\n---\nUn chargeback.\n");
+	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", T0 + 10,
+		"Add", NULL);
+	update(NULL, &e);
+	run_query(&faceted, e.ix, "chargeback", true, 0);
+	ck_assert_uint_eq(facet_count(faceted.languages, faceted.language_count,
+		"fr"), 1);   /* lowercased, as the language filter matches */
+	ck_assert_uint_eq(facet_count(faceted.markets, faceted.market_count,
+		"be"), 1);
+	opex_search_result_release(&faceted);
+	/* Another connection's update. */
+	opex_test_repo_remove(e.repo, "articles/fr/chargeback.md");
+	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", T0 + 20,
+		"Remove", NULL);
+	ck_assert_int_eq(opex_search_index_open(&other, e.index_path, &err), 0);
+	hb = load(e.repo);
+	ck_assert_int_eq(opex_search_index_update(NULL, other, hb, NULL, &err), 0);
+	opex_kb_handbook_free(hb);
+	opex_search_index_free(other);
+	run_query(&faceted, e.ix, "chargeback", true, 0);
+	ck_assert_uint_eq(facet_count(faceted.languages, faceted.language_count,
+		"fr"), 0);
+	ck_assert_uint_eq(facet_count(faceted.markets, faceted.market_count,
+		"be"), 0);
+	opex_search_result_release(&faceted);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(kb_index__suggests_corrections)
 {
 	opex_search_result r;
@@ -950,6 +1049,7 @@ Suite *suite_index(void)
 	tcase_add_test(tc, kb_index__table_cells_in_snippets);
 	tcase_add_test(tc, kb_index__pages);
 	tcase_add_test(tc, kb_index__bounded_total_and_facets);
+	tcase_add_test(tc, kb_index__facets_agree_with_the_plain_search_and_follow_updates);
 	tcase_add_test(tc, kb_index__suggests_corrections);
 	tcase_add_test(tc, kb_index__suggests_same_first_letter);
 	suite_add_tcase(s, tc);
