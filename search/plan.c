@@ -1,11 +1,8 @@
 /*
  * plan.c: the SQL a search runs. The query's filters and the reader's
  * audience become conditions on doc (d) with numbered parameters; ranked
- * hits come from both FTS5 tables (UNION ALL) ordered by BM25; the total
- * is counted over the same conditions, up to a bound
- * (OPEX_LIMIT_SEARCH_COUNT matches): a common word costs no pass over
- * every article that has it. A search with facets reads its matches once
- * instead (facets.c).
+ * hits come from both FTS5 tables (UNION ALL) with their BM25 scores;
+ * search.c reads them once for the page, the total and the facets.
  *
  *   parameter   bound to
  *   ?1          the MATCH expression of the query's words
@@ -186,48 +183,6 @@ int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 	for (i = 0; i < s->params.count; i++)
 		opex_search_db_bind_text(*out, (int)i + 4, s->params.text[i]);
 	return 0;
-}
-
-/*
- * The matching rows of doc the audience may see, at most `limit`, as
- * `SELECT h.id ...` (FTS5 stops reading doclists at the limit).
- */
-static void sql_bounded(opex_buf *sql, const search_ctx *s, size_t limit)
-{
-	if (s->filters.len == 0)
-		opex_buf_printf(sql, "SELECT h.id FROM hits h LIMIT %zu", limit);
-	else
-		opex_buf_printf(sql, "SELECT h.id FROM hits h"
-			" JOIN doc d ON d.id = h.id WHERE 1%s LIMIT %zu",
-			s->filters.ptr, limit);
-}
-
-int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err)
-{
-	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-	int error;
-
-	*out = 0;
-	*capped = false;
-	opex_search_sql_hits(&sql, s->q, false);
-	opex_buf_puts(&sql, "SELECT count(*) FROM (");
-	sql_bounded(&sql, s, s->bound + 1);
-	opex_buf_putc(&sql, ')');
-	error = opex_search_prepare(&st, s, sql.ptr, err);
-	if (error < 0)
-		goto done;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(st, 0);
-	else
-		error = opex_search_db_error(s->ix, err, "search");
-	*capped = n > s->bound;
-	*out = *capped ? s->bound : n;
-done:
-	opex_search_db_finish(s->ix, st);
-	opex_buf_release(&sql);
-	return error;
 }
 
 /* Matches in the highlighted body, as byte ranges of the unmarked text. */

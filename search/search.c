@@ -1,10 +1,9 @@
 /*
  * search.c: one search. The query's words become FTS5 MATCH expressions,
  * its filters and the audience SQL conditions (plan.c); then, in one read
- * transaction, the ranked page and the total (plan.c) or, with facets, the
- * page, total and facets from one read of the matches (facets.c); the
- * hits' snippets (snippets.c) and, when nothing matched, a suggestion
- * (suggest.c).
+ * transaction, the page, the total and the facets (facets.c) from one
+ * read of the matches (plan.c's SQL), ranked here; the hits' snippets
+ * (snippets.c) and, when nothing matched, a suggestion (suggest.c).
  */
 #include "search/search_int.h"
 #include "core/buf.h"
@@ -36,75 +35,13 @@ static int context_build(search_ctx *s, const opex_search_options *opts,
 	return 0;
 }
 
-/* The ranked page: hits without snippets, their row ids and stemming. */
-static int read_page(opex_search_result *out, sqlite3_int64 **ids,
-	bool **stemmed, search_ctx *s, size_t limit, size_t offset,
-	opex_error *err)
-{
-	opex_buf sql = OPEX_BUF_INIT(OPEX_LIMIT_LINE_BYTES);
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int error, rc;
-	/*
-	 * Without filters, ranking needs no join: joining every match to doc
-	 * before the sort costs half again as much for common words.
-	 */
-	bool fast = s->filters.len == 0 && opex_search_query_has_positive(s->q);
-
-	opex_search_sql_hits(&sql, s->q, true);
-	if (fast)   /* rank the FTS rows alone, join the page only */
-		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
-			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
-			" FROM (SELECT id, score FROM hits ORDER BY score, id"
-			" LIMIT %zu OFFSET %zu) h JOIN doc d ON d.id = h.id"
-			" ORDER BY h.score, h.id", limit, offset);
-	else
-		opex_buf_printf(&sql, "SELECT d.id, h.score, d.path, d.title,"
-			" d.language, d.owner, d.journey, d.stale_after < ?3, d.stemmed"
-			" FROM hits h JOIN doc d ON d.id = h.id WHERE 1%s"
-			" ORDER BY h.score, h.id LIMIT %zu OFFSET %zu",
-			s->filters.ptr, limit, offset);
-	error = opex_search_prepare(&st, s, sql.ptr, err);
-	if (error < 0)
-		goto done;
-	for (;;) {
-		opex_search_hit *hit;
-
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		opex_array_grow((void **)&out->hits, &cap, out->hit_count + 1,
-			sizeof(*out->hits));
-		*ids = opex_realloc(*ids, cap * sizeof(**ids));
-		*stemmed = opex_realloc(*stemmed, cap * sizeof(**stemmed));
-		hit = &out->hits[out->hit_count];
-		memset(hit, 0, sizeof(*hit));
-		(*ids)[out->hit_count] = sqlite3_column_int64(st, 0);
-		hit->score = sqlite3_column_double(st, 1);
-		hit->path = opex_search_db_column_dup(st, 2);
-		hit->title = opex_search_db_column_dup(st, 3);
-		hit->language = opex_search_db_column_dup(st, 4);
-		hit->owner = opex_search_db_column_dup(st, 5);
-		hit->journey = opex_search_db_column_dup(st, 6);
-		hit->stale = sqlite3_column_int(st, 7) != 0;
-		(*stemmed)[out->hit_count] = sqlite3_column_int(st, 8) != 0;
-		out->hit_count++;
-	}
-	if (rc != SQLITE_DONE)
-		error = opex_search_db_error(s->ix, err, "search");
-done:
-	opex_search_db_finish(s->ix, st);
-	opex_buf_release(&sql);
-	return error;
-}
-
 /* A match as the one pass of a search with facets reads it. */
 typedef struct match {
 	sqlite3_int64 id;
 	double score;
 } match;
 
-/* Ranked order: best (lowest) score first, then by id, as read_page(). */
+/* Ranked order: best (lowest) score first, then by id. */
 static bool match_before(const match *a, const match *b)
 {
 	return a->score < b->score || (a->score == b->score && a->id < b->id);
@@ -215,12 +152,13 @@ static int read_hit(opex_search_hit *hit, bool *stemmed, search_ctx *s,
 }
 
 /*
- * A search with facets, from one read of the matches (see facets.c): the
- * page, the total up to the bound and the facets over the first `bound`
- * matches (in the order FTS5 gives them, as the count reads them).
+ * The page, the total up to the bound and, when asked, the facets over
+ * the first `bound` matches (in the order FTS5 gives them, see facets.c),
+ * from one read of the matches: a second MATCH for the count would merge
+ * the doclists of a prefix or a common word again.
  */
-static int read_page_and_facets(opex_search_result *out, sqlite3_int64 **ids,
-	bool **stemmed, search_ctx *s, size_t limit, size_t offset,
+static int read_page(opex_search_result *out, sqlite3_int64 **ids,
+	bool **stemmed, search_ctx *s, size_t limit, size_t offset, bool facets,
 	opex_error *err)
 {
 	match *all = NULL, *best = NULL;
@@ -234,10 +172,12 @@ static int read_page_and_facets(opex_search_result *out, sqlite3_int64 **ids,
 	tallied = n > s->bound ? s->bound : n;
 	out->total_capped = n > s->bound;
 	out->total = tallied;
-	counted = opex_calloc(tallied + 1, sizeof(*counted));
-	for (i = 0; i < tallied; i++)
-		counted[i] = all[i].id;
-	error = opex_search_facets_count(out, s->ix, counted, tallied, err);
+	if (facets) {
+		counted = opex_calloc(tallied + 1, sizeof(*counted));
+		for (i = 0; i < tallied; i++)
+			counted[i] = all[i].id;
+		error = opex_search_facets_count(out, s->ix, counted, tallied, err);
+	}
 	if (error < 0 || offset >= n)
 		goto done;
 	k = offset + limit < n ? offset + limit : n;
@@ -310,24 +250,14 @@ int opex_search_run(opex_search_result *out, opex_search_index *ix,
 	if (error < 0)
 		goto done;
 	snprintf(out->revision, sizeof(out->revision), "%s", rev.ptr);
-	error = opts->facets
-		? read_page_and_facets(out, &ids, &stemmed, &s, limit, opts->offset, err)
-		: read_page(out, &ids, &stemmed, &s, limit, opts->offset, err);
+	error = read_page(out, &ids, &stemmed, &s, limit, opts->offset,
+		opts->facets, err);
 	/* The page is known: now, and only now, snippets and sections. */
 	if (error == 0)
 		error = opex_search_hits_fill(out, &s, ids, stemmed, opts, err);
 	if (error < 0)
 		goto done;
-	if (opts->facets)
-		(void)0;   /* counted with the page */
-	else if (out->hit_count == 0 && opts->offset == 0)
-		out->total = 0;   /* nothing matched: nothing to count */
-	else if (out->hit_count < limit && out->hit_count > 0 &&
-	    opts->offset + out->hit_count <= s.bound)
-		out->total = opts->offset + out->hit_count;
-	else
-		error = opex_search_count(&out->total, &out->total_capped, &s, err);
-	if (error == 0 && opts->suggest && out->total == 0)
+	if (opts->suggest && out->total == 0)
 		error = opex_search_suggest(&out->suggestion, &s, err);
 done:
 	if (in_txn)

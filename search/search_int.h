@@ -238,12 +238,6 @@ int opex_search_prepare(sqlite3_stmt **out, search_ctx *s, const char *sql,
 	opex_error *err);
 
 /**
- * Count the matching articles the audience may see, up to s->bound + 1:
- * more than s->bound sets *capped and *out = s->bound.
- */
-int opex_search_count(size_t *out, bool *capped, search_ctx *s, opex_error *err);
-
-/**
  * Fill the hits of the page shown, whose row ids and tables (stemmed:
  * fts_en) are `ids` and `stemmed`: snippet, best section (snippets.c).
  */
