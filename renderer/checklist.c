@@ -378,20 +378,15 @@ static const status_walk markdown_walk = {
 
 /* --- HTML ------------------------------------------------------------- */
 
-static void h(opex_buf *out, const char *s)
-{
-	opex_html_escape(out, s, strlen(s));
-}
-
 static void html_launch_begin(walk_out *w, const opex_launch_status *st)
 {
 	const char *title = opex_launch_title(st->launch);
 
 	opex_buf_printf(w->out, "<article class=\"launch %s\">\n<h1>",
 		st->passed ? "passed" : "not-passed");
-	h(w->out, title ? title : opex_launch_path(st->launch));
+	opex_html_escape_text(w->out, title ? title : opex_launch_path(st->launch));
 	opex_buf_puts(w->out, "</h1>\n<p class=\"launch-path\"><code>");
-	h(w->out, opex_launch_path(st->launch));
+	opex_html_escape_text(w->out, opex_launch_path(st->launch));
 	opex_buf_printf(w->out, "</code> at <code>%.10s</code></p>\n", st->revision);
 }
 
@@ -400,10 +395,10 @@ static void html_gate_begin(walk_out *w, const opex_launch_gate_status *gs)
 	const char *state = opex_launch_gate_state_name(gs->state);
 
 	opex_buf_printf(w->out, "<section class=\"launch-gate %s\">\n<h2>", state);
-	h(w->out, gs->gate->id);
+	opex_html_escape_text(w->out, gs->gate->id);
 	if (gs->gate->title) {
 		opex_buf_puts(w->out, ": ");
-		h(w->out, gs->gate->title);
+		opex_html_escape_text(w->out, gs->gate->title);
 	}
 	opex_buf_printf(w->out, " <span class=\"state\">%s</span></h2>\n<ul class=\"checks\">\n",
 		state);
@@ -423,10 +418,10 @@ static void html_check(walk_out *w, const opex_launch_check_result *c)
 		opex_buf_puts(w->out, "<li>");
 		if (c->reasons[k].path[0]) {
 			opex_buf_puts(w->out, "<code>");
-			h(w->out, c->reasons[k].path);
+			opex_html_escape_text(w->out, c->reasons[k].path);
 			opex_buf_printf(w->out, ":%u</code> ", c->reasons[k].line);
 		}
-		h(w->out, c->reasons[k].message);
+		opex_html_escape_text(w->out, c->reasons[k].message);
 		opex_buf_puts(w->out, "</li>");
 	}
 	if (c->reason_count)
@@ -445,11 +440,11 @@ static void html_item(walk_out *w, const opex_launch_item_status *it)
 	opex_buf_printf(w->out, "<li class=\"%s\"><input type=\"checkbox\" disabled%s> ",
 		it->done ? "done" : it->waived ? "waived" : "open",
 		it->done ? " checked" : "");
-	h(w->out, it->item->text);
+	opex_html_escape_text(w->out, it->item->text);
 	if (it->done && it->ticked_by != NULL) {
 		opex_time_format_date(w->date, sizeof(w->date), it->ticked_at);
 		opex_buf_puts(w->out, " <small>ticked by ");
-		h(w->out, it->ticked_by);
+		opex_html_escape_text(w->out, it->ticked_by);
 		opex_buf_printf(w->out, " on %s</small>", w->date);
 	}
 	opex_buf_puts(w->out, "</li>\n");
@@ -467,15 +462,15 @@ static void html_approval(walk_out *w, const opex_launch_approval_status *a)
 	opex_buf_printf(w->out, "<tr class=\"%s\"><td>",
 		a->state == OPEX_LAUNCH_APPROVAL_NOT_COUNTED ? "not-counted" :
 		opex_launch_approval_state_name(a->state));
-	h(w->out, a->record->person);
+	opex_html_escape_text(w->out, a->record->person);
 	opex_buf_printf(w->out, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
 		opex_launch_action_name(a->record->action), w->date,
 		opex_launch_approval_state_name(a->state));
 	if (a->why)
-		h(w->out, a->why);
+		opex_html_escape_text(w->out, a->why);
 	if (a->record->comment) {
 		opex_buf_puts(w->out, a->why ? "; " : "");
-		h(w->out, a->record->comment);
+		opex_html_escape_text(w->out, a->record->comment);
 	}
 	opex_buf_puts(w->out, "</td></tr>\n");
 }
@@ -487,7 +482,7 @@ static void html_gate_end(walk_out *w, const opex_launch_gate_status *gs)
 	opex_buf_puts(w->out, "</table>\n");
 	for (j = 0; j < gs->waiting_count; j++) {
 		opex_buf_puts(w->out, j == 0 ? "<ul class=\"waiting\">\n<li>" : "<li>");
-		h(w->out, gs->waiting[j]);
+		opex_html_escape_text(w->out, gs->waiting[j]);
 		opex_buf_puts(w->out, j + 1 == gs->waiting_count ? "</li>\n</ul>\n" :
 			"</li>\n");
 	}
@@ -502,11 +497,11 @@ static void html_problem(walk_out *w, const opex_diag *d, size_t i, size_t n)
 			"<h2>Problems</h2>\n<ul>\n");
 	opex_buf_printf(w->out, "<li class=\"%s\"><code>",
 		opex_severity_name(d->severity));
-	h(w->out, d->path);
+	opex_html_escape_text(w->out, d->path);
 	opex_buf_printf(w->out, ":%u</code> ", d->line);
-	h(w->out, d->message);
+	opex_html_escape_text(w->out, d->message);
 	opex_buf_puts(w->out, " <code>[");
-	h(w->out, d->rule);
+	opex_html_escape_text(w->out, d->rule);
 	opex_buf_puts(w->out, "]</code></li>\n");
 	if (i + 1 == n)
 		opex_buf_puts(w->out, "</ul>\n</section>\n");

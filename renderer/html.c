@@ -45,6 +45,12 @@ void opex_html_escape(opex_buf *out, const char *s, size_t len)
 	opex_buf_put(out, s + run, len - run);
 }
 
+void opex_html_escape_text(opex_buf *out, const char *s)
+{
+	if (s != NULL)
+		opex_html_escape(out, s, strlen(s));
+}
+
 void opex_render_text_clean(opex_buf *out, const char *s, size_t max)
 {
 	size_t len, i, bad, start = out->len;

@@ -23,11 +23,6 @@
 #define TREND_H 170
 #define BAR_W 300
 
-static void text(opex_buf *out, const char *s)
-{
-	opex_html_escape(out, s, strlen(s));
-}
-
 /* Shared with kpi_report.c and the overlay (renderer_int.h). */
 void opex_render_duration(opex_buf *out, double s)
 {
@@ -201,7 +196,7 @@ void opex_render_kpi_steps_html(opex_buf *out, const opex_kpi_process *p)
 		const opex_kpi_measures *s = &p->steps[i].m;
 
 		opex_buf_puts(out, "<tr><td>");
-		text(out, p->steps[i].node);
+		opex_html_escape_text(out, p->steps[i].node);
 		opex_buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>",
 			(unsigned long long)s->inflow, (unsigned long long)s->backlog,
 			(unsigned long long)s->active, (unsigned long long)s->resolved);
@@ -227,12 +222,12 @@ static void targets_html(opex_buf *out, const opex_kpi_process *p)
 		opex_buf_printf(out, "<li class=\"%s\"><strong>%s</strong> ",
 			t->breached ? "breached" : "met", t->breached ? "Breached" : "Met");
 		if (t->node != NULL) {
-			text(out, t->node);
+			opex_html_escape_text(out, t->node);
 			opex_buf_putc(out, ' ');
 		}
-		text(out, t->name + (strncmp(t->name, "target_", 7) == 0 ? 7 : 0));
+		opex_html_escape_text(out, t->name + (strncmp(t->name, "target_", 7) == 0 ? 7 : 0));
 		opex_buf_puts(out, " target ");
-		text(out, t->written);
+		opex_html_escape_text(out, t->written);
 		opex_buf_puts(out, ": actual ");
 		opex_render_kpi_target_value(out, t->name, t->actual);
 		opex_buf_puts(out, "</li>\n");
@@ -252,14 +247,14 @@ static void moves_html(opex_buf *out, const opex_kpi_process *p)
 		if (shown++ == 0)
 			opex_buf_puts(out, "<h3>Moves the map does not have</h3>\n<ul class=\"kpi-moves\">\n");
 		opex_buf_puts(out, "<li>");
-		text(out, e->tail);
+		opex_html_escape_text(out, e->tail);
 		opex_buf_puts(out, " &rarr; ");
-		text(out, e->head);
+		opex_html_escape_text(out, e->head);
 		opex_buf_printf(out, ": %llu case%s (e.g.", (unsigned long long)e->volume,
 			e->volume == 1 ? "" : "s");
 		for (k = 0; k < 3 && e->examples[k]; k++) {
 			opex_buf_putc(out, ' ');
-			text(out, e->examples[k]);
+			opex_html_escape_text(out, e->examples[k]);
 		}
 		opex_buf_puts(out, ")</li>\n");
 	}
@@ -309,9 +304,9 @@ void opex_render_kpi_html(opex_buf *out, const struct opex_kpi_report *report)
 		const opex_kpi_process *p = opex_kpi_report_process(report, i);
 
 		opex_buf_puts(out, "<section class=\"kpi-process\"><h2><a href=\"/");
-		text(out, p->path);
+		opex_html_escape_text(out, p->path);
 		opex_buf_puts(out, "\">");
-		text(out, p->path);
+		opex_html_escape_text(out, p->path);
 		opex_buf_puts(out, "</a></h2>\n");
 		summary_html(out, p);
 		targets_html(out, p);

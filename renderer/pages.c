@@ -19,12 +19,6 @@
 
 #include "core/banned.h"
 
-static void esc(opex_buf *out, const char *s)
-{
-	if (s != NULL)
-		opex_html_escape(out, s, strlen(s));
-}
-
 void opex_render_url_path(opex_buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -70,7 +64,7 @@ void opex_render_page_begin(opex_buf *out, const opex_render_page *page)
 		"<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>");
-	esc(out, page->title);
+	opex_html_escape_text(out, page->title);
 	opex_buf_puts(out, " · opex</title>\n"
 		"<link rel=\"stylesheet\" href=\"/static/opex.css\">\n"
 		"</head>\n<body>\n<header class=\"top\">\n"
@@ -86,11 +80,11 @@ void opex_render_page_begin(opex_buf *out, const opex_render_page *page)
 		"<form class=\"quick\" action=\"/search\" method=\"get\" role=\"search\">"
 		"<input type=\"search\" name=\"q\" aria-label=\"Search the handbook\" "
 		"placeholder=\"Search the handbook\" value=\"");
-	esc(out, page->query);
+	opex_html_escape_text(out, page->query);
 	opex_buf_puts(out, "\"></form>\n");
 	if (page->person) {
 		opex_buf_puts(out, "<span class=\"who\">");
-		esc(out, page->person);
+		opex_html_escape_text(out, page->person);
 		opex_buf_puts(out, "</span>\n");
 	}
 	opex_buf_puts(out, "</header>\n");
@@ -122,9 +116,9 @@ void opex_render_page_error(opex_buf *out, unsigned status,
 
 	opex_render_page_begin(out, &page);
 	opex_buf_printf(out, "<h1>%u ", status);
-	esc(out, title);
+	opex_html_escape_text(out, title);
 	opex_buf_puts(out, "</h1>\n<p class=\"detail\">");
-	esc(out, detail);
+	opex_html_escape_text(out, detail);
 	opex_buf_puts(out, "</p>\n<p><a href=\"/\">Back to search</a></p>\n");
 	opex_render_page_end(out, &page);
 }
@@ -160,7 +154,7 @@ static void options(opex_buf *out, const char *name, const char *label,
 		label, name);
 	for (i = 0; i < count; i++) {
 		opex_buf_puts(out, "<option>");
-		esc(out, values[i]);
+		opex_html_escape_text(out, values[i]);
 		opex_buf_puts(out, "</option>");
 	}
 	opex_buf_puts(out, "</select></label>\n");
@@ -177,7 +171,7 @@ void opex_render_page_home(opex_buf *out, const char *query,
 		"<form id=\"search\" class=\"search\" action=\"/search\" method=\"get\" role=\"search\">\n"
 		"<input id=\"q\" type=\"search\" name=\"q\" autocomplete=\"off\" "
 		"aria-label=\"Search\" placeholder=\"chargeback, lost card, E-4012…\" value=\"");
-	esc(out, query);
+	opex_html_escape_text(out, query);
 	opex_buf_puts(out, "\">\n<div class=\"filters\">\n");
 	if (settings) {
 		options(out, "lang", "Language", settings->languages,
@@ -200,16 +194,16 @@ void opex_render_page_home(opex_buf *out, const char *query,
 		opex_buf_puts(out, "<li><a");
 		href(out, a->path);
 		opex_buf_puts(out, ">");
-		esc(out, a->title ? a->title : a->path);
+		opex_html_escape_text(out, a->title ? a->title : a->path);
 		opex_buf_puts(out, "</a>");
 		if (a->language) {
 			opex_buf_puts(out, " <span class=\"lang\">");
-			esc(out, a->language);
+			opex_html_escape_text(out, a->language);
 			opex_buf_puts(out, "</span>");
 		}
 		opex_render_badges(out, a);
 		opex_buf_puts(out, "<br><small>");
-		esc(out, a->path);
+		opex_html_escape_text(out, a->path);
 		opex_buf_puts(out, "</small></li>\n");
 	}
 	opex_buf_puts(out, "</ul>\n");
@@ -225,14 +219,14 @@ static void person_line(opex_buf *out, const char *label, const char *id,
 {
 	opex_buf_printf(out, "<dt>%s</dt><dd>", label);
 	if (p != NULL) {
-		esc(out, p->name ? p->name : p->id);
+		opex_html_escape_text(out, p->name ? p->name : p->id);
 		if (p->email) {
 			opex_buf_puts(out, " &lt;");
-			esc(out, p->email);
+			opex_html_escape_text(out, p->email);
 			opex_buf_puts(out, "&gt;");
 		}
 	} else if (id != NULL) {
-		esc(out, id);
+		opex_html_escape_text(out, id);
 		opex_buf_puts(out, " <span class=\"badge error\">not on the roster</span>");
 	} else {
 		opex_buf_puts(out, "<span class=\"badge error\">none</span>");
@@ -258,9 +252,9 @@ static void diag_list(opex_buf *out, const opex_diag_list *diags)
 			opex_severity_name(d->severity));
 		if (d->line)
 			opex_buf_printf(out, "line %u: ", d->line);
-		esc(out, d->message);
+		opex_html_escape_text(out, d->message);
 		opex_buf_puts(out, " <code>");
-		esc(out, d->rule);
+		opex_html_escape_text(out, d->rule);
 		opex_buf_puts(out, "</code></li>\n");
 	}
 	opex_buf_puts(out, "</ul>\n");
@@ -272,15 +266,15 @@ static void language_item(opex_buf *out, const opex_kb_article *a,
 	opex_buf_puts(out, "<li>");
 	if (current) {
 		opex_buf_puts(out, "<strong>");
-		esc(out, a->language ? a->language : "?");
+		opex_html_escape_text(out, a->language ? a->language : "?");
 		opex_buf_puts(out, "</strong> (this page)");
 	} else {
 		opex_buf_puts(out, "<a");
 		href(out, a->path);
 		opex_buf_puts(out, " hreflang=\"");
-		esc(out, a->language);
+		opex_html_escape_text(out, a->language);
 		opex_buf_puts(out, "\">");
-		esc(out, a->language ? a->language : a->path);
+		opex_html_escape_text(out, a->language ? a->language : a->path);
 		opex_buf_puts(out, "</a>");
 	}
 	if (a->outdated)
@@ -300,10 +294,10 @@ static void step_refs(opex_buf *out, const opex_render_step_ref *steps,
 		opex_buf_puts(out, "<li><a");
 		href(out, steps[i].map_path);
 		opex_buf_puts(out, ">");
-		esc(out, steps[i].map_title ? steps[i].map_title
+		opex_html_escape_text(out, steps[i].map_title ? steps[i].map_title
 					    : steps[i].map_path);
 		opex_buf_puts(out, "</a>: ");
-		esc(out, steps[i].step);
+		opex_html_escape_text(out, steps[i].step);
 		opex_buf_puts(out, "</li>\n");
 	}
 	opex_buf_puts(out, "</ul>\n");
@@ -319,13 +313,13 @@ int opex_render_page_article(opex_buf *out,
 	opex_buf_puts(out, "<div class=\"meta\">\n<p>");
 	opex_render_badges(out, a);
 	opex_buf_puts(out, " <span class=\"path\">");
-	esc(out, a->path);
+	opex_html_escape_text(out, a->path);
 	opex_buf_puts(out, "</span></p>\n<dl>\n");
 	person_line(out, "Owner", a->owner, view->owner);
 	if (a->last_change) {
 		opex_time_format_date(date, sizeof(date), a->last_change->time);
 		opex_buf_puts(out, "<dt>Last change</dt><dd>");
-		esc(out, a->last_change->author_name);
+		opex_html_escape_text(out, a->last_change->author_name);
 		opex_buf_printf(out, ", <time datetime=\"%s\">%s</time> (<code>%.8s</code>)</dd>\n",
 			date, date, a->last_change->id);
 	}
@@ -340,12 +334,12 @@ int opex_render_page_article(opex_buf *out,
 	opex_buf_puts(out, "</dd>\n");
 	if (a->journey) {
 		opex_buf_puts(out, "<dt>Journey</dt><dd>");
-		esc(out, a->journey);
+		opex_html_escape_text(out, a->journey);
 		opex_buf_puts(out, "</dd>\n");
 	}
 	if (a->channel) {
 		opex_buf_puts(out, "<dt>Channel</dt><dd>");
-		esc(out, a->channel);
+		opex_html_escape_text(out, a->channel);
 		opex_buf_puts(out, "</dd>\n");
 	}
 	if (a->market_count) {
@@ -353,7 +347,7 @@ int opex_render_page_article(opex_buf *out,
 		for (i = 0; i < a->market_count; i++) {
 			if (i)
 				opex_buf_puts(out, ", ");
-			esc(out, a->markets[i]);
+			opex_html_escape_text(out, a->markets[i]);
 		}
 		opex_buf_puts(out, "</dd>\n");
 	}
@@ -406,15 +400,15 @@ void opex_render_page_processes(opex_buf *out,
 		opex_buf_puts(out, "<tr><td><a");
 		href(out, r->path);
 		opex_buf_puts(out, ">");
-		esc(out, title ? title : r->path);
+		opex_html_escape_text(out, title ? title : r->path);
 		opex_buf_puts(out, "</a><br><small>");
-		esc(out, r->path);
+		opex_html_escape_text(out, r->path);
 		opex_buf_puts(out, "</small></td><td>");
 		if (r->map)
-			esc(out, opex_pm_map_attr(r->map, OPEX_PM_ATTR_OWNER));
+			opex_html_escape_text(out, opex_pm_map_attr(r->map, OPEX_PM_ATTR_OWNER));
 		opex_buf_puts(out, "</td><td>");
 		if (r->map)
-			esc(out, opex_pm_map_attr(r->map, OPEX_PM_ATTR_JOURNEY));
+			opex_html_escape_text(out, opex_pm_map_attr(r->map, OPEX_PM_ATTR_JOURNEY));
 		opex_buf_printf(out, "</td><td>%zu</td><td>",
 			r->map ? opex_pm_map_node_count(r->map) : 0);
 		if (r->errors)
@@ -437,9 +431,9 @@ void opex_render_page_process(opex_buf *out,
 	size_t svg_len = view->svg_len, i;
 
 	opex_buf_puts(out, "<h1>");
-	esc(out, title ? title : view->path);
+	opex_html_escape_text(out, title ? title : view->path);
 	opex_buf_puts(out, "</h1>\n<div class=\"meta\"><p class=\"path\">");
-	esc(out, view->path);
+	opex_html_escape_text(out, view->path);
 	opex_buf_puts(out, " · <a href=\"/");
 	opex_render_url_path(out, view->path);
 	opex_buf_puts(out, ".svg\">SVG</a></p>\n<dl>\n");
@@ -480,7 +474,7 @@ void opex_render_page_process(opex_buf *out,
 		opex_buf_puts(out, "<li><a");
 		href(out, a->path);
 		opex_buf_puts(out, ">");
-		esc(out, a->title ? a->title : a->path);
+		opex_html_escape_text(out, a->title ? a->title : a->path);
 		opex_buf_puts(out, "</a>");
 		opex_render_badges(out, a);
 		opex_buf_puts(out, "</li>\n");
@@ -564,7 +558,7 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 			opex_buf_puts(out, i ? " <span>" : "<span>");
 			opex_render_count(out, kinds[i].count);
 			opex_buf_putc(out, ' ');
-			esc(out, kinds[i].kind);
+			opex_html_escape_text(out, kinds[i].kind);
 			opex_buf_puts(out, "</span>");
 		}
 		if (other > 0) {
@@ -586,22 +580,22 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 		const opex_render_health_row *r = &h->rows[i];
 
 		opex_buf_puts(out, "<tr><td><span class=\"badge\">");
-		esc(out, r->kind);
+		opex_html_escape_text(out, r->kind);
 		opex_buf_puts(out, "</span></td><td>");
 		if (r->href) {
 			opex_buf_puts(out, "<a href=\"");
 			opex_render_url_path(out, r->href);
 			opex_buf_puts(out, "\">");
 		}
-		esc(out, r->title ? r->title : r->path);
+		opex_html_escape_text(out, r->title ? r->title : r->path);
 		if (r->href)
 			opex_buf_puts(out, "</a>");
 		opex_buf_puts(out, "<br><small>");
-		esc(out, r->path);
+		opex_html_escape_text(out, r->path);
 		opex_buf_puts(out, "</small></td><td>");
-		esc(out, r->owner);
+		opex_html_escape_text(out, r->owner);
 		opex_buf_puts(out, "</td><td>");
-		esc(out, r->detail);
+		opex_html_escape_text(out, r->detail);
 		opex_buf_puts(out, "</td></tr>\n");
 	}
 	if (h->count > shown)
@@ -622,7 +616,7 @@ void opex_render_page_health(opex_buf *out, const opex_render_health *h)
 		: OPEX_RENDER_HEALTH_ROWS;
 	for (i = 0; i < shown; i++) {
 		opex_buf_puts(out, "<tr><td>");
-		esc(out, h->misses[i]);
+		opex_html_escape_text(out, h->misses[i]);
 		opex_buf_printf(out, "</td><td>%zu</td></tr>\n", h->miss_counts[i]);
 	}
 	if (h->miss_count > shown)
@@ -638,7 +632,7 @@ void opex_render_page_results(opex_buf *out,
 
 	if (message != NULL) {
 		opex_buf_puts(out, "<p class=\"count\">");
-		esc(out, message);
+		opex_html_escape_text(out, message);
 		opex_buf_puts(out, "</p>\n");
 		return;
 	}
@@ -650,7 +644,7 @@ void opex_render_page_results(opex_buf *out,
 		opex_buf_puts(out, "<p><a class=\"suggest\" href=\"/search?q=");
 		opex_render_url_path(out, result->suggestion);
 		opex_buf_puts(out, "\">did you mean: ");
-		esc(out, result->suggestion);
+		opex_html_escape_text(out, result->suggestion);
 		opex_buf_puts(out, "</a></p>\n");
 	}
 	for (i = 0; i < result->hit_count; i++) {
@@ -659,11 +653,11 @@ void opex_render_page_results(opex_buf *out,
 		opex_buf_puts(out, "<div class=\"result\"><a");
 		href(out, h->path);
 		opex_buf_puts(out, ">");
-		esc(out, h->title ? h->title : h->path);
+		opex_html_escape_text(out, h->title ? h->title : h->path);
 		opex_buf_puts(out, "</a>");
 		if (h->language) {
 			opex_buf_puts(out, " <span class=\"lang\">");
-			esc(out, h->language);
+			opex_html_escape_text(out, h->language);
 			opex_buf_puts(out, "</span>");
 		}
 		if (opex_kb_path_kind(h->path) == OPEX_KB_KIND_REPLY)

@@ -25,6 +25,9 @@
 /** Append `s[0..len)` to `out` with &, <, >, ", ' escaped for HTML. */
 void opex_html_escape(opex_buf *out, const char *s, size_t len);
 
+/** The same for a NUL-terminated string; NULL appends nothing. */
+void opex_html_escape_text(opex_buf *out, const char *s);
+
 /**
  * Append an article as an HTML fragment: an <article> holding the title
  * (escaped) and the body rendered safely (no raw HTML, no unsafe link

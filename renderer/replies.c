@@ -21,12 +21,6 @@
 
 #include "core/banned.h"
 
-static void esc(opex_buf *out, const char *s)
-{
-	if (s != NULL)
-		opex_html_escape(out, s, strlen(s));
-}
-
 static void href(opex_buf *out, const char *path)
 {
 	opex_buf_puts(out, " href=\"/");
@@ -61,7 +55,7 @@ void opex_render_reply_block(opex_buf *out, const opex_kb_article *reply,
 		n);
 	if (reply->language) {
 		opex_buf_puts(out, " lang=\"");
-		esc(out, reply->language);
+		opex_html_escape_text(out, reply->language);
 		opex_buf_putc(out, '"');
 	}
 	opex_buf_putc(out, '>');
@@ -75,16 +69,16 @@ static void reply_heading(opex_buf *out, const opex_kb_article *r)
 	opex_buf_puts(out, "<a");
 	href(out, r->path);
 	opex_buf_putc(out, '>');
-	esc(out, r->title ? r->title : r->path);
+	opex_html_escape_text(out, r->title ? r->title : r->path);
 	opex_buf_puts(out, "</a>");
 	if (r->channel) {
 		opex_buf_puts(out, " <span class=\"badge channel\">");
-		esc(out, r->channel);
+		opex_html_escape_text(out, r->channel);
 		opex_buf_puts(out, "</span>");
 	}
 	if (r->language) {
 		opex_buf_puts(out, " <span class=\"lang\">");
-		esc(out, r->language);
+		opex_html_escape_text(out, r->language);
 		opex_buf_puts(out, "</span>");
 	}
 	opex_render_badges(out, r);
@@ -98,7 +92,7 @@ void opex_render_reply_list(opex_buf *out, const char *heading,
 	if (count == 0)
 		return;
 	opex_buf_puts(out, "<h2>");
-	esc(out, heading);
+	opex_html_escape_text(out, heading);
 	opex_buf_puts(out, "</h2>\n<ul class=\"list replies\">\n");
 	for (i = 0; i < count; i++) {
 		opex_buf_puts(out, "<li>");
@@ -122,7 +116,7 @@ static void select_filter(opex_buf *out, const char *name, const char *label,
 		if (chosen && strcmp(chosen, values[i]) == 0)
 			opex_buf_puts(out, " selected");
 		opex_buf_puts(out, ">");
-		esc(out, values[i]);
+		opex_html_escape_text(out, values[i]);
 		opex_buf_puts(out, "</option>");
 	}
 	opex_buf_puts(out, "</select></label>\n");
@@ -156,7 +150,7 @@ void opex_render_page_replies(opex_buf *out,
 		reply_heading(out, row->shown);
 		if (row->source->journey) {
 			opex_buf_puts(out, " <small>");
-			esc(out, row->source->journey);
+			opex_html_escape_text(out, row->source->journey);
 			opex_buf_puts(out, "</small>");
 		}
 		if (row->missing_count) {
@@ -164,7 +158,7 @@ void opex_render_page_replies(opex_buf *out,
 			for (j = 0; j < row->missing_count; j++) {
 				if (j)
 					opex_buf_puts(out, ", ");
-				esc(out, row->missing[j]);
+				opex_html_escape_text(out, row->missing[j]);
 			}
 			opex_buf_puts(out, "</span>");
 		}

@@ -143,11 +143,6 @@ void opex_render_route_text(opex_buf *out, const opex_kb_route *r,
 	each_step(maps, map_count, r->team, step_text, out);
 }
 
-static void h(opex_buf *out, const char *s)
-{
-	opex_html_escape(out, s, strlen(s));
-}
-
 void opex_render_routing_matrix_html(opex_buf *out,
 	const opex_kb_handbook *hb)
 {
@@ -166,9 +161,9 @@ void opex_render_routing_matrix_html(opex_buf *out,
 	opex_buf_puts(out, "<table class=\"routing-matrix\">\n<thead><tr><th scope=\"col\">journey</th>");
 	for (k = 0; k < columns; k++) {
 		opex_buf_puts(out, "<th scope=\"col\">");
-		h(out, s->market_languages[k].market);
+		opex_html_escape_text(out, s->market_languages[k].market);
 		opex_buf_puts(out, " · ");
-		h(out, s->market_languages[k].language);
+		opex_html_escape_text(out, s->market_languages[k].language);
 		opex_buf_puts(out, "</th>");
 	}
 	if (columns == 0)
@@ -176,7 +171,7 @@ void opex_render_routing_matrix_html(opex_buf *out,
 	opex_buf_puts(out, "</tr></thead>\n<tbody>\n");
 	for (j = 0; j < nj; j++) {
 		opex_buf_puts(out, "<tr><th scope=\"row\">");
-		h(out, journeys[j]);
+		opex_html_escape_text(out, journeys[j]);
 		opex_buf_puts(out, "</th>");
 		for (k = 0; k < (columns ? columns : 1); k++) {
 			opex_kb_route r;
@@ -191,10 +186,10 @@ void opex_render_routing_matrix_html(opex_buf *out,
 			}
 			opex_buf_printf(out, "<td class=\"%s\">",
 				r.team->partner ? "covered partner" : "covered");
-			h(out, r.team->name);
+			opex_html_escape_text(out, r.team->name);
 			if (r.chain_count > 0) {
 				opex_buf_puts(out, " <small>→ ");
-				h(out, r.chain[0]->name);
+				opex_html_escape_text(out, r.chain[0]->name);
 				opex_buf_puts(out, "</small>");
 			}
 			opex_buf_puts(out, "</td>");
@@ -211,28 +206,28 @@ void opex_render_routing_matrix_html(opex_buf *out,
 		if (t->tier == 0)
 			continue;
 		opex_buf_puts(out, "<tr><td>");
-		h(out, t->name);
+		opex_html_escape_text(out, t->name);
 		opex_buf_printf(out, "%s</td><td>%u</td><td>", t->partner ? " (partner)" : "", t->tier);
 		for (i = 0; i < t->journey_count; i++) {
-			h(out, t->journeys[i]);
+			opex_html_escape_text(out, t->journeys[i]);
 			opex_buf_puts(out, " ");
 		}
 		if (t->journey_count == 0)
 			opex_buf_puts(out, "every journey ");
 		for (i = 0; i < t->market_count; i++) {
 			opex_buf_puts(out, i == 0 ? "· " : ", ");
-			h(out, t->markets[i]);
+			opex_html_escape_text(out, t->markets[i]);
 		}
 		for (i = 0; i < t->language_count; i++) {
 			opex_buf_puts(out, i == 0 ? " · " : ", ");
-			h(out, t->languages[i]);
+			opex_html_escape_text(out, t->languages[i]);
 		}
 		opex_buf_puts(out, "</td><td>");
 		if (t->escalates_to)
-			h(out, t->escalates_to);
+			opex_html_escape_text(out, t->escalates_to);
 		opex_buf_puts(out, "</td><td>");
 		if (t->contact)
-			h(out, t->contact);
+			opex_html_escape_text(out, t->contact);
 		opex_buf_puts(out, "</td><td>");
 		if (t->fte > 0)
 			opex_buf_printf(out, "%g", t->fte);

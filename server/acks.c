@@ -202,16 +202,6 @@ static const opex_ack_item *find_item(opex_server_ctx *ctx,
  * JSON
  * ------------------------------------------------------------------- */
 
-static json_t *jtext(const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	v = json_string(s);
-	return v ? v : json_string("?");
-}
-
 static json_t *jtime(int64_t t)
 {
 	char iso[40];
@@ -228,7 +218,7 @@ static json_t *item_brief(const opex_server_ctx *ctx, const opex_ack_item *item)
 
 	return json_pack("{s:s,s:s,s:o,s:s,s:b,s:b,s:o,s:I,s:I,s:I,s:I,s:I,s:o}",
 		"path", item->path, "kind", opex_ack_kind_name(item->kind),
-		"title", jtext(item->title),
+		"title", opex_server_json_text(item->title),
 		"severity", opex_kb_notice_level_name(item->severity),
 		"required", item->required, "expired", item->expired,
 		"due", jtime(item->due),
@@ -313,15 +303,6 @@ void opex_server_api_ack(opex_server_ctx *ctx)
  * POST /acks/{path}, /api/acks/{path}
  * ------------------------------------------------------------------- */
 
-static void send_error(opex_server_ctx *ctx, bool api, unsigned status,
-	const char *detail)
-{
-	if (api)
-		opex_server_json_error(ctx, status, "%s", detail);
-	else
-		opex_server_html_error(ctx, status, "%s", detail);
-}
-
 static void redirect_board(opex_server_ctx *ctx, const char *path)
 {
 	opex_buf url = OPEX_BUF_INIT(OPEX_LIMIT_HTTP_URL_BYTES);
@@ -362,7 +343,7 @@ static void act(opex_server_ctx *ctx, bool api)
 	if (ctx->who.person == NULL) {
 		opex_server_response_header(ctx->res, "WWW-Authenticate",
 			"Bearer realm=\"opex\"");
-		send_error(ctx, api, 401, ctx->server->auth.enabled
+		opex_server_refuse(ctx, api, 401, ctx->server->auth.enabled
 			? "sign in to acknowledge: send a token (Authorization: Bearer)"
 			: "acknowledging needs a person: start the server with --auth or --trust-header");
 		goto done;
@@ -370,28 +351,28 @@ static void act(opex_server_ctx *ctx, bool api)
 	st = acks_lock(ctx);
 	item = find_item(ctx, st, ctx->rest);
 	if (item == NULL) {
-		send_error(ctx, api, 404, "nothing to read there");
+		opex_server_refuse(ctx, api, 404, "nothing to read there");
 		goto done;
 	}
 	if (ctx->who.member == NULL) {
-		send_error(ctx, api, 403, "only people on the roster may acknowledge");
+		opex_server_refuse(ctx, api, 403, "only people on the roster may acknowledge");
 		goto done;
 	}
 	detail = opex_server_csrf_refusal(ctx, api);
 	if (detail != NULL) {
-		send_error(ctx, api, 403, detail);
+		opex_server_refuse(ctx, api, 403, detail);
 		goto done;
 	}
 	read = opex_server_content_type_is(ctx, "application/json")
 		? opex_server_json_field(ctx, "read") : opex_server_form_field(ctx, "read");
 	if (read != NULL && (!opex_path_is_clean(read) ||
 	    opex_ack_status_find(st, acks_handbook(ctx), read) != item)) {
-		send_error(ctx, api, 400, "`read` is neither the item nor a translation of it");
+		opex_server_refuse(ctx, api, 400, "`read` is neither the item nor a translation of it");
 		goto done;
 	}
 	refusal = opex_ack_check(item, ctx->who.member->id, &why);
 	if (refusal != OPEX_ACK_OK) {
-		send_error(ctx, api, refusal_status(refusal), why.ptr);
+		opex_server_refuse(ctx, api, refusal_status(refusal), why.ptr);
 		goto done;
 	}
 	pthread_mutex_lock(&ctx->server->launch_lock);
@@ -402,7 +383,7 @@ static void act(opex_server_ctx *ctx, bool api)
 	if (error < 0) {
 		fprintf(stderr, "opex serve: cannot record the receipt of %s by %s: %s\n",
 			item->path, ctx->who.member->id, err.message);
-		send_error(ctx, api, 503, "the receipt could not be recorded");
+		opex_server_refuse(ctx, api, 503, "the receipt could not be recorded");
 		goto done;
 	}
 	if (api)
@@ -431,18 +412,12 @@ void opex_server_page_ack_act(opex_server_ctx *ctx)
  * Pages: /acks, /acks/{path}
  * ------------------------------------------------------------------- */
 
-static void esc(opex_buf *out, const char *s)
-{
-	if (s != NULL)
-		opex_html_escape(out, s, strlen(s));
-}
-
 static void put_date(opex_buf *out, int64_t t)
 {
 	char date[40];
 
 	opex_time_format_iso(date, sizeof(date), t);
-	esc(out, date);
+	opex_html_escape_text(out, date);
 }
 
 static void share(opex_buf *out, size_t current, size_t stale, size_t members)
@@ -476,11 +451,11 @@ void opex_server_page_acks(opex_server_ctx *ctx)
 		const opex_ack_reader *mine = own_reader(ctx, item);
 
 		opex_buf_puts(out, "<tr data-item=\"");
-		esc(out, item->path);
+		opex_html_escape_text(out, item->path);
 		opex_buf_puts(out, "\"><td><a href=\"/acks/");
 		opex_render_url_path(out, item->path);
 		opex_buf_puts(out, "\">");
-		esc(out, item->title);
+		opex_html_escape_text(out, item->title);
 		opex_buf_puts(out, "</a>");
 		if (item->expired)
 			opex_buf_puts(out, " <span class=\"badge\">expired</span>");
@@ -525,7 +500,7 @@ static void changes_since(opex_buf *out, opex_server_ctx *ctx,
 
 			if (tag)
 				opex_buf_printf(out, "<%s>", tag);
-			esc(out, run->text);
+			opex_html_escape_text(out, run->text);
 			if (tag)
 				opex_buf_printf(out, "</%s>", tag);
 			opex_buf_putc(out, ' ');
@@ -552,7 +527,7 @@ static void reader_list(opex_buf *out, const opex_ack_item *item,
 				heading, opex_ack_state_name(state));
 		any = true;
 		opex_buf_puts(out, "<li>");
-		esc(out, r->person->name ? r->person->name : r->person->id);
+		opex_html_escape_text(out, r->person->name ? r->person->name : r->person->id);
 		if (r->receipt != NULL) {
 			opex_buf_puts(out, " (acknowledged ");
 			put_date(out, r->receipt->time);
@@ -592,13 +567,13 @@ void opex_server_page_ack(opex_server_ctx *ctx)
 	}
 	mine = own_reader(ctx, item);
 	opex_buf_puts(out, "<article class=\"ack-board\" data-item=\"");
-	esc(out, item->path);
+	opex_html_escape_text(out, item->path);
 	opex_buf_puts(out, "\">\n<p class=\"crumbs\"><a href=\"/acks\">Required reading</a> · <code>");
-	esc(out, item->path);
+	opex_html_escape_text(out, item->path);
 	opex_buf_puts(out, "</code> · <a href=\"/api/acks/");
 	opex_render_url_path(out, item->path);
 	opex_buf_puts(out, "\">JSON</a></p>\n<h1>");
-	esc(out, item->title);
+	opex_html_escape_text(out, item->title);
 	opex_buf_printf(out, "</h1>\n<p class=\"meta\">%s · %s",
 		opex_ack_kind_name(item->kind), opex_kb_notice_level_name(item->severity));
 	if (item->due != 0) {
@@ -616,9 +591,9 @@ void opex_server_page_ack(opex_server_ctx *ctx)
 		const opex_ack_team *t = &item->teams[i];
 
 		opex_buf_puts(out, "<tr data-team=\"");
-		esc(out, t->id);
+		opex_html_escape_text(out, t->id);
 		opex_buf_puts(out, "\"><td>");
-		esc(out, t->id);
+		opex_html_escape_text(out, t->id);
 		opex_buf_puts(out, "</td><td>");
 		share(out, t->current, t->stale, t->members);
 		opex_buf_puts(out, "</td></tr>\n");
@@ -637,7 +612,7 @@ void opex_server_page_ack(opex_server_ctx *ctx)
 		opex_buf_puts(out, "<form method=\"post\" class=\"ack-action\" action=\"/acks/");
 		opex_render_url_path(out, item->path);
 		opex_buf_puts(out, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-		esc(out, csrf);
+		opex_html_escape_text(out, csrf);
 		opex_buf_puts(out, "\">\n<button type=\"submit\">Acknowledge</button>\n</form>\n");
 	} else if (mine != NULL && mine->state == OPEX_ACK_CURRENT) {
 		opex_buf_puts(out, "<p class=\"mine\">You have acknowledged this text.</p>\n");
@@ -673,7 +648,7 @@ static void feed_link(opex_buf *out, opex_server_ctx *ctx, const char *path)
 	const char *host = opex_server_header_get(ctx->req, "Host");
 
 	opex_buf_puts(out, "http://");
-	esc(out, host != NULL ? host : "localhost");
+	opex_html_escape_text(out, host != NULL ? host : "localhost");
 	opex_buf_puts(out, path ? "/acks/" : "/acks");
 	if (path)
 		opex_render_url_path(out, path);
@@ -699,11 +674,11 @@ void opex_server_ack_feed(opex_server_ctx *ctx)
 	opex_time_format_iso(when, sizeof(when), ctx->snap->loaded_at);
 	opex_buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 		"<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>Announcements for ");
-	esc(out, team->name);
+	opex_html_escape_text(out, team->name);
 	opex_buf_puts(out, "</title>\n<id>urn:opex:acks:feed:");
-	esc(out, team->id);
+	opex_html_escape_text(out, team->id);
 	opex_buf_puts(out, "</id>\n<updated>");
-	esc(out, when);
+	opex_html_escape_text(out, when);
 	opex_buf_puts(out, "</updated>\n<link href=\"");
 	feed_link(out, ctx, NULL);
 	opex_buf_puts(out, "\"/>\n");
@@ -717,13 +692,13 @@ void opex_server_ack_feed(opex_server_ctx *ctx)
 		opex_time_format_iso(when, sizeof(when),
 			item->changed ? item->changed : ctx->snap->loaded_at);
 		opex_buf_puts(out, "<entry>\n<id>urn:opex:ack:");
-		esc(out, item->path);
+		opex_html_escape_text(out, item->path);
 		opex_buf_puts(out, ":");
-		esc(out, item->blob);
+		opex_html_escape_text(out, item->blob);
 		opex_buf_puts(out, "</id>\n<title>");
-		esc(out, item->title);
+		opex_html_escape_text(out, item->title);
 		opex_buf_puts(out, "</title>\n<updated>");
-		esc(out, when);
+		opex_html_escape_text(out, when);
 		opex_buf_puts(out, "</updated>\n<link href=\"");
 		feed_link(out, ctx, item->path);
 		opex_buf_printf(out, "\"/>\n<summary>%s%s",

@@ -45,42 +45,32 @@
 
 #include "core/banned.h"
 
-static json_t *text(const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	v = json_string(s);
-	return v ? v : json_string("?");
-}
-
 static json_t *strings(char *const *items, size_t count)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		json_array_append_new(a, text(items[i]));
+		json_array_append_new(a, opex_server_json_text(items[i]));
 	return a;
 }
 
 static json_t *diag_json(const opex_diag *d)
 {
 	return json_pack("{s:o,s:I,s:I,s:s,s:o,s:o}",
-		"path", text(d->path), "line", (json_int_t)d->line,
+		"path", opex_server_json_text(d->path), "line", (json_int_t)d->line,
 		"column", (json_int_t)d->col,
 		"severity", opex_severity_name(d->severity),
-		"rule", text(d->rule), "message", text(d->message));
+		"rule", opex_server_json_text(d->rule), "message", opex_server_json_text(d->message));
 }
 
 static json_t *article_brief(const opex_kb_article *a)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:I}",
-		"path", text(a->path), "title", text(a->title),
-		"language", text(a->language), "owner", text(a->owner),
-		"journey", text(a->journey),
-		"translation_of", text(a->translation_of),
+		"path", opex_server_json_text(a->path), "title", opex_server_json_text(a->title),
+		"language", opex_server_json_text(a->language), "owner", opex_server_json_text(a->owner),
+		"journey", opex_server_json_text(a->journey),
+		"translation_of", opex_server_json_text(a->translation_of),
 		"stale", a->stale, "outdated", a->outdated,
 		"verified_at", (json_int_t)a->verified_at);
 }
@@ -156,13 +146,13 @@ static void api_doc(opex_server_ctx *ctx, opex_kb_kind kind)
 	if (kind == OPEX_KB_KIND_REPLY) {
 		opex_str t = opex_kb_reply_text(a);
 
-		json_object_set_new(root, "channel", text(a->channel));
+		json_object_set_new(root, "channel", opex_server_json_text(a->channel));
 		json_object_set_new(root, "text", json_stringn(t.ptr, t.len));
 	}
 	history = json_pack("{s:o,s:I,s:b,s:I}",
 		"last_change", a->last_change
 		? json_pack("{s:s,s:o,s:I}", "commit", a->last_change->id,
-			"author", text(a->last_change->author_name),
+			"author", opex_server_json_text(a->last_change->author_name),
 			"time", (json_int_t)a->last_change->time)
 		: json_null(),
 		"verified_at", (json_int_t)a->verified_at,
@@ -185,8 +175,8 @@ static void api_doc(opex_server_ctx *ctx, opex_kb_kind kind)
 		if (t == a || !opex_server_can_see(&ctx->who, t))
 			continue;
 		json_array_append_new(translations, json_pack("{s:o,s:o,s:o,s:b}",
-			"path", text(t->path), "language", text(t->language),
-			"title", text(t->title), "outdated", t->outdated));
+			"path", opex_server_json_text(t->path), "language", opex_server_json_text(t->language),
+			"title", opex_server_json_text(t->title), "outdated", t->outdated));
 	}
 	json_object_set_new(root, "translations", translations);
 	opex_server_diags_for(&diags, ctx->snap, a->path);
@@ -232,10 +222,10 @@ void opex_server_api_processes(opex_server_ctx *ctx)
 
 		json_array_append_new(list, json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:I,s:I}",
 			"path", m->path,
-			"title", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE) : NULL),
-			"owner", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER) : NULL),
-			"champion", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_CHAMPION) : NULL),
-			"journey", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL),
+			"title", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE) : NULL),
+			"owner", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER) : NULL),
+			"champion", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_CHAMPION) : NULL),
+			"journey", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL),
 			"steps", (json_int_t)(map ? opex_pm_map_node_count(map) : 0),
 			"errors", (json_int_t)count_severity(ctx->snap, m->path, OPEX_SEVERITY_ERROR),
 			"warnings", (json_int_t)count_severity(ctx->snap, m->path, OPEX_SEVERITY_WARNING)));
@@ -268,29 +258,29 @@ void opex_server_api_process(opex_server_ctx *ctx)
 		bool visible = a == NULL || opex_server_can_see(&ctx->who, a);
 
 		json_array_append_new(nodes, json_pack("{s:o,s:o,s:s,s:o,s:o,s:o}",
-			"id", text(n->id), "label", text(n->label),
+			"id", opex_server_json_text(n->id), "label", opex_server_json_text(n->label),
 			"kind", opex_pm_kind_name(n->kind),
-			"article", text(visible ? n->article : NULL),
-			"process", text(n->process), "role", text(n->role)));
+			"article", opex_server_json_text(visible ? n->article : NULL),
+			"process", opex_server_json_text(n->process), "role", opex_server_json_text(n->role)));
 		if (a != NULL && visible)
 			json_array_append_new(articles, json_pack("{s:o,s:o,s:o,s:b}",
-				"step", text(n->id), "path", text(a->path),
-				"title", text(a->title), "stale", a->stale));
+				"step", opex_server_json_text(n->id), "path", opex_server_json_text(a->path),
+				"title", opex_server_json_text(a->title), "stale", a->stale));
 	}
 	for (i = 0; map && i < opex_pm_map_edge_count(map); i++) {
 		const opex_pm_edge *e = opex_pm_map_edge(map, i);
 
 		json_array_append_new(edges, json_pack("{s:o,s:o,s:o}",
-			"from", text(opex_pm_map_node(map, e->tail)->id),
-			"to", text(opex_pm_map_node(map, e->head)->id),
-			"label", text(e->label)));
+			"from", opex_server_json_text(opex_pm_map_node(map, e->tail)->id),
+			"to", opex_server_json_text(opex_pm_map_node(map, e->head)->id),
+			"label", opex_server_json_text(e->label)));
 	}
 	for (i = 0; map && i < opex_pm_map_lane_count(map); i++) {
 		const opex_pm_lane *l = opex_pm_map_lane(map, i);
 
 		json_array_append_new(lanes, json_pack("{s:o,s:o,s:o}",
-			"id", text(l->id), "role", text(l->role),
-			"label", text(l->label)));
+			"id", opex_server_json_text(l->id), "role", opex_server_json_text(l->role),
+			"label", opex_server_json_text(l->label)));
 	}
 	opex_server_diags_for(&diags, ctx->snap, m->path);
 	lint = json_array();
@@ -299,10 +289,10 @@ void opex_server_api_process(opex_server_ctx *ctx)
 	opex_server_json_send(ctx,
 		json_pack("{s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 		"path", m->path, "readable", map != NULL,
-		"title", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE) : NULL),
-		"owner", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER) : NULL),
-		"champion", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_CHAMPION) : NULL),
-		"journey", text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL),
+		"title", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_TITLE) : NULL),
+		"owner", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_OWNER) : NULL),
+		"champion", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_CHAMPION) : NULL),
+		"journey", opex_server_json_text(map ? opex_pm_map_attr(map, OPEX_PM_ATTR_JOURNEY) : NULL),
 		"nodes", nodes, "edges", edges, "lanes", lanes, "lint", lint,
 		"articles", articles), 200);
 	opex_diag_list_release(&diags);
@@ -320,9 +310,9 @@ void opex_server_api_health(opex_server_ctx *ctx)
 		const opex_render_health_row *r = &health.rows[i];
 
 		json_array_append_new(problems, json_pack("{s:o,s:o,s:o,s:o,s:o}",
-			"kind", text(r->kind), "path", text(r->path),
-			"title", text(r->title), "owner", text(r->owner),
-			"detail", text(r->detail)));
+			"kind", opex_server_json_text(r->kind), "path", opex_server_json_text(r->path),
+			"title", opex_server_json_text(r->title), "owner", opex_server_json_text(r->owner),
+			"detail", opex_server_json_text(r->detail)));
 	}
 	root = json_pack("{s:s,s:I,s:{s:I,s:I,s:I},s:o}",
 		"revision", ctx->snap->commit,
@@ -336,7 +326,7 @@ void opex_server_api_health(opex_server_ctx *ctx)
 
 		for (i = 0; i < health.miss_count; i++)
 			json_array_append_new(misses, json_pack("{s:o,s:I}",
-				"query", text(health.misses[i]),
+				"query", opex_server_json_text(health.misses[i]),
 				"count", (json_int_t)health.miss_counts[i]));
 		json_object_set_new(root, "zero_result_searches", misses);
 	}

@@ -146,6 +146,25 @@ void opex_server_json_send(opex_server_ctx *ctx, json_t *root,
 	ctx->res->content_type = "application/json";
 }
 
+json_t *opex_server_json_text(const char *s)
+{
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	v = json_string(s);
+	return v ? v : json_string("?");
+}
+
+void opex_server_refuse(opex_server_ctx *ctx, bool api, unsigned status,
+	const char *detail)
+{
+	if (api)
+		opex_server_json_error(ctx, status, "%s", detail);
+	else
+		opex_server_html_error(ctx, status, "%s", detail);
+}
+
 void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
 	const char *detail_fmt, ...)
 {

@@ -116,15 +116,6 @@ static const char *launch_path(opex_server_ctx *ctx, const char *rest,
 	return out;
 }
 
-static void send_error(opex_server_ctx *ctx, bool api, unsigned status,
-	const char *detail)
-{
-	if (api)
-		opex_server_json_error(ctx, status, "%s", detail);
-	else
-		opex_server_html_error(ctx, status, "%s", detail);
-}
-
 /* One launch, evaluated now against the approvals ref. */
 typedef struct board {
 	const char *path;
@@ -239,16 +230,6 @@ static const opex_launch_approval_status *standing_approval(
  * GET /api/launches, /api/launches/{path}
  * ------------------------------------------------------------------- */
 
-static json_t *jtext(const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	v = json_string(s);
-	return v ? v : json_string("?");
-}
-
 /* Every launch file of the revision, in path order, into `out` (arena). */
 static size_t launch_files(const char ***out, opex_server_ctx *ctx)
 {
@@ -339,9 +320,9 @@ void opex_server_api_launches(opex_server_ctx *ctx)
 		}
 		json_array_append_new(list, json_pack(
 			"{s:s,s:o,s:o,s:I,s:I,s:o,s:b}",
-			"path", br->path, "title", jtext(br->title),
-			"owner", jtext(br->owner), "date", (json_int_t)br->date,
-			"gates", (json_int_t)br->gates, "current", jtext(br->current),
+			"path", br->path, "title", opex_server_json_text(br->title),
+			"owner", opex_server_json_text(br->owner), "date", (json_int_t)br->date,
+			"gates", (json_int_t)br->gates, "current", opex_server_json_text(br->current),
 			"passed", br->passed));
 	}
 	opex_server_json_send(ctx,
@@ -400,12 +381,12 @@ void opex_server_api_launch(opex_server_ctx *ctx)
 	for (i = 0; i < b.st.gate_count; i++)
 		if (may_approve(ctx, b.st.gates[i].gate))
 			json_array_append_new(approver_of,
-				jtext(b.st.gates[i].gate->id));
+				opex_server_json_text(b.st.gates[i].gate->id));
 	json_object_set_new(root, "revision", json_string(ctx->snap->commit));
 	json_object_set_new(root, "approvals_tip",
 		b.tip[0] ? json_string(b.tip) : json_null());
 	json_object_set_new(root, "viewer", json_pack("{s:o,s:o}",
-		"person", jtext(ctx->who.person), "approver_of", approver_of));
+		"person", opex_server_json_text(ctx->who.person), "approver_of", approver_of));
 	opex_server_json_send(ctx, root, 200);
 done:
 	opex_buf_release(&out);
@@ -480,62 +461,62 @@ static void act(opex_server_ctx *ctx, bool api)
 	memset(&rec, 0, sizeof(rec));
 	board_init(&b);
 	if (!split_action(ctx, &path, &gate_id, &action)) {
-		send_error(ctx, api, 404, "no such action: use .../gates/ID/approve or .../gates/ID/revoke");
+		opex_server_refuse(ctx, api, 404, "no such action: use .../gates/ID/approve or .../gates/ID/revoke");
 		goto done;
 	}
 	if (ctx->who.person == NULL) {
 		opex_server_response_header(ctx->res, "WWW-Authenticate",
 			"Bearer realm=\"opex\"");
-		send_error(ctx, api, 401, ctx->server->auth.enabled
+		opex_server_refuse(ctx, api, 401, ctx->server->auth.enabled
 			? "sign in to approve: send a token (Authorization: Bearer)"
 			: "approving needs a person: start the server with --auth or --trust-header");
 		goto done;
 	}
 	if (path == NULL || !can_see_launches(ctx)) {
-		send_error(ctx, api, 404, "no such launch");
+		opex_server_refuse(ctx, api, 404, "no such launch");
 		goto done;
 	}
 	if (ctx->who.member == NULL) {
-		send_error(ctx, api, 403, "only people on the roster may approve");
+		opex_server_refuse(ctx, api, 403, "only people on the roster may approve");
 		goto done;
 	}
 	detail = opex_server_csrf_refusal(ctx, api);
 	if (detail != NULL) {
-		send_error(ctx, api, 403, detail);
+		opex_server_refuse(ctx, api, 403, detail);
 		goto done;
 	}
 	comment = opex_server_content_type_is(ctx, "application/json")
 		? opex_server_json_field(ctx, "comment") : opex_server_form_field(ctx, "comment");
 	if (comment != NULL && strlen(comment) > 4000) {
-		send_error(ctx, api, 400, "the comment is longer than 4000 bytes");
+		opex_server_refuse(ctx, api, 400, "the comment is longer than 4000 bytes");
 		goto done;
 	}
 	pthread_mutex_lock(&ctx->server->launch_lock);
 	locked = true;
 	status = board_load(&b, ctx, path, &detail);
 	if (status != 0) {
-		send_error(ctx, api, status, detail);
+		opex_server_refuse(ctx, api, status, detail);
 		goto done;
 	}
 	gi = opex_launch_gate_find(b.launch, gate_id);
 	if (gi < 0 || (size_t)gi >= b.st.gate_count) {
-		send_error(ctx, api, 404, "the launch has no such gate");
+		opex_server_refuse(ctx, api, 404, "the launch has no such gate");
 		goto done;
 	}
 	gs = &b.st.gates[gi];
 	if (!may_approve(ctx, gs->gate)) {
-		send_error(ctx, api, 403, "you are not an approver of this gate");
+		opex_server_refuse(ctx, api, 403, "you are not an approver of this gate");
 		goto done;
 	}
 	why = excluded_why(gs, ctx->who.member->id);
 	if (action == OPEX_LAUNCH_ACTION_APPROVE && why != NULL) {
 		opex_buf_printf(&summary, "you may not approve this gate: %s (separation of duties)", why);
-		send_error(ctx, api, 403, summary.ptr);
+		opex_server_refuse(ctx, api, 403, summary.ptr);
 		goto done;
 	}
 	standing = standing_approval(gs, ctx->who.member->id);
 	if (action == OPEX_LAUNCH_ACTION_REVOKE && standing == NULL) {
-		send_error(ctx, api, 409, "you have no approval of this gate to revoke");
+		opex_server_refuse(ctx, api, 409, "you have no approval of this gate to revoke");
 		goto done;
 	}
 	if (action == OPEX_LAUNCH_ACTION_APPROVE && standing != NULL &&
@@ -560,7 +541,7 @@ static void act(opex_server_ctx *ctx, bool api)
 		fprintf(stderr, "opex serve: cannot record %s of gate '%s' of %s by %s: %s\n",
 			opex_launch_action_name(action), gs->gate->id, path,
 			ctx->who.member->id, err.message);
-		send_error(ctx, api, 503, "the approval could not be recorded");
+		opex_server_refuse(ctx, api, 503, "the approval could not be recorded");
 		goto done;
 	}
 	if (api)
@@ -593,12 +574,6 @@ void opex_server_page_launch_act(opex_server_ctx *ctx)
  * Pages: /launches, /launches/{path}
  * ------------------------------------------------------------------- */
 
-static void esc(opex_buf *out, const char *s)
-{
-	if (s != NULL)
-		opex_html_escape(out, s, strlen(s));
-}
-
 void opex_server_page_launches(opex_server_ctx *ctx)
 {
 	opex_buf *out = &ctx->res->body;
@@ -624,18 +599,18 @@ void opex_server_page_launches(opex_server_ctx *ctx)
 		opex_buf_puts(out, "<tr><td><a href=\"/");
 		opex_render_url_path(out, br->path);
 		opex_buf_puts(out, "\">");
-		esc(out, br->broken ? br->path : br->title);
+		opex_html_escape_text(out, br->broken ? br->path : br->title);
 		opex_buf_puts(out, "</a></td><td>");
-		esc(out, br->owner);
+		opex_html_escape_text(out, br->owner);
 		opex_buf_puts(out, "</td><td>");
-		esc(out, date);
+		opex_html_escape_text(out, date);
 		opex_buf_puts(out, "</td><td>");
 		if (br->broken)
 			opex_buf_puts(out, "<span class=\"badge bad\">cannot be read</span>");
 		else if (br->passed)
 			opex_buf_puts(out, "<span class=\"badge ok\">all gates passed</span>");
 		else
-			esc(out, br->current);
+			opex_html_escape_text(out, br->current);
 		opex_buf_puts(out, "</td></tr>\n");
 	}
 	if (n > 0)
@@ -654,13 +629,13 @@ static void gate_forms(opex_buf *out, opex_server_ctx *ctx, const board *b,
 	size_t k;
 
 	opex_buf_puts(out, "<section class=\"gate-actions\" id=\"gate-");
-	esc(out, gs->gate->id);
+	opex_html_escape_text(out, gs->gate->id);
 	opex_buf_puts(out, "\" data-gate=\"");
-	esc(out, gs->gate->id);
+	opex_html_escape_text(out, gs->gate->id);
 	opex_buf_puts(out, "\">\n<h3>");
-	esc(out, gs->gate->title ? gs->gate->title : gs->gate->id);
+	opex_html_escape_text(out, gs->gate->title ? gs->gate->title : gs->gate->id);
 	opex_buf_puts(out, " <code>");
-	esc(out, gs->gate->id);
+	opex_html_escape_text(out, gs->gate->id);
 	opex_buf_printf(out, "</code> <span class=\"badge\">%s</span></h3>\n",
 		opex_launch_gate_state_name(gs->state));
 	if (standing != NULL) {
@@ -668,14 +643,14 @@ static void gate_forms(opex_buf *out, opex_server_ctx *ctx, const board *b,
 			opex_launch_approval_state_name(standing->state));
 		if (standing->why) {
 			opex_buf_puts(out, " (");
-			esc(out, standing->why);
+			opex_html_escape_text(out, standing->why);
 			opex_buf_puts(out, ")");
 		}
 		opex_buf_puts(out, "</p>\n");
 	}
 	if (why != NULL && standing == NULL) {
 		opex_buf_puts(out, "<p class=\"excluded\">You may not approve this gate: ");
-		esc(out, why);
+		opex_html_escape_text(out, why);
 		opex_buf_puts(out, " (separation of duties).</p>\n");
 	}
 	for (k = 0; k < 2; k++) {
@@ -690,11 +665,11 @@ static void gate_forms(opex_buf *out, opex_server_ctx *ctx, const board *b,
 		opex_render_url_path(out, gs->gate->id);
 		opex_buf_printf(out, "/%s\">\n<input type=\"hidden\" name=\"csrf\" value=\"",
 			actions[k]);
-		esc(out, csrf);
+		opex_html_escape_text(out, csrf);
 		opex_buf_puts(out, "\">\n<label>Comment <input type=\"text\" name=\"comment\" maxlength=\"4000\"></label>\n");
 		opex_buf_printf(out, "<button type=\"submit\" name=\"do\" value=\"%s\">%s ",
 			actions[k], k == 0 ? "Approve" : "Revoke my approval of");
-		esc(out, gs->gate->id);
+		opex_html_escape_text(out, gs->gate->id);
 		opex_buf_puts(out, "</button>\n</form>\n");
 	}
 	opex_buf_puts(out, "</section>\n");
@@ -737,9 +712,9 @@ void opex_server_page_launch(opex_server_ctx *ctx)
 	opex_server_page_begin(ctx, &page, opex_launch_title(b.launch)
 		? opex_launch_title(b.launch) : path, "launches");
 	opex_buf_puts(out, "<article class=\"launch-board\" data-launch=\"");
-	esc(out, path);
+	opex_html_escape_text(out, path);
 	opex_buf_puts(out, "\">\n<p class=\"crumbs\"><a href=\"/launches\">Launches</a> · <code>");
-	esc(out, path);
+	opex_html_escape_text(out, path);
 	opex_buf_puts(out, "</code> · <a href=\"/api/");
 	opex_render_url_path(out, path);
 	opex_buf_puts(out, "\">JSON</a></p>\n");
@@ -748,7 +723,7 @@ void opex_server_page_launch(opex_server_ctx *ctx)
 	    (strcmp(done_action, "approve") == 0 || strcmp(done_action, "revoke") == 0)) {
 		opex_buf_printf(out, "<p class=\"notice\" role=\"status\">Your %s of gate <code>",
 			strcmp(done_action, "approve") == 0 ? "approval" : "revocation");
-		esc(out, done_gate);
+		opex_html_escape_text(out, done_gate);
 		opex_buf_puts(out, "</code> is recorded.</p>\n");
 	}
 	opex_buf_put(out, status.ptr, status.len);

@@ -179,16 +179,6 @@ bool opex_server_search_run(opex_search_result *out, opex_server_ctx *ctx,
 	return ok;
 }
 
-static json_t *text_json(const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	v = json_string(s);
-	return v ? v : json_string("?");
-}
-
 static json_t *facets_json(const opex_search_facet *f, size_t n)
 {
 	json_t *a = json_array();
@@ -196,7 +186,7 @@ static json_t *facets_json(const opex_search_facet *f, size_t n)
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:o,s:I}", "value",
-			text_json(f[i].value), "count", (json_int_t)f[i].count));
+			opex_server_json_text(f[i].value), "count", (json_int_t)f[i].count));
 	return a;
 }
 
@@ -210,17 +200,17 @@ static json_t *answer_json(const opex_search_result *r)
 		const opex_search_hit *h = &r->hits[i];
 
 		json_array_append_new(results, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:f}",
-			"path", text_json(h->path),
+			"path", opex_server_json_text(h->path),
 			"type", opex_kb_path_kind(h->path) == OPEX_KB_KIND_REPLY
 				? "reply" : "article",
-			"title", text_json(h->title),
-			"language", text_json(h->language), "owner", text_json(h->owner),
-			"journey", text_json(h->journey), "stale", h->stale,
-			"section", text_json(h->section),
-			"snippet", text_json(h->snippet), "score", h->score));
+			"title", opex_server_json_text(h->title),
+			"language", opex_server_json_text(h->language), "owner", opex_server_json_text(h->owner),
+			"journey", opex_server_json_text(h->journey), "stale", h->stale,
+			"section", opex_server_json_text(h->section),
+			"snippet", opex_server_json_text(h->snippet), "score", h->score));
 	}
 	if (r->suggestion)
-		json_array_append_new(suggestions, text_json(r->suggestion));
+		json_array_append_new(suggestions, opex_server_json_text(r->suggestion));
 	return json_pack("{s:s,s:I,s:b,s:o,s:o,s:{s:o,s:o,s:o}}",
 		"revision", r->revision, "total", (json_int_t)r->total,
 		"total_exact", !r->total_capped,

@@ -246,6 +246,13 @@ void opex_server_json_send(opex_server_ctx *ctx, struct json_t *root,
 void opex_server_html_error(opex_server_ctx *ctx, unsigned status,
 	const char *detail_fmt, ...) OPEX_PRINTF(3, 4);
 
+/** A JSON string of `s` (null for NULL; "?" if not UTF-8). */
+struct json_t *opex_server_json_text(const char *s);
+
+/** Refuse with `status`: a JSON error when `api`, else an HTML error page. */
+void opex_server_refuse(opex_server_ctx *ctx, bool api, unsigned status,
+	const char *detail);
+
 /** The reason phrase of a status code ("not found"), lowercase. */
 const char *opex_server_status_name(unsigned status);
 
