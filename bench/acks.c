@@ -20,51 +20,24 @@
 #include "core/memory.h"
 #include "core/time.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench/bench_util.h"
 
 #include "core/banned.h"
 
 #define MAX_RUNS 101
 
-static int double_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), double_cmp);
-	return v[n / 2];
-}
-
 static double run_git_log(const char *repo)
 {
-	double t0 = opex_time_monotonic_ms();
-	pid_t pid = fork();
-	int status = 0;
+	const char *argv[] = { "git", "-C", repo, "log", "--format=%H",
+		OPEX_ACK_REF, NULL };
 
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, 1);
-		execlp("git", "git", "-C", repo, "log", "--format=%H",
-			OPEX_ACK_REF, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || status != 0) {
-		fprintf(stderr, "bench_acks: git log failed\n");
-		exit(1);
-	}
-	return opex_time_monotonic_ms() - t0;
+	return bench_time_process(argv);
 }
 
 static void die(const char *what, const opex_error *err)
@@ -159,8 +132,8 @@ int main(int argc, char **argv)
 		opex_ack_status_release(&st);
 	}
 	{
-		double b = median(base, runs), c = median(cold, runs),
-			h = median(hot, runs), f = median(fresh, runs);
+		double b = bench_median(base, (size_t)runs), c = bench_median(cold, (size_t)runs),
+			h = bench_median(hot, (size_t)runs), f = bench_median(fresh, (size_t)runs);
 
 		printf("receipts on the ref: %zu (%zu counted), %zu people, median of %d\n",
 			have, counted, roster->person_count, runs);

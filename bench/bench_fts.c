@@ -15,21 +15,6 @@
 
 #include "core/banned.h"
 
-static int double_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-double bench_pct(double *v, size_t n, double p)
-{
-	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
-
-	qsort(v, n, sizeof(*v), double_cmp);
-	return v[i];
-}
-
 void bench_die(const char *what, const char *msg)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, msg);

@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bench/bench_util.h"
 #include "core/buf.h"
 #include "kb/kb.h"
 #include "search/search.h"
 
-double bench_pct(double *v, size_t n, double p);
 void bench_die(const char *what, const char *msg);
 long long bench_file_size(const char *path);
 long long bench_db_size(const char *path);

@@ -21,30 +21,17 @@
 #include "core/memory.h"
 #include "core/sha256.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench/bench_util.h"
 
 #include "core/banned.h"
 
 #define MAX_RUNS 101
-
-static int double_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), double_cmp);
-	return v[n / 2];
-}
 
 /* A process map of `n` nodes: three lanes, a decision every fifth step. */
 static void generate(opex_buf *out, size_t n, size_t seed)
@@ -76,23 +63,9 @@ static void generate(opex_buf *out, size_t n, size_t seed)
 
 static double run_dot(const char *dot, const char *file)
 {
-	double t0 = opex_time_monotonic_ms();
-	pid_t pid = fork();
-	int status = 0;
+	const char *argv[] = { dot, "-Tsvg", file, NULL };
 
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, 1);
-		execlp(dot, dot, "-Tsvg", file, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || status != 0) {
-		fprintf(stderr, "bench_render: '%s -Tsvg %s' failed\n", dot, file);
-		exit(1);
-	}
-	return opex_time_monotonic_ms() - t0;
+	return bench_time_process(argv);
 }
 
 /* A KPI overlay on every node and edge of `map`, states in turn. */
@@ -153,11 +126,11 @@ static double run_overlay(const opex_pm_map *map, int runs, double *plain)
 			exit(1);
 		p[i] = opex_time_monotonic_ms() - t0;
 	}
-	*plain = median(p, runs);
+	*plain = bench_median(p, (size_t)runs);
 	opex_buf_release(&out);
 	opex_free(nv);
 	opex_free(ev);
-	return median(t, runs);
+	return bench_median(t, (size_t)runs);
 }
 
 static void bench_size(const char *dot, size_t n, int runs, const char *dir)
@@ -225,12 +198,12 @@ static void bench_size(const char *dot, size_t n, int runs, const char *dir)
 		cached[i] = opex_time_monotonic_ms() - t0;
 	}
 	{
-		double a = median(ours, runs), b = median(theirs, runs);
+		double a = bench_median(ours, (size_t)runs), b = bench_median(theirs, (size_t)runs);
 
 		double k, plain;
 
 		printf("render %5zu nodes: opex %8.2f ms  dot -Tsvg %8.2f ms  ratio %.2f  cached %.3f ms (1/%.0f of the render)  (%zu bytes)\n",
-			n, a, b, a / b, median(cached, runs), a / median(cached, runs), out.len);
+			n, a, b, a / b, bench_median(cached, (size_t)runs), a / bench_median(cached, (size_t)runs), out.len);
 		k = run_overlay(map, runs, &plain);
 		printf("       %5zu nodes with a KPI overlay: %8.2f ms  plain %8.2f ms  ratio %.2f  (target <= 1.1)\n",
 			n, k, plain, k / plain);
