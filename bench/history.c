@@ -25,14 +25,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
+
 #include "core/banned.h"
-
-static int double_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -77,8 +72,8 @@ int main(int argc, char **argv)
 		}
 		times[i] = opex_time_monotonic_ms() - start;
 	}
-	qsort(times, (size_t)iterations, sizeof(*times), double_cmp);
-	printf("median_ms %.2f walked %zu\n", times[iterations / 2],
+	printf("median_ms %.2f walked %zu\n",
+		bench_median(times, (size_t)iterations),
 		opex_kb_history_walked(h));
 	if (sample > 0) {
 		size_t n = opex_kb_repo_count(repo);
