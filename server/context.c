@@ -45,6 +45,14 @@ void opex_server_response_release(opex_server_response *response)
 	opex_buf_release(&response->body);
 }
 
+bool opex_server_defer(opex_server_ctx *ctx)
+{
+	if (!ctx->req->may_defer)
+		return false;
+	ctx->res->deferred = true;
+	return true;
+}
+
 void opex_server_response_header(opex_server_response *res,
 	const char *name, const char *value)
 {

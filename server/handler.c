@@ -344,7 +344,8 @@ void opex_server_handle(opex_server_response *response, opex_server *server,
 	const opex_server_request *request)
 {
 	opex_server_ctx ctx;
-	double started = (opex_time_monotonic_ms() / 1e3), took;
+	double started = request->received_ms > 0 ? request->received_ms
+		: opex_time_monotonic_ms(), took;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.server = server;
@@ -353,12 +354,14 @@ void opex_server_handle(opex_server_response *response, opex_server *server,
 	opex_arena_init(&ctx.arena);
 	response->route = "other";
 	dispatch(&ctx);
-	security_headers(response);
-	took = (opex_time_monotonic_ms() / 1e3) - started;
-	opex_server_metrics_record(&server->metrics, response->route,
-		response->status, took);
-	if (server->opts.access_log)
-		access_log(request, response, took);
+	if (!response->deferred) {   /* a deferred request is counted once, when answered */
+		security_headers(response);
+		took = (opex_time_monotonic_ms() - started) / 1e3;
+		opex_server_metrics_record(&server->metrics, response->route,
+			response->status, took);
+		if (server->opts.access_log)
+			access_log(request, response, took);
+	}
 	opex_server_snapshot_release(ctx.snap);
 	opex_arena_release(&ctx.arena);
 }

@@ -10,7 +10,10 @@
  * The index connections and the misses live in index.c. Answers of
  * /api/search are kept in a cache (cache.c) keyed by revision, reader,
  * text, page and day; a hit is marked `X-Opex-Cache: hit` and its "took"
- * is the time to answer from the cache.
+ * is the time to answer from the cache. When searches the cache does not
+ * hold have lately taken opts.slow_search_ms or more, such a
+ * search is deferred (opex_server_defer) to the slow lane of http.c, so it
+ * does not hold up the cached answers and pages of the same worker.
  *
  * Visibility: the search runs for the reader's audience (the rule of
  * auth.c: anonymous readers get public articles, partners partners ones
@@ -132,6 +135,15 @@ static bool search_prepare(search_request *sr, opex_server_ctx *ctx, bool api)
 	return true;
 }
 
+/* The moving average of the last eight or so; a lost update is harmless. */
+static void note_search_time(opex_server *server, double took_ms)
+{
+	double avg = atomic_load_explicit(&server->search_ms, memory_order_relaxed);
+
+	atomic_store_explicit(&server->search_ms, avg + (took_ms - avg) / 8.0,
+		memory_order_relaxed);
+}
+
 static bool search_execute(opex_search_result *out, opex_server_ctx *ctx,
 	search_request *sr, bool api)
 {
@@ -141,6 +153,9 @@ static bool search_execute(opex_search_result *out, opex_server_ctx *ctx,
 	bool ok = false;
 
 	memset(out, 0, sizeof(*out));
+	if (atomic_load_explicit(&ctx->server->search_ms, memory_order_relaxed) >=
+		ctx->server->opts.slow_search_ms && opex_server_defer(ctx))
+		return false;
 	index = opex_server_index_thread(ctx->server);
 	if (index == NULL) {
 		fail(ctx, api, 404, "search is off: the index cannot be opened");
@@ -159,6 +174,7 @@ static bool search_execute(opex_search_result *out, opex_server_ctx *ctx,
 	}
 	if (out->total == 0)
 		opex_server_index_miss(ctx->server, sr->text.ptr);
+	note_search_time(ctx->server, out->took_ms);
 	ok = true;
 done:
 	if (!ok)
@@ -266,9 +282,13 @@ void opex_server_api_search(opex_server_ctx *ctx)
 	if (!search_prepare(&sr, ctx, true))
 		goto done;
 	cache_key(&key, ctx, &sr);
-	if (!key.failed && opex_server_cache_get_or_claim(
-			&ctx->server->search_cache, key.ptr, &cached, &total,
-			&claimed)) {
+	/* A request that may be deferred does not wait for a claim here: it
+	 * waits in the slow lane, leaving this thread to the cached answers. */
+	if (!key.failed && (ctx->req->may_defer
+		? opex_server_cache_get(&ctx->server->search_cache, key.ptr,
+			&cached, &total)
+		: opex_server_cache_get_or_claim(&ctx->server->search_cache,
+			key.ptr, &cached, &total, &claimed))) {
 		if (total == 0)   /* the zero-result searches stay counted */
 			opex_server_index_miss(ctx->server, sr.text.ptr);
 		opex_server_response_header(ctx->res, "X-Opex-Cache", "hit");

@@ -39,10 +39,13 @@ typedef struct opex_server_options {
 	unsigned threads;          /* worker threads; 0: two per CPU */
 	bool access_log;           /* one line per request on stderr */
 	const char *kpi_path;      /* KPI store (read only); NULL: <git-dir>/opex/kpi.sqlite */
+	/* Searches the cache does not hold leave the worker threads for the
+	 * slow lane when they lately took this long on average; 0: always. */
+	double slow_search_ms;
 } opex_server_options;
 
 #define OPEX_SERVER_OPTIONS_INIT \
-	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, NULL, 2, 0, true, NULL }
+	{ NULL, NULL, NULL, 8080, NULL, NULL, NULL, 2, NULL, 2, 0, true, NULL, 2.0 }
 
 /**
  * Load the handbook named by `opts` (and the token file) into a new server
@@ -106,6 +109,10 @@ typedef struct opex_server_request {
 	const char *body;
 	size_t body_len;
 	const char *remote;        /* client address for the log; may be NULL */
+	double received_ms;        /* opex_time_monotonic_ms() when it came; 0: now */
+	/* The caller can answer it again off its thread: a route that would
+	 * be slow (a search the cache does not hold) answers `deferred`. */
+	bool may_defer;
 } opex_server_request;
 
 #define OPEX_SERVER_MAX_HEADERS 12
@@ -119,6 +126,7 @@ typedef struct opex_server_response {
 	char *header_values[OPEX_SERVER_MAX_HEADERS];
 	size_t header_count;
 	const char *route;         /* the route's name, for metrics and logs */
+	bool deferred;             /* nothing answered: ask again, may_defer off */
 } opex_server_response;
 
 /** Initialize an empty response (status 500, no body). */

@@ -225,6 +225,13 @@ const char *opex_server_param_get(const opex_server_ctx *ctx, const char *name);
 const char *opex_server_header_get(const opex_server_request *req,
 	const char *name);
 
+/**
+ * True when the route should leave this request to the slow lane (the
+ * caller allows it, see opex_server_request.may_defer): the response is
+ * then marked deferred and the route returns without answering.
+ */
+bool opex_server_defer(opex_server_ctx *ctx);
+
 /** Add a response header; `value` is copied. */
 void opex_server_response_header(opex_server_response *res,
 	const char *name, const char *value);
@@ -467,6 +474,9 @@ struct opex_server {
 	char secret[65];           /* per-process key for CSRF tokens */
 	pthread_mutex_t launch_lock; /* approvals: read the ref, evaluate, append */
 	opex_server_cache search_cache; /* /api/search answers */
+	/* What a search the cache did not hold took lately (a moving
+	 * average); from opts.slow_search_ms on, searches are deferred. */
+	_Atomic double search_ms;
 	/* required reading: the receipts read so far and their evaluation
 	 * for (ack_snap's commit, ack_log.tip), both under ack_lock */
 	pthread_mutex_t ack_lock;
