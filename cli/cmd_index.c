@@ -70,7 +70,8 @@ int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	if (opex_kb_repo_open(&repo, opts->repo, opts->rev, &err) < 0) {
+	/* Unlisted first: an index that is up to date costs no tree listing. */
+	if (opex_kb_repo_open_unlisted(&repo, opts->repo, opts->rev, &err) < 0) {
 		fprintf(stderr, "opex %s: %s\n", name, err.message);
 		goto done;
 	}
@@ -92,6 +93,12 @@ int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 		snprintf(stats->from, sizeof(stats->from), "%s", indexed);
 		snprintf(stats->to, sizeof(stats->to), "%s", indexed);
 	} else {
+		opex_kb_repo_free(repo);
+		repo = NULL;
+		if (opex_kb_repo_open(&repo, opts->repo, opts->rev, &err) < 0) {
+			fprintf(stderr, "opex %s: %s\n", name, err.message);
+			goto done;
+		}
 		/* Read only the articles the index does not hold yet. */
 		if (opex_search_index_plan(ix, repo, opts->rebuild, &err) < 0) {
 			fprintf(stderr, "opex %s: %s\n", name, err.message);

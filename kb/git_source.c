@@ -393,6 +393,12 @@ int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
 	return open_at(out, path, rev, true, err);
 }
 
+int opex_kb_repo_open_unlisted(opex_kb_repo **out, const char *path,
+	const char *rev, opex_error *err)
+{
+	return open_at(out, path, rev, false, err);
+}
+
 int opex_kb_repo_resolve(char out[41], const char *path, const char *rev,
 	opex_error *err)
 {
@@ -536,23 +542,103 @@ done:
 	return error;
 }
 
-/* The changed paths as git_diff_foreach() hands them over. */
 typedef struct changed_paths {
+	git_repository *git;
 	char **paths;
 	size_t count, cap;
+	opex_buf path;             /* the folder being compared, with '/' */
 } changed_paths;
 
-static int collect_change(const git_diff_delta *delta, float progress,
-	void *payload)
+static void add_change(changed_paths *c, const char *name)
 {
-	changed_paths *c = payload;
-	const char *path = delta->new_file.path ? delta->new_file.path
-		: delta->old_file.path;
+	size_t len = c->path.len;
 
-	(void)progress;
+	opex_buf_puts(&c->path, name);
 	opex_array_grow((void **)&c->paths, &c->cap, c->count + 1,
 		sizeof(*c->paths));
-	c->paths[c->count++] = opex_strdup(path);
+	c->paths[c->count++] = opex_strdup(c->path.ptr);
+	opex_buf_truncate(&c->path, len);
+}
+
+static int compare_trees(changed_paths *c, const git_tree *old_tree,
+	const git_tree *new_tree);
+
+/* `entry` is on one side only, or changed kind: it and what it holds. */
+static int add_side(changed_paths *c, const git_tree_entry *entry,
+	bool is_old)
+{
+	git_tree *tree = NULL;
+	size_t len = c->path.len;
+	int error;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+		add_change(c, git_tree_entry_name(entry));
+		return 0;
+	}
+	if (git_tree_lookup(&tree, c->git, git_tree_entry_id(entry)) < 0)
+		return -1;
+	opex_buf_printf(&c->path, "%s/", git_tree_entry_name(entry));
+	error = is_old ? compare_trees(c, tree, NULL) : compare_trees(c, NULL, tree);
+	opex_buf_truncate(&c->path, len);
+	git_tree_free(tree);
+	return error;
+}
+
+/* Both sides hold the name: a folder whose id did not change is skipped. */
+static int compare_entries(changed_paths *c, const git_tree_entry *old_entry,
+	const git_tree_entry *new_entry)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	size_t len = c->path.len;
+	int error;
+
+	if (git_oid_equal(git_tree_entry_id(old_entry), git_tree_entry_id(new_entry)) &&
+	    git_tree_entry_filemode(old_entry) == git_tree_entry_filemode(new_entry))
+		return 0;
+	if (git_tree_entry_type(old_entry) != GIT_OBJECT_TREE ||
+	    git_tree_entry_type(new_entry) != GIT_OBJECT_TREE) {
+		if (add_side(c, old_entry, true) < 0)
+			return -1;
+		return add_side(c, new_entry, false);
+	}
+	error = git_tree_lookup(&old_tree, c->git, git_tree_entry_id(old_entry));
+	if (error == 0)
+		error = git_tree_lookup(&new_tree, c->git, git_tree_entry_id(new_entry));
+	if (error == 0) {
+		opex_buf_printf(&c->path, "%s/", git_tree_entry_name(old_entry));
+		error = compare_trees(c, old_tree, new_tree);
+		opex_buf_truncate(&c->path, len);
+	}
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	return error < 0 ? -1 : 0;
+}
+
+/* The paths under c->path that differ between the two folders (NULL: none). */
+static int compare_trees(changed_paths *c, const git_tree *old_tree,
+	const git_tree *new_tree)
+{
+	size_t i, n = old_tree ? git_tree_entrycount(old_tree) : 0;
+	size_t m = new_tree ? git_tree_entrycount(new_tree) : 0;
+
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *old_entry = git_tree_entry_byindex(old_tree, i);
+		const git_tree_entry *new_entry = new_tree == NULL ? NULL
+			: git_tree_entry_byname(new_tree, git_tree_entry_name(old_entry));
+
+		if ((new_entry ? compare_entries(c, old_entry, new_entry)
+			       : add_side(c, old_entry, true)) < 0)
+			return -1;
+	}
+	for (i = 0; i < m; i++) {
+		const git_tree_entry *new_entry = git_tree_entry_byindex(new_tree, i);
+
+		if (old_tree != NULL &&
+		    git_tree_entry_byname(old_tree, git_tree_entry_name(new_entry)))
+			continue;
+		if (add_side(c, new_entry, false) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -564,47 +650,41 @@ static int path_cmp(const void *a, const void *b)
 int opex_kb_repo_changed_paths(char ***out, size_t *count,
 	const opex_kb_repo *repo, const char *from, opex_error *err)
 {
-	git_diff_options opts;
-	changed_paths c = { NULL, 0, 0 };
+	changed_paths c = { repo->git, NULL, 0, 0, OPEX_BUF_INIT(OPEX_LIMIT_PATH_BYTES * 2) };
 	git_commit *old_commit = NULL, *new_commit = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
-	git_diff *diff = NULL;
 	git_oid old_oid;
 	size_t i, k;
 	int error;
 
 	*out = NULL;
 	*count = 0;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	if (strlen(from) != GIT_OID_HEXSZ || git_oid_fromstr(&old_oid, from) < 0 ||
 	    git_commit_lookup(&old_commit, repo->git, &old_oid) < 0) {
 		error = opex_error_set(err, OPEX_ENOTFOUND,
 			"'%s' is not a commit of '%s'", from, repo->git_dir);
 		goto done;
 	}
+	opex_buf_puts(&c.path, "");
+	/* Ids say what changed: no content is read, no equal folder opened. */
 	error = git_commit_lookup(&new_commit, repo->git, &repo->commit_oid);
 	if (error == 0)
 		error = git_commit_tree(&old_tree, old_commit);
 	if (error == 0)
 		error = git_commit_tree(&new_tree, new_commit);
-	/* Content is never compared: the ids say what changed. */
-	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 	if (error == 0)
-		error = git_diff_tree_to_tree(&diff, repo->git, old_tree, new_tree,
-			&opts);
-	if (error == 0)
-		error = git_diff_foreach(diff, collect_change, NULL, NULL, NULL, &c);
-	if (error < 0) {
+		error = compare_trees(&c, old_tree, new_tree);
+	if (error < 0 || c.path.failed) {
 		error = opex_error_set(err, OPEX_EIO,
 			"cannot compare %s with %s: %s", from, repo->commit,
-			git_message());
+			c.path.failed ? "a path is too long" : git_message());
 		opex_strings_free(c.paths, c.count);
 		goto done;
 	}
-	/* In the listing's order (a change of kind comes as two deltas). */
+	/* In the listing's order. */
 	if (c.count > 1)
 		qsort(c.paths, c.count, sizeof(*c.paths), path_cmp);
-	/* A change of kind comes as a removal and an addition: list it once. */
+	/* A change of kind is a removal and an addition: list it once. */
 	for (i = k = 0; i < c.count; i++) {
 		if (k > 0 && strcmp(c.paths[k - 1], c.paths[i]) == 0)
 			opex_free(c.paths[i]);
@@ -615,7 +695,7 @@ int opex_kb_repo_changed_paths(char ***out, size_t *count,
 	*out = c.paths;
 	*count = c.count;
 done:
-	git_diff_free(diff);
+	opex_buf_release(&c.path);
 	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	git_commit_free(old_commit);

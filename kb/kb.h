@@ -64,6 +64,14 @@ int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
 	opex_error *err) OPEX_WARN_UNUSED;
 
 /**
+ * opex_kb_repo_open() without listing the tree (opex_kb_repo_count() is
+ * 0): enough for the commit, the git folder, blobs and changed paths, at
+ * a cost that does not grow with the handbook.
+ */
+int opex_kb_repo_open_unlisted(opex_kb_repo **out, const char *path,
+	const char *rev, opex_error *err) OPEX_WARN_UNUSED;
+
+/**
  * The commit id (40 hex digits and a NUL) that `rev` (NULL: HEAD) names
  * in the repository at `path`, without listing its tree: a cheap check
  * for a new revision. Errors: those of opex_kb_repo_open().
