@@ -296,6 +296,9 @@ typedef struct opex_kb_team {
 typedef struct opex_kb_roster {
 	opex_kb_person *people;
 	size_t person_count;
+	/* people[] sorted by id, for opex_kb_roster_person(); NULL while
+	 * parsing (the lookup then reads people[] in order) */
+	const struct opex_kb_person **by_id;
 	opex_kb_team *teams;
 	size_t team_count;
 } opex_kb_roster;

@@ -116,6 +116,9 @@ void opex_pm_lint_report_release(opex_pm_lint_report *report)
 		opex_free(s->node);
 	}
 	opex_free(report->suppressions);
+	for (i = 0; report->kept != NULL && i < report->kept_count; i++)
+		opex_pm_map_free(report->kept[i].map);
+	opex_free(report->kept);
 	memset(report, 0, sizeof(*report));
 }
 
@@ -989,10 +992,7 @@ void opex_pm_lint_map(const opex_pm_map *map,
 
 /* ---- the handbook ------------------------------------------------------- */
 
-typedef struct loaded {
-	const char *path;      /* borrowed from the repo entry */
-	opex_pm_map *map;      /* NULL if unreadable */
-} loaded;
+typedef opex_pm_loaded_map loaded;
 
 static long find_loaded(const loaded *maps, size_t count, const char *path)
 {
@@ -1262,6 +1262,12 @@ int opex_pm_lint_maps(const opex_kb_handbook *hb, opex_diag_list *diags,
 	lint_subprocess_cycles(maps, count, &ctx, diags, report_out);
 	if (count > 0)
 		lint_orphans(hb, maps, count, diags);
+	if (report_out != NULL && report_out->keep_maps &&
+	    report_out->kept == NULL) {
+		report_out->kept = maps;
+		report_out->kept_count = count;
+		return 0;
+	}
 	for (i = 0; i < count; i++)
 		opex_pm_map_free(maps[i].map);
 	opex_free(maps);

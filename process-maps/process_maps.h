@@ -232,13 +232,25 @@ typedef struct opex_pm_suppression {
 	size_t count;         /* findings it silenced */
 } opex_pm_suppression;
 
+/* A map as opex_pm_lint_maps() read it. */
+typedef struct opex_pm_loaded_map {
+	const char *path;     /* borrowed from the handbook's tree entry */
+	opex_pm_map *map;     /* NULL if unreadable */
+} opex_pm_loaded_map;
+
 typedef struct opex_pm_lint_report {
 	opex_pm_suppression *suppressions;
 	size_t suppression_count, suppression_cap;
 	size_t map_count;     /* maps read */
+	/* With keep_maps set before the lint, the maps it read stay here (tree
+	 * order) for a caller that needs them too: it may take the array (and
+	 * set kept to NULL), or the release frees them. */
+	bool keep_maps;
+	opex_pm_loaded_map *kept;
+	size_t kept_count;
 } opex_pm_lint_report;
 
-#define OPEX_PM_LINT_REPORT_INIT { NULL, 0, 0, 0 }
+#define OPEX_PM_LINT_REPORT_INIT { NULL, 0, 0, 0, false, NULL, 0 }
 
 /** Free what the report holds; it is empty and reusable afterwards. */
 void opex_pm_lint_report_release(opex_pm_lint_report *report);

@@ -48,33 +48,20 @@ done:
 	return out;
 }
 
-static void load_maps(opex_server_snapshot *snap, const opex_kb_repo *repo)
+/* The maps the lint read, kept: each map is parsed once a revision. */
+static void take_maps(opex_server_snapshot *snap, opex_pm_lint_report *report)
 {
-	size_t i, n = opex_kb_repo_count(repo), cap = 0;
-	opex_buf text = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const opex_kb_entry *e = opex_kb_repo_entry(repo, i);
-		opex_diag_list ignored = OPEX_DIAG_LIST_INIT;
-		opex_server_map *m;
-
-		if (e->kind != OPEX_KB_ENTRY_FILE ||
-		    !opex_path_under(e->path, "processes") ||
-		    !opex_path_has_suffix(e->path, ".dot"))
-			continue;
-		opex_array_grow((void **)&snap->maps, &cap, snap->map_count + 1,
-			sizeof(*snap->maps));
-		m = &snap->maps[snap->map_count++];
-		m->path = opex_strdup(e->path);
-		m->map = NULL;
-		opex_buf_clear(&text);
-		if (opex_kb_repo_read(&text, repo, e->path, NULL) == 0 &&
-		    opex_pm_map_load(&m->map, e->path, text.ptr, text.len,
-			&ignored, NULL) < 0)
-			m->map = NULL;
-		opex_diag_list_release(&ignored);
+	snap->maps = opex_calloc(report->kept_count + 1, sizeof(*snap->maps));
+	for (i = 0; i < report->kept_count; i++) {
+		snap->maps[i].path = opex_strdup(report->kept[i].path);
+		snap->maps[i].map = report->kept[i].map;
 	}
-	opex_buf_release(&text);
+	snap->map_count = report->kept_count;
+	opex_free(report->kept);
+	report->kept = NULL;
+	report->kept_count = 0;
 }
 
 /*
@@ -188,11 +175,12 @@ int opex_server_snapshot_load(opex_server_snapshot **out, const char *repo,
 	memcpy(snap->commit, opex_kb_repo_commit(kbrepo), 41);
 	snap->commit[40] = '\0';
 	/* A handbook that fails lint is still served, with its findings. */
+	report.keep_maps = true;
 	error = opex_launch_lint_handbook(snap->hb, &snap->diags, &report, err);
 	if (error < 0)
 		goto done;
 	opex_diag_sort(&snap->diags);
-	load_maps(snap, kbrepo);
+	take_maps(snap, &report);
 	build_lookups(snap);
 	build_step_links(snap);
 	snap->cache_dir = make_cache_dir(kbrepo);

@@ -298,6 +298,39 @@ START_TEST(kb_roster__sound_entries_are_kept)
 }
 END_TEST
 
+/* Lookups by id after the parse, whatever the order of the file. */
+START_TEST(kb_roster__finds_everyone_by_id)
+{
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_buf text = OPEX_BUF_INIT(1 << 20);
+	opex_kb_roster r;
+	char id[32];
+	unsigned i;
+
+	opex_buf_puts(&text, "people:\n");
+	for (i = 0; i < 300; i++)   /* ids in no sorted order */
+		opex_buf_printf(&text, "  - id: p%u\n    name: P %u\n"
+			"    email: p%u@x.io\n", (i * 7919u) % 300u, i, i);
+	opex_kb_roster_parse(&r, PATH, text.ptr, text.len, &diags);
+	ck_assert_uint_eq(diags.count, 0);
+	ck_assert_uint_eq(r.person_count, 300);
+	for (i = 0; i < 300; i++) {
+		const opex_kb_person *p;
+
+		snprintf(id, sizeof(id), "p%u", i);
+		p = opex_kb_roster_person(&r, id);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_str_eq(p->id, id);
+	}
+	ck_assert_ptr_null(opex_kb_roster_person(&r, "p300"));
+	ck_assert_ptr_null(opex_kb_roster_person(&r, "p"));
+	ck_assert_ptr_null(opex_kb_roster_person(&r, ""));
+	opex_kb_roster_release(&r);
+	opex_buf_release(&text);
+	opex_diag_list_release(&diags);
+}
+END_TEST
+
 START_TEST(kb_roster__empty_and_null)
 {
 	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
@@ -329,6 +362,7 @@ Suite *suite_roster(void)
 	tcase_add_test(tc, kb_roster__binary_file);
 	tcase_add_test(tc, kb_roster__unknown_keys_are_warnings);
 	tcase_add_test(tc, kb_roster__sound_entries_are_kept);
+	tcase_add_test(tc, kb_roster__finds_everyone_by_id);
 	tcase_add_test(tc, kb_roster__empty_and_null);
 	suite_add_tcase(s, tc);
 	return s;
