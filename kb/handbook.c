@@ -187,6 +187,11 @@ static void check_entry_kind(const opex_kb_entry *entry, opex_diag_list *diags)
 			: "submodule in the handbook: its content is not in this repository");
 }
 
+static bool cache_worth_rewriting(size_t articles, size_t hits, size_t held)
+{
+	return (articles - hits) * 64 > articles || (held - hits) * 64 > held;
+}
+
 static void load_articles(opex_kb_handbook *hb,
 	const opex_kb_handbook_options *opts, opex_diag_list *diags)
 {
@@ -238,11 +243,14 @@ static void load_articles(opex_kb_handbook *hb,
 				article, entry->oid, first, diags->count - first };
 		}
 	}
-	/* Rewrite it when it no longer holds exactly these articles; one
+	/* Rewrite it when it misses or holds more than one article in 64: a
+	 * miss costs one parse, a rewrite the whole file (150 MB at 100,000
+	 * articles), so a commit of a few articles does not rewrite it. One
 	 * that cannot be written only makes the next load slower. */
 	if (cache_path != NULL && opts->want == NULL &&
-	    (hits != hb->article_count || cache == NULL ||
-	     opex_kb_article_cache_count(cache) != hits))
+	    (cache == NULL ||
+	     cache_worth_rewriting(hb->article_count, hits,
+		opex_kb_article_cache_count(cache))))
 		(void)opex_kb_article_cache_write(cache_path, kept,
 			hb->article_count, diags);
 	opex_kb_article_cache_free(cache);

@@ -184,6 +184,50 @@ START_TEST(kb_article_cache__only_changed_blobs_are_parsed)
 }
 END_TEST
 
+/* A commit of a few articles in a large handbook costs their parse, not a
+ * rewrite of the whole file; past one in 64 the file is rewritten. */
+START_TEST(kb_article_cache__few_misses_keep_the_file)
+{
+	opex_test_repo *repo = opex_test_repo_new(false);
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_kb_handbook *hb;
+	char path[64], text[128];
+	unsigned i;
+
+	opex_test_repo_put(repo, "people.yaml",
+		"people:\n  - id: ana\n    name: Ana\n    email: ana@x.io\n");
+	for (i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "articles/a%03u.md", i);
+		snprintf(text, sizeof(text), "---\ntitle: A %u\nowner: ana\n---\nText %u.\n", i, i);
+		opex_test_repo_put(repo, path, text);
+	}
+	opex_test_repo_commit(repo, "Ana", "ana@x.io", T0, "many", NULL);
+	opex_kb_handbook_free(load(repo, true, &diags));
+	opex_test_repo_put(repo, "articles/a007.md", "---\ntitle: Seven\nowner: ana\n---\nNew.\n");
+	opex_test_repo_commit(repo, "Ana", "ana@x.io", T0 + 60, "one", NULL);
+	for (i = 0; i < 2; i++) {   /* the file still holds the old a007 */
+		hb = load(repo, true, &diags);
+		ck_assert_uint_eq(opex_kb_handbook_parsed(hb), 1);
+		ck_assert_str_eq(opex_kb_handbook_find(hb, "articles/a007.md")->title, "Seven");
+		opex_kb_handbook_free(hb);
+	}
+	for (i = 10; i < 14; i++) {
+		snprintf(path, sizeof(path), "articles/a%03u.md", i);
+		opex_test_repo_put(repo, path, "---\ntitle: Changed\nowner: ana\n---\nNew.\n");
+	}
+	opex_test_repo_commit(repo, "Ana", "ana@x.io", T0 + 120, "four", NULL);
+	hb = load(repo, true, &diags);
+	ck_assert_uint_eq(opex_kb_handbook_parsed(hb), 5);   /* 5 of 200: rewritten */
+	opex_kb_handbook_free(hb);
+	hb = load(repo, true, &diags);
+	ck_assert_uint_eq(opex_kb_handbook_parsed(hb), 0);
+	ck_assert_str_eq(opex_kb_handbook_find(hb, "articles/a012.md")->title, "Changed");
+	opex_kb_handbook_free(hb);
+	opex_diag_list_release(&diags);
+	opex_test_repo_free(repo);
+}
+END_TEST
+
 /* Every damage of the file is a miss: the load parses and answers the same. */
 START_TEST(kb_article_cache__damaged_cache_is_not_trusted)
 {
@@ -244,6 +288,7 @@ Suite *suite_article_cache(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, kb_article_cache__same_as_parsing);
 	tcase_add_test(tc, kb_article_cache__only_changed_blobs_are_parsed);
+	tcase_add_test(tc, kb_article_cache__few_misses_keep_the_file);
 	tcase_add_test(tc, kb_article_cache__damaged_cache_is_not_trusted);
 	suite_add_tcase(s, tc);
 	return s;
