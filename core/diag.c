@@ -30,6 +30,19 @@ void opex_diag_vadd(opex_diag_list *list, opex_severity severity,
 	d->message = opex_buf_detach(&msg, NULL);
 }
 
+void opex_diag_list_append(opex_diag_list *list, opex_diag_list *from)
+{
+	if (from->count == 0)
+		return;
+	opex_array_grow((void **)&list->items, &list->cap,
+		list->count + from->count, sizeof(*list->items));
+	memcpy(list->items + list->count, from->items,
+		from->count * sizeof(*from->items));
+	list->count += from->count;
+	from->count = 0;   /* the strings now belong to `list` */
+	opex_diag_list_release(from);
+}
+
 void opex_diag_add(opex_diag_list *list, opex_severity severity,
 	const char *rule, const char *path, unsigned line, unsigned col,
 	const char *fmt, ...)

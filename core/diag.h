@@ -43,6 +43,9 @@ void opex_diag_vadd(opex_diag_list *list, opex_severity severity,
 	const char *rule, const char *path, unsigned line, unsigned col,
 	const char *fmt, va_list ap) OPEX_PRINTF(7, 0);
 
+/** Move every diagnostic of `from` to the end of `list`; `from` is left empty. */
+void opex_diag_list_append(opex_diag_list *list, opex_diag_list *from);
+
 /** Sort by path, line, column, then rule: the order users read. */
 void opex_diag_sort(opex_diag_list *list);
 

@@ -363,13 +363,13 @@ opex_kb_article *opex_kb_article_cache_take(const opex_kb_article_cache *c,
 	return article_take(r, diags);
 }
 
-opex_kb_article *opex_kb_article_cache_get(const opex_kb_article_cache *c,
-	const char *path, const char *oid, opex_diag_list *diags)
+long opex_kb_article_cache_find(const opex_kb_article_cache *c,
+	const char *path, const char *oid)
 {
 	size_t lo = 0, hi, len = strlen(path);
 
 	if (c == NULL)
-		return NULL;
+		return -1;
 	hi = c->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -377,13 +377,21 @@ opex_kb_article *opex_kb_article_cache_get(const opex_kb_article_cache *c,
 
 		if (cmp == 0)
 			return memcmp(c->records[mid].blob, oid, 40) == 0
-				? opex_kb_article_cache_take(c, mid, diags) : NULL;
+				? (long)mid : -1;
 		if (cmp < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return -1;
+}
+
+opex_kb_article *opex_kb_article_cache_get(const opex_kb_article_cache *c,
+	const char *path, const char *oid, opex_diag_list *diags)
+{
+	long i = opex_kb_article_cache_find(c, path, oid);
+
+	return i < 0 ? NULL : opex_kb_article_cache_take(c, (size_t)i, diags);
 }
 
 /* --- writing --- */

@@ -32,9 +32,11 @@
 #include "core/path.h"
 #include "core/str.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/banned.h"
 
@@ -192,22 +194,92 @@ static bool cache_worth_rewriting(size_t articles, size_t hits, size_t held)
 	return (articles - hits) * 64 > articles || (held - hits) * 64 > held;
 }
 
+/* An article file of the tree, and where its article comes from. */
+typedef struct article_slot {
+	const opex_kb_entry *entry;
+	long record;                    /* in the article cache; -1: parse */
+	opex_kb_article *article;
+	size_t diag_first, diag_count;  /* its findings, in its taker's list */
+} article_slot;
+
+/* Cached articles are taken on two threads past this many. */
+#define TAKE_IN_PARALLEL 2048
+
+typedef struct take_job {
+	const opex_kb_article_cache *cache;
+	article_slot *slots;
+	size_t from, to;
+	opex_diag_list diags;
+} take_job;
+
+/* Take the cached articles of slots [from, to); a damaged record becomes
+ * a parse. Only the cache is read, so two jobs run at once. */
+static void *take_slots(void *payload)
+{
+	take_job *job = payload;
+	size_t i;
+
+	for (i = job->from; i < job->to; i++) {
+		article_slot *slot = &job->slots[i];
+
+		if (slot->record < 0)
+			continue;
+		slot->diag_first = job->diags.count;
+		slot->article = opex_kb_article_cache_take(job->cache,
+			(size_t)slot->record, &job->diags);
+		slot->diag_count = job->diags.count - slot->diag_first;
+		if (slot->article == NULL)
+			slot->record = -1;
+	}
+	return NULL;
+}
+
+/* Take what the cache holds, on a second thread for half of a large
+ * handbook, and move the findings to `diags`, each article's together. */
+static void take_cached(article_slot *slots, size_t count,
+	const opex_kb_article_cache *cache, opex_diag_list *diags)
+{
+	take_job jobs[2] = {
+		{ cache, slots, 0, count / 2, OPEX_DIAG_LIST_INIT },
+		{ cache, slots, count / 2, count, OPEX_DIAG_LIST_INIT },
+	};
+	pthread_t thread;
+	size_t j, i, offset;
+	bool threaded = false;
+
+	if (count < TAKE_IN_PARALLEL || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		jobs[0].to = count;
+		jobs[1].from = count;
+	} else {
+		threaded = pthread_create(&thread, NULL, take_slots, &jobs[1]) == 0;
+	}
+	take_slots(&jobs[0]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		take_slots(&jobs[1]);
+	for (j = 0; j < 2; j++) {
+		offset = diags->count;
+		for (i = jobs[j].from; i < jobs[j].to; i++)
+			slots[i].diag_first += offset;
+		opex_diag_list_append(diags, &jobs[j].diags);
+	}
+}
+
 static void load_articles(opex_kb_handbook *hb,
 	const opex_kb_handbook_options *opts, opex_diag_list *diags)
 {
 	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
-	size_t i, n = opex_kb_repo_count(hb->repo), hits = 0;
+	size_t i, n = opex_kb_repo_count(hb->repo), hits = 0, count = 0, cap = 0;
 	char *cache_path = opts->article_cache
 		? opex_kb_cache_path(hb->repo, "articles.cache") : NULL;
 	opex_kb_article_cache *cache = cache_path
 		? opex_kb_article_cache_open(cache_path) : NULL;
 	opex_kb_cached_article *kept = NULL;
-	size_t kept_cap = 0;
+	article_slot *slots = NULL;
 
 	for (i = 0; i < n; i++) {
 		const opex_kb_entry *entry = opex_kb_repo_entry(hb->repo, i);
-		opex_kb_article *article;
-		size_t first;
 
 		check_entry_kind(entry, diags);
 		if (entry->kind != OPEX_KB_ENTRY_FILE ||
@@ -219,29 +291,38 @@ static void load_articles(opex_kb_handbook *hb,
 		if (opts->want && !opts->want(entry->path, entry->oid,
 				opts->want_payload))
 			continue;
-		first = diags->count;
-		article = opex_kb_article_cache_get(cache, entry->path,
-			entry->oid, diags);
-		if (article != NULL) {
+		opex_array_grow((void **)&slots, &cap, count + 1, sizeof(*slots));
+		slots[count++] = (article_slot){ entry,
+			opex_kb_article_cache_find(cache, entry->path, entry->oid),
+			NULL, 0, 0 };
+	}
+	take_cached(slots, count, cache, diags);
+	/* What the cache does not hold is parsed, in tree order. */
+	for (i = 0; i < count; i++) {
+		article_slot *slot = &slots[i];
+
+		if (slot->record >= 0) {
 			hits++;
-		} else {
-			if (read_file(&buf, hb, entry->path, diags) < 0)
-				continue;
-			article = opex_kb_article_parse(entry->path, buf.ptr,
-				buf.len, diags);
+			continue;
+		}
+		slot->diag_first = diags->count;
+		if (read_file(&buf, hb, slot->entry->path, diags) == 0) {
+			slot->article = opex_kb_article_parse(slot->entry->path,
+				buf.ptr, buf.len, diags);
 			hb->parsed++;
 		}
-		if (article == NULL)
+		slot->diag_count = diags->count - slot->diag_first;
+	}
+	hb->articles = opex_calloc(count + 1, sizeof(*hb->articles));
+	hb->article_cap = count + 1;
+	kept = opex_calloc(count + 1, sizeof(*kept));
+	for (i = 0; i < count; i++) {
+		if (slots[i].article == NULL)
 			continue;
-		opex_array_grow((void **)&hb->articles, &hb->article_cap,
-			hb->article_count + 1, sizeof(*hb->articles));
-		hb->articles[hb->article_count++] = article;
-		if (cache_path != NULL) {
-			opex_array_grow((void **)&kept, &kept_cap,
-				hb->article_count, sizeof(*kept));
-			kept[hb->article_count - 1] = (opex_kb_cached_article){
-				article, entry->oid, first, diags->count - first };
-		}
+		kept[hb->article_count] = (opex_kb_cached_article){
+			slots[i].article, slots[i].entry->oid,
+			slots[i].diag_first, slots[i].diag_count };
+		hb->articles[hb->article_count++] = slots[i].article;
 	}
 	/* Rewrite it when it misses or holds more than one article in 64: a
 	 * miss costs one parse, a rewrite the whole file (150 MB at 100,000
@@ -255,6 +336,7 @@ static void load_articles(opex_kb_handbook *hb,
 			hb->article_count, diags);
 	opex_kb_article_cache_free(cache);
 	opex_free(kept);
+	opex_free(slots);
 	opex_free(cache_path);
 	opex_buf_release(&buf);
 }

@@ -132,7 +132,14 @@ void opex_kb_article_cache_free(opex_kb_article_cache *cache);
 /** How many articles the cache holds. */
 size_t opex_kb_article_cache_count(const opex_kb_article_cache *cache);
 
-/** Record `i` (< the count) as an article, as opex_kb_article_cache_get(). */
+/** The record of `path` at blob `oid`, or -1. */
+long opex_kb_article_cache_find(const opex_kb_article_cache *cache,
+	const char *path, const char *oid);
+
+/**
+ * Record `i` (< the count) as an article, as opex_kb_article_cache_get().
+ * The cache is only read: threads may take records of one cache at once.
+ */
 opex_kb_article *opex_kb_article_cache_take(const opex_kb_article_cache *cache,
 	size_t i, opex_diag_list *diags);
 

@@ -25,6 +25,7 @@
 #include "core/path.h"
 #include "core/text.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "core/banned.h"
@@ -267,17 +268,41 @@ void opex_launch_lint_files(const opex_kb_handbook *hb,
 	opex_buf_release(&text);
 }
 
+typedef struct article_lint {
+	const opex_kb_handbook *hb;
+	opex_diag_list diags;
+} article_lint;
+
+static void *run_article_lint(void *payload)
+{
+	article_lint *job = payload;
+
+	opex_kb_lint(job->hb, &job->diags);
+	return NULL;
+}
+
 int opex_launch_lint_handbook(const opex_kb_handbook *hb,
 	opex_diag_list *diags, opex_pm_lint_report *report, opex_error *err)
 {
 	opex_pm_lint_config *config = NULL;
+	article_lint job = { hb, OPEX_DIAG_LIST_INIT };
+	pthread_t thread;
+	bool threaded;
 	int error;
 
 	opex_pm_lint_config_load(&config, opex_kb_handbook_repo(hb), diags);
+	/* The article rules read no git object, so they run on a second
+	 * thread beside the map rules (which read the maps); the findings
+	 * keep their order: maps, articles, launches. */
+	threaded = pthread_create(&thread, NULL, run_article_lint, &job) == 0;
 	error = opex_pm_lint_maps(hb, diags, report, err);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		opex_kb_lint(hb, &job.diags);
+	opex_diag_list_append(diags, &job.diags);
 	if (error < 0)
 		goto done;
-	opex_kb_lint(hb, diags);
 	opex_launch_lint_files(hb, diags);
 	opex_pm_lint_config_apply(config, diags);
 done:

@@ -184,6 +184,77 @@ START_TEST(kb_article_cache__only_changed_blobs_are_parsed)
 }
 END_TEST
 
+/* Past TAKE_IN_PARALLEL (handbook.c) the cached articles are taken on two
+ * threads: the same articles, and the same findings once sorted. */
+START_TEST(kb_article_cache__large_handbook_same_as_parsing)
+{
+	opex_test_repo *repo = opex_test_repo_new(false);
+	opex_diag_list d[3] = { OPEX_DIAG_LIST_INIT, OPEX_DIAG_LIST_INIT,
+		OPEX_DIAG_LIST_INIT };
+	opex_buf text[3] = { OPEX_BUF_INIT(1 << 24), OPEX_BUF_INIT(1 << 24),
+		OPEX_BUF_INIT(1 << 24) };
+	opex_kb_handbook *hb;
+	char path[64], body[160], odd[32];
+	unsigned i, bad = 0;
+
+	opex_test_repo_put(repo, "people.yaml", roster);
+	for (i = 0; i < 2600; i++) {
+		snprintf(path, sizeof(path), "articles/t%u/a%04u.md", i % 7, i);
+		if (i % 97 == 0) {   /* no article: parsed on every load */
+			snprintf(body, sizeof(body), "---\ntitle: [\n---\n%u\n", i);
+			bad++;
+		} else {   /* findings that differ by article */
+			snprintf(odd, sizeof(odd), i % 11 ? "" : "colour%u: red\n", i);
+			snprintf(body, sizeof(body), "---\ntitle: A %u\nowner: %s\n%s---\n"
+				"Text %u, see [b](a%04u.md).\n", i, i % 5 ? "ana" : "ghost",
+				odd, i, (i * 31) % 2600);
+		}
+		opex_test_repo_put(repo, path, body);
+	}
+	opex_test_repo_commit(repo, "Ana", "ana@x.io", T0, "many", NULL);
+	opex_kb_handbook_free(load(repo, true, &d[1]));   /* writes the cache */
+	opex_diag_list_release(&d[1]);
+	for (i = 0; i < 3; i++) {
+		hb = load(repo, i > 0, &d[i]);
+		ck_assert_uint_eq(opex_kb_handbook_article_count(hb), 2600 - bad);
+		ck_assert_uint_eq(opex_kb_handbook_parsed(hb), i > 0 ? bad : 2600);
+		opex_diag_sort(&d[i]);
+		describe(&text[i], hb, &d[i]);
+		opex_kb_handbook_free(hb);
+		ck_assert(!text[i].failed);
+	}
+	ck_assert_ptr_nonnull(strstr(text[2].ptr, "unknown field 'colour2541'"));
+	ck_assert_str_eq(text[1].ptr, text[0].ptr);
+	ck_assert_str_eq(text[2].ptr, text[0].ptr);
+	/* 100 changed: taken in parallel, the rest parsed, the file rewritten
+	 * with each article's findings; the next load reads them back. */
+	for (i = 1; i <= 100; i++) {
+		snprintf(path, sizeof(path), "articles/t%u/a%04u.md", (i * 13) % 7, i * 13);
+		snprintf(body, sizeof(body), "---\ntitle: B %u\nowner: ghost\nshade%u: 1\n---\nNew.\n", i, i);
+		opex_test_repo_put(repo, path, body);
+	}
+	opex_test_repo_commit(repo, "Ana", "ana@x.io", T0 + 60, "hundred", NULL);
+	for (i = 0; i < 3; i++) {
+		opex_diag_list_release(&d[i]);
+		opex_buf_clear(&text[i]);
+		hb = load(repo, i > 0, &d[i]);
+		opex_diag_sort(&d[i]);
+		describe(&text[i], hb, &d[i]);
+		if (i == 2)
+			ck_assert_uint_eq(opex_kb_handbook_parsed(hb), bad - 1);
+		opex_kb_handbook_free(hb);
+	}
+	ck_assert_ptr_nonnull(strstr(text[2].ptr, "unknown field 'shade99'"));
+	ck_assert_str_eq(text[1].ptr, text[0].ptr);
+	ck_assert_str_eq(text[2].ptr, text[0].ptr);
+	for (i = 0; i < 3; i++) {
+		opex_buf_release(&text[i]);
+		opex_diag_list_release(&d[i]);
+	}
+	opex_test_repo_free(repo);
+}
+END_TEST
+
 /* A commit of a few articles in a large handbook costs their parse, not a
  * rewrite of the whole file; past one in 64 the file is rewritten. */
 START_TEST(kb_article_cache__few_misses_keep_the_file)
@@ -289,6 +360,7 @@ Suite *suite_article_cache(void)
 	tcase_add_test(tc, kb_article_cache__same_as_parsing);
 	tcase_add_test(tc, kb_article_cache__only_changed_blobs_are_parsed);
 	tcase_add_test(tc, kb_article_cache__few_misses_keep_the_file);
+	tcase_add_test(tc, kb_article_cache__large_handbook_same_as_parsing);
 	tcase_add_test(tc, kb_article_cache__damaged_cache_is_not_trusted);
 	suite_add_tcase(s, tc);
 	return s;
