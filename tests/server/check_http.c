@@ -315,6 +315,8 @@ Suite *suite_http(void)
 	Suite *s = suite_create("server_http");
 	TCase *tc = tcase_create("loopback");
 
+	/* Under the thread sanitizer, outside ctest's CK_DEFAULT_TIMEOUT. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, server_http__serves_on_loopback);
 	tcase_add_test(tc, server_http__odd_requests);
