@@ -21,10 +21,9 @@
  * that started while it was current, freed by the last one to finish.
  * ------------------------------------------------------------------- */
 
-typedef struct opex_server_map {
-	char *path;                /* "processes/chargeback-handling.dot" */
-	opex_pm_map *map;          /* NULL when the map cannot be read */
-} opex_server_map;
+/* A map of the snapshot as its lint read it: the path is borrowed from
+ * the snapshot's handbook, map is NULL when the map cannot be read. */
+typedef opex_pm_loaded_map opex_server_map;
 
 /* A step that links a handbook file: article= or one of its reply= paths. */
 typedef struct opex_server_step_link {

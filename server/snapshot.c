@@ -51,15 +51,8 @@ done:
 /* The maps the lint read, kept: each map is parsed once a revision. */
 static void take_maps(opex_server_snapshot *snap, opex_pm_lint_report *report)
 {
-	size_t i;
-
-	snap->maps = opex_calloc(report->kept_count + 1, sizeof(*snap->maps));
-	for (i = 0; i < report->kept_count; i++) {
-		snap->maps[i].path = opex_strdup(report->kept[i].path);
-		snap->maps[i].map = report->kept[i].map;
-	}
+	snap->maps = report->kept;
 	snap->map_count = report->kept_count;
-	opex_free(report->kept);
 	report->kept = NULL;
 	report->kept_count = 0;
 }
@@ -200,10 +193,8 @@ void opex_server_snapshot_release(opex_server_snapshot *snap)
 
 	if (snap == NULL || atomic_fetch_sub(&snap->refs, 1u) != 1u)
 		return;
-	for (i = 0; i < snap->map_count; i++) {
-		opex_free(snap->maps[i].path);
+	for (i = 0; i < snap->map_count; i++)
 		opex_pm_map_free(snap->maps[i].map);
-	}
 	opex_free(snap->maps);
 	opex_free((void *)snap->team_restricted);
 	opex_free(snap->step_links);
