@@ -200,6 +200,7 @@ typedef struct article_slot {
 	long record;                    /* in the article cache; -1: parse */
 	opex_kb_article *article;
 	size_t diag_first, diag_count;  /* its findings, in its taker's list */
+	opex_diag_list own;             /* a parsed one's findings, until moved */
 } article_slot;
 
 /* Cached articles are taken on two threads past this many. */
@@ -266,10 +267,97 @@ static void take_cached(article_slot *slots, size_t count,
 	}
 }
 
+/*
+ * What the cache does not hold is read here, PARSE_CHUNK files at a time,
+ * and parsed on a second thread while the next chunk is read: git objects
+ * are read on this thread only, and parsing touches nothing shared.
+ */
+#define PARSE_CHUNK 256
+
+typedef struct parse_chunk {
+	article_slot *slots[PARSE_CHUNK];
+	opex_buf bodies[PARSE_CHUNK];
+	bool readable[PARSE_CHUNK];
+	size_t count;
+} parse_chunk;
+
+static void *parse_chunk_run(void *payload)
+{
+	parse_chunk *chunk = payload;
+	size_t i;
+
+	for (i = 0; i < chunk->count; i++)
+		if (chunk->readable[i])
+			chunk->slots[i]->article = opex_kb_article_parse(
+				chunk->slots[i]->entry->path, chunk->bodies[i].ptr,
+				chunk->bodies[i].len, &chunk->slots[i]->own);
+	return NULL;
+}
+
+/* Read the next chunk's files from slots[*next..count); returns how many read. */
+static size_t read_chunk(opex_kb_handbook *hb, parse_chunk *chunk,
+	article_slot *slots, size_t *next, size_t count)
+{
+	size_t readable = 0;
+
+	chunk->count = 0;
+	while (*next < count && chunk->count < PARSE_CHUNK) {
+		article_slot *slot = &slots[(*next)++];
+		size_t k = chunk->count++;
+
+		if (slot->record >= 0) {
+			chunk->count--;
+			continue;
+		}
+		chunk->slots[k] = slot;
+		chunk->readable[k] = read_file(&chunk->bodies[k], hb,
+			slot->entry->path, &slot->own) == 0;
+		readable += chunk->readable[k];
+	}
+	return readable;
+}
+
+static void parse_missing(opex_kb_handbook *hb, article_slot *slots,
+	size_t count)
+{
+	parse_chunk *chunks = opex_calloc(2, sizeof(*chunks));
+	size_t i, next = 0, misses = 0;
+	bool threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	int cur = 0;
+
+	for (i = 0; i < count; i++)
+		misses += slots[i].record < 0;
+	if (misses == 0)
+		goto done;
+	for (i = 0; i < PARSE_CHUNK; i++) {
+		opex_buf_init(&chunks[0].bodies[i], OPEX_LIMIT_FILE_BYTES);
+		opex_buf_init(&chunks[1].bodies[i], OPEX_LIMIT_FILE_BYTES);
+	}
+	hb->parsed += read_chunk(hb, &chunks[cur], slots, &next, count);
+	while (chunks[cur].count > 0) {
+		pthread_t thread;
+		bool threaded = threads && next < count &&
+			pthread_create(&thread, NULL, parse_chunk_run,
+				&chunks[cur]) == 0;
+
+		if (!threaded)
+			parse_chunk_run(&chunks[cur]);
+		hb->parsed += read_chunk(hb, &chunks[cur ^ 1], slots, &next, count);
+		if (threaded)
+			pthread_join(thread, NULL);
+		cur ^= 1;
+	}
+	for (i = 0; i < PARSE_CHUNK; i++) {
+		opex_buf_release(&chunks[0].bodies[i]);
+		opex_buf_release(&chunks[1].bodies[i]);
+	}
+done:
+	opex_free(chunks);
+}
+
 static void load_articles(opex_kb_handbook *hb,
 	const opex_kb_handbook_options *opts, opex_diag_list *diags)
 {
-	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 	size_t i, n = opex_kb_repo_count(hb->repo), hits = 0, count = 0, cap = 0;
 	char *cache_path = opts->article_cache
 		? opex_kb_cache_path(hb->repo, "articles.cache") : NULL;
@@ -294,10 +382,11 @@ static void load_articles(opex_kb_handbook *hb,
 		opex_array_grow((void **)&slots, &cap, count + 1, sizeof(*slots));
 		slots[count++] = (article_slot){ entry,
 			opex_kb_article_cache_find(cache, entry->path, entry->oid),
-			NULL, 0, 0 };
+			NULL, 0, 0, OPEX_DIAG_LIST_INIT };
 	}
 	take_cached(slots, count, cache, diags);
-	/* What the cache does not hold is parsed, in tree order. */
+	parse_missing(hb, slots, count);
+	/* The findings of what was parsed follow the cached ones, in tree order. */
 	for (i = 0; i < count; i++) {
 		article_slot *slot = &slots[i];
 
@@ -306,12 +395,8 @@ static void load_articles(opex_kb_handbook *hb,
 			continue;
 		}
 		slot->diag_first = diags->count;
-		if (read_file(&buf, hb, slot->entry->path, diags) == 0) {
-			slot->article = opex_kb_article_parse(slot->entry->path,
-				buf.ptr, buf.len, diags);
-			hb->parsed++;
-		}
-		slot->diag_count = diags->count - slot->diag_first;
+		slot->diag_count = slot->own.count;
+		opex_diag_list_append(diags, &slot->own);
 	}
 	hb->articles = opex_calloc(count + 1, sizeof(*hb->articles));
 	hb->article_cap = count + 1;
@@ -338,7 +423,6 @@ static void load_articles(opex_kb_handbook *hb,
 	opex_free(kept);
 	opex_free(slots);
 	opex_free(cache_path);
-	opex_buf_release(&buf);
 }
 
 static int by_translation_of(const void *x, const void *y)
