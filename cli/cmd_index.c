@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/limits.h"
+#include "core/memory.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,42 @@ static bool fancy_terminal(int fd)
 	return isatty(fd) && (nc == NULL || *nc == '\0');
 }
 
+/* Past this many changed paths the whole tree is listed. */
+#define CHANGED_ONLY_MAX 4096
+
+/*
+ * Most updates change a few articles: the handbook of only the paths that
+ * changed since `indexed` (and the settings and roster), read without
+ * listing the tree, when the plan needs no more. NULL when it does, or
+ * when the paths cannot be listed: the caller reads the whole tree.
+ */
+static opex_kb_handbook *load_changed_only(opex_search_index *ix,
+	const char *path, const opex_kb_repo *unlisted, const char *indexed,
+	const opex_kb_handbook_options *hopts, opex_diag_list *diags)
+{
+	opex_error err = OPEX_ERROR_INIT;
+	opex_kb_repo *repo = NULL;
+	opex_kb_handbook *hb = NULL;
+	char **paths = NULL;
+	size_t count = 0;
+
+	if (strlen(indexed) != 40 ||
+	    opex_kb_repo_changed_paths(&paths, &count, unlisted, indexed, &err) < 0)
+		return NULL;
+	/* The commit, not the ref: the branch may move meanwhile. */
+	if (count <= CHANGED_ONLY_MAX &&
+	    opex_kb_repo_open_only(&repo, path, opex_kb_repo_commit(unlisted),
+		(const char *const *)paths, count, &err) == 0 &&
+	    opex_search_index_plan(ix, repo, false, &err) == 0 &&
+	    opex_search_index_plan_by_paths(ix)) {
+		opex_kb_handbook_load_repo(&hb, repo, hopts, diags);
+		repo = NULL;
+	}
+	opex_kb_repo_free(repo);
+	opex_strings_free(paths, count);
+	return hb;
+}
+
 int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 	const opex_cli_options *opts, const char *name, bool progress)
 {
@@ -93,25 +130,30 @@ int opex_cli_index_sync(opex_search_index **out, opex_search_index_stats *stats,
 		snprintf(stats->from, sizeof(stats->from), "%s", indexed);
 		snprintf(stats->to, sizeof(stats->to), "%s", indexed);
 	} else {
-		opex_kb_repo_free(repo);
-		repo = NULL;
-		if (opex_kb_repo_open(&repo, opts->repo, opts->rev, &err) < 0) {
-			fprintf(stderr, "opex %s: %s\n", name, err.message);
-			goto done;
-		}
-		/* Read only the articles the index does not hold yet. */
-		if (opex_search_index_plan(ix, repo, opts->rebuild, &err) < 0) {
-			fprintf(stderr, "opex %s: %s\n", name, err.message);
-			goto done;
-		}
 		hopts.rev = opts->rev;
 		hopts.now = opts->now;
 		hopts.history_cache = opts->no_cache ? "" : NULL;
 		hopts.want = opex_search_index_wants;
 		hopts.want_payload = ix;
-		/* The revision is open and listed already: the handbook takes it. */
-		opex_kb_handbook_load_repo(&hb, repo, &hopts, &diags);
+		if (!opts->rebuild)
+			hb = load_changed_only(ix, opts->repo, repo, indexed,
+				&hopts, &diags);
+		opex_kb_repo_free(repo);
 		repo = NULL;
+		if (hb == NULL) {
+			if (opex_kb_repo_open(&repo, opts->repo, opts->rev, &err) < 0) {
+				fprintf(stderr, "opex %s: %s\n", name, err.message);
+				goto done;
+			}
+			/* Read only the articles the index does not hold yet. */
+			if (opex_search_index_plan(ix, repo, opts->rebuild, &err) < 0) {
+				fprintf(stderr, "opex %s: %s\n", name, err.message);
+				goto done;
+			}
+			/* The revision is open and listed already: the handbook takes it. */
+			opex_kb_handbook_load_repo(&hb, repo, &hopts, &diags);
+			repo = NULL;
+		}
 		uopts.rebuild = opts->rebuild;
 		if (progress && fancy_terminal(2))
 			uopts.progress = draw_progress;

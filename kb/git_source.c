@@ -46,6 +46,7 @@ struct opex_kb_repo {
 	opex_kb_repo_unreadable *unreadable; /* folders left out, in path order */
 	size_t unreadable_count, unreadable_cap;
 	bool libgit2_up;
+	bool partial;         /* listed only some paths: opex_kb_repo_open_only() */
 };
 
 /* A folder still to list: its tree id and where its path starts in `dirs`. */
@@ -192,12 +193,27 @@ static int list_folder(list_state *st, git_tree *tree, const char *root)
 	return error;
 }
 
+/* Paths become pointers once the block stops moving; entries in path order. */
+static void finish_listing(opex_kb_repo *repo)
+{
+	size_t i;
+
+	for (i = 0; i < repo->count; i++)
+		repo->entries[i].path =
+			repo->paths + (uintptr_t)repo->entries[i].path;
+	if (repo->count > 1)
+		qsort(repo->entries, repo->count, sizeof(*repo->entries),
+			entry_cmp);
+	if (repo->unreadable_count > 1)
+		qsort(repo->unreadable, repo->unreadable_count,
+			sizeof(*repo->unreadable), unreadable_cmp);
+}
+
 static int list_tree(opex_kb_repo *repo, git_commit *commit, opex_error *err)
 {
 	char root[OPEX_LIMIT_PATH_BYTES];
 	git_tree *tree = NULL;
 	list_state st;
-	size_t i;
 	int error;
 
 	memset(&st, 0, sizeof(st));
@@ -233,20 +249,72 @@ static int list_tree(opex_kb_repo *repo, git_commit *commit, opex_error *err)
 	}
 	if (error < 0)
 		goto done;
-	for (i = 0; i < repo->count; i++)
-		repo->entries[i].path =
-			repo->paths + (uintptr_t)repo->entries[i].path;
-	if (repo->count > 1)
-		qsort(repo->entries, repo->count, sizeof(*repo->entries),
-			entry_cmp);
-	if (repo->unreadable_count > 1)
-		qsort(repo->unreadable, repo->unreadable_count,
-			sizeof(*repo->unreadable), unreadable_cmp);
+	finish_listing(repo);
 	error = 0;
 done:
 	git_tree_free(tree);
 	opex_free(st.stack);
 	opex_free(st.dirs);
+	return error;
+}
+
+/*
+ * List only `paths` (those that name a file, link or submodule of the
+ * tree): each is looked up from the root, so the cost is that of the
+ * folders on its way. A folder on the way that cannot be read fails the
+ * listing, which a whole listing would report as a left-out folder.
+ */
+static int list_paths(opex_kb_repo *repo, git_commit *commit,
+	const char *const *paths, size_t count, opex_error *err)
+{
+	char root[OPEX_LIMIT_PATH_BYTES];
+	git_tree *tree = NULL;
+	list_state st;
+	size_t i, k;
+	int error;
+
+	memset(&st, 0, sizeof(st));
+	st.repo = repo;
+	st.err = err;
+	error = git_commit_tree(&tree, commit);
+	for (i = 0; error == 0 && i < count; i++) {
+		git_tree_entry *te = NULL;
+		const char *slash = strrchr(paths[i], '/');
+		size_t root_len = slash ? (size_t)(slash - paths[i]) + 1 : 0;
+
+		if (root_len >= sizeof(root))
+			continue;
+		error = git_tree_entry_bypath(&te, tree, paths[i]);
+		if (error == GIT_ENOTFOUND) {
+			error = 0;
+			continue;
+		}
+		if (error < 0)
+			break;
+		memcpy(root, paths[i], root_len);
+		root[root_len] = '\0';
+		if (git_tree_entry_filemode(te) != GIT_FILEMODE_TREE)
+			error = add_entry(&st, root, te);
+		git_tree_entry_free(te);
+		if (error < 0)
+			goto done;
+	}
+	if (error < 0) {
+		error = opex_error_set(err, OPEX_EIO,
+			"cannot list the changed paths of %s: %s", repo->commit,
+			git_message());
+		goto done;
+	}
+	finish_listing(repo);
+	/* A path asked for twice is listed once. */
+	for (i = k = 0; i < repo->count; i++)
+		if (k == 0 || strcmp(repo->entries[k - 1].path,
+				repo->entries[i].path) != 0)
+			repo->entries[k++] = repo->entries[i];
+	repo->count = k;
+	repo->partial = true;
+done:
+	git_tree_free(tree);
 	return error;
 }
 
@@ -340,8 +408,18 @@ done:
 }
 
 /* Open the repository at `path` at `rev`; with `list`, list its tree too. */
+/* Which paths open_at() lists. */
+typedef struct listing {
+	bool all;
+	const char *const *paths;   /* when !all */
+	size_t count;
+} listing;
+
+static const listing LIST_ALL = { true, NULL, 0 };
+static const listing LIST_NONE = { false, NULL, 0 };
+
 static int open_at(opex_kb_repo **out, const char *path, const char *rev,
-	bool list, opex_error *err)
+	const listing *list, opex_error *err)
 {
 	opex_kb_repo *repo = opex_calloc(1, sizeof(*repo));
 	git_commit *commit = NULL;
@@ -376,7 +454,10 @@ static int open_at(opex_kb_repo **out, const char *path, const char *rev,
 	while (dir_len > 1 && dir[dir_len - 1] == '/')
 		dir_len--;
 	repo->git_dir = opex_strndup(dir, dir_len);
-	error = list ? list_tree(repo, commit, err) : 0;
+	if (list->all)
+		error = list_tree(repo, commit, err);
+	else if (list->paths != NULL)
+		error = list_paths(repo, commit, list->paths, list->count, err);
 	if (error < 0)
 		goto done;
 	*out = repo;
@@ -390,20 +471,41 @@ done:
 int opex_kb_repo_open(opex_kb_repo **out, const char *path, const char *rev,
 	opex_error *err)
 {
-	return open_at(out, path, rev, true, err);
+	return open_at(out, path, rev, &LIST_ALL, err);
 }
 
 int opex_kb_repo_open_unlisted(opex_kb_repo **out, const char *path,
 	const char *rev, opex_error *err)
 {
-	return open_at(out, path, rev, false, err);
+	return open_at(out, path, rev, &LIST_NONE, err);
+}
+
+int opex_kb_repo_open_only(opex_kb_repo **out, const char *path,
+	const char *rev, const char *const *paths, size_t count, opex_error *err)
+{
+	const char **all = opex_calloc(count + 2, sizeof(*all));
+	listing list = { false, all, count + 2 };
+	int error;
+
+	/* Every handbook reads its settings and roster. */
+	all[0] = OPEX_KB_SETTINGS_PATH;
+	all[1] = OPEX_KB_ROSTER_PATH;
+	memcpy(all + 2, paths, count * sizeof(*paths));
+	error = open_at(out, path, rev, &list, err);
+	opex_free(all);
+	return error;
+}
+
+bool opex_kb_repo_partial(const opex_kb_repo *repo)
+{
+	return repo->partial;
 }
 
 int opex_kb_repo_resolve(char out[41], const char *path, const char *rev,
 	opex_error *err)
 {
 	opex_kb_repo *repo = NULL;
-	int error = open_at(&repo, path, rev, false, err);
+	int error = open_at(&repo, path, rev, &LIST_NONE, err);
 
 	out[0] = '\0';
 	if (error == 0)

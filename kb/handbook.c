@@ -40,8 +40,6 @@
 
 #include "core/banned.h"
 
-#define SETTINGS_PATH "opex.yaml"
-#define ROSTER_PATH "people.yaml"
 #define ARTICLES_DIR "articles"
 #define REPLIES_DIR "replies"
 #define ANNOUNCEMENTS_DIR "announcements"
@@ -70,8 +68,8 @@ static bool is_handbook_path(const char *path)
 	       opex_path_under(path, ANNOUNCEMENTS_DIR) ||
 	       opex_path_under(path, "processes") ||
 	       opex_path_under(path, "launches") ||
-	       strcmp(path, SETTINGS_PATH) == 0 ||
-	       strcmp(path, ROSTER_PATH) == 0;
+	       strcmp(path, OPEX_KB_SETTINGS_PATH) == 0 ||
+	       strcmp(path, OPEX_KB_ROSTER_PATH) == 0;
 }
 
 /* Folders that hold handbook files: worth a diagnostic when unreadable. */
@@ -154,10 +152,10 @@ static void load_settings(opex_kb_handbook *hb, opex_diag_list *diags)
 {
 	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 
-	if (opex_kb_repo_find(hb->repo, SETTINGS_PATH) == NULL)
+	if (opex_kb_repo_find(hb->repo, OPEX_KB_SETTINGS_PATH) == NULL)
 		return;
-	if (read_file(&buf, hb, SETTINGS_PATH, diags) == 0)
-		opex_kb_settings_parse(&hb->settings, SETTINGS_PATH, buf.ptr,
+	if (read_file(&buf, hb, OPEX_KB_SETTINGS_PATH, diags) == 0)
+		opex_kb_settings_parse(&hb->settings, OPEX_KB_SETTINGS_PATH, buf.ptr,
 			buf.len, diags);
 	opex_buf_release(&buf);
 }
@@ -166,14 +164,14 @@ static void load_roster(opex_kb_handbook *hb, opex_diag_list *diags)
 {
 	opex_buf buf = OPEX_BUF_INIT(OPEX_LIMIT_FILE_BYTES);
 
-	if (opex_kb_repo_find(hb->repo, ROSTER_PATH) == NULL) {
+	if (opex_kb_repo_find(hb->repo, OPEX_KB_ROSTER_PATH) == NULL) {
 		opex_diag_add(diags, OPEX_SEVERITY_ERROR, "roster-invalid",
-			ROSTER_PATH, 0, 0,
+			OPEX_KB_ROSTER_PATH, 0, 0,
 			"the handbook has no roster: owners cannot be checked");
 		return;
 	}
-	if (read_file(&buf, hb, ROSTER_PATH, diags) == 0)
-		opex_kb_roster_parse(&hb->roster, ROSTER_PATH, buf.ptr, buf.len,
+	if (read_file(&buf, hb, OPEX_KB_ROSTER_PATH, diags) == 0)
+		opex_kb_roster_parse(&hb->roster, OPEX_KB_ROSTER_PATH, buf.ptr, buf.len,
 			diags);
 	opex_buf_release(&buf);
 }
@@ -414,6 +412,7 @@ static void load_articles(opex_kb_handbook *hb,
 	 * articles), so a commit of a few articles does not rewrite it. One
 	 * that cannot be written only makes the next load slower. */
 	if (cache_path != NULL && opts->want == NULL &&
+	    !opex_kb_repo_partial(hb->repo) &&
 	    (cache == NULL ||
 	     cache_worth_rewriting(hb->article_count, hits,
 		opex_kb_article_cache_count(cache))))

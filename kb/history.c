@@ -1240,7 +1240,8 @@ int opex_kb_history_load(opex_kb_history **out, const opex_kb_repo *repo,
 			goto done;
 	}
 	history_finish(h);
-	if (write && cache_path != NULL)
+	/* The history of a few paths would replace that of every path. */
+	if (write && cache_path != NULL && !opex_kb_repo_partial(repo))
 		opex_kb_history_cache_write(h, cache_path);
 	*out = h;
 	h = NULL;

@@ -21,7 +21,7 @@
  *                     paths in strictly increasing strcmp order
  *   ...     T * 4     touch: commit index, newest first per path
  *   ...     S         strings, each NUL-terminated; offsets point here
- *   end     4         FNV-1a of every byte before it
+ *   end     4         checksum of every byte before it (cache_checksum)
  *
  * A cache is trusted only if every field checks out; anything else (a
  * missing, truncated, corrupt or foreign file) means a cold walk.
@@ -38,13 +38,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "core/banned.h"
 
-#define CACHE_VERSION 1u
+#define CACHE_VERSION 2u
 #define CACHE_HEADER 52u
 #define CACHE_COMMIT 44u
 #define CACHE_PATH 12u
@@ -84,8 +85,31 @@ void opex_kb_put64(opex_buf *b, int64_t v)
 
 void opex_kb_history_cache_release(opex_kb_history_cache *c)
 {
-	opex_free(c->data);
+	if (c->data != NULL)
+		munmap(c->data, c->size);
 	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The checksum: FNV-1a over little-endian 64-bit words (then the last
+ * bytes one by one), folded to 32 bits. A byte at a time read the 7 MB
+ * cache of 100,000 paths in 20 ms; a word at a time takes a few.
+ */
+static uint32_t cache_checksum(const unsigned char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		h ^= (uint64_t)opex_kb_rd32(p + i) |
+			(uint64_t)opex_kb_rd32(p + i + 4) << 32;
+		h *= 1099511628211u;
+	}
+	for (; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211u;
+	}
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Check every field of the cache in c->data; false if anything is off. */
@@ -98,7 +122,7 @@ static bool cache_parse(opex_kb_history_cache *c)
 	if (c->size < CACHE_HEADER + 4 || memcmp(d, "OPEXHIST", 8) != 0 ||
 	    opex_kb_rd32(d + 8) != CACHE_VERSION)
 		return false;
-	if (opex_kb_fnv1a(FNV_SEED, d, c->size - 4) != opex_kb_rd32(d + c->size - 4))
+	if (cache_checksum(d, c->size - 4) != opex_kb_rd32(d + c->size - 4))
 		return false;
 	c->tip = d + 12;
 	c->commits = opex_kb_rd32(d + 32);
@@ -160,9 +184,15 @@ void opex_kb_history_cache_read(opex_kb_history_cache *c, const char *path)
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size <= 0 || (uint64_t)st.st_size > OPEX_LIMIT_CACHE_BYTES)
 		goto done;
+	/* Mapped, not copied: a load reads what it merges. */
+	c->data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		fileno(f), 0);
+	if (c->data == MAP_FAILED) {
+		c->data = NULL;
+		goto done;
+	}
 	c->size = (size_t)st.st_size;
-	c->data = opex_malloc(c->size);
-	if (fread(c->data, 1, c->size, f) != c->size || !cache_parse(c))
+	if (!cache_parse(c))
 		opex_kb_history_cache_release(c);
 done:
 	if (f != NULL)
@@ -321,7 +351,7 @@ void opex_kb_history_cache_write(const opex_kb_history *h, const char *path)
 	opex_buf_put(&out, strings.ptr, strings.len);
 	if (out.failed)
 		goto done;
-	opex_kb_put32(&out, opex_kb_fnv1a(FNV_SEED, (const unsigned char *)out.ptr, out.len));
+	opex_kb_put32(&out, cache_checksum((const unsigned char *)out.ptr, out.len));
 	if (out.failed)
 		goto done;
 

@@ -72,6 +72,22 @@ int opex_kb_repo_open_unlisted(opex_kb_repo **out, const char *path,
 	const char *rev, opex_error *err) OPEX_WARN_UNUSED;
 
 /**
+ * opex_kb_repo_open() listing only `paths` (those the tree holds as a
+ * file, link or submodule) and the settings and roster every handbook
+ * reads: what an update of a few changed articles needs, at a cost that
+ * does not grow with the handbook. Such a repository is partial
+ * (opex_kb_repo_partial()): a handbook loaded from it holds only those
+ * articles and writes no cache. A folder on the way to a path that
+ * cannot be read is OPEX_EIO (a whole listing reports it and goes on).
+ */
+int opex_kb_repo_open_only(opex_kb_repo **out, const char *path,
+	const char *rev, const char *const *paths, size_t count,
+	opex_error *err) OPEX_WARN_UNUSED;
+
+/** True for a repository opened with opex_kb_repo_open_only(). */
+bool opex_kb_repo_partial(const opex_kb_repo *repo);
+
+/**
  * The commit id (40 hex digits and a NUL) that `rev` (NULL: HEAD) names
  * in the repository at `path`, without listing its tree: a cheap check
  * for a new revision. Errors: those of opex_kb_repo_open().

@@ -173,6 +173,10 @@ bool opex_kb_article_cache_write(const char *path,
 /* A ref lock older than this was left by a writer that died (seconds). */
 #define OPEX_KB_STALE_LOCK_SECONDS 10
 
+/* The handbook's settings and roster, read by every load. */
+#define OPEX_KB_SETTINGS_PATH "opex.yaml"
+#define OPEX_KB_ROSTER_PATH "people.yaml"
+
 struct git_oid;
 
 /**

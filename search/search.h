@@ -116,6 +116,13 @@ int opex_search_index_plan(opex_search_index *index, const opex_kb_repo *repo,
  */
 bool opex_search_index_wants(const char *path, const char *oid, void *payload);
 
+/**
+ * True when the plan needs no article but those at the paths that changed
+ * (the schema, settings and roster as indexed): a repository listing only
+ * those paths (opex_kb_repo_open_only()) is then enough for the update.
+ */
+bool opex_search_index_plan_by_paths(const opex_search_index *index);
+
 /** Progress of an update: `done` of `total` articles written. */
 typedef void (*opex_search_index_progress_fn)(size_t done, size_t total,
 	void *payload);
@@ -135,8 +142,11 @@ typedef struct opex_search_index_update_options {
  * staleness dates). The handbook may hold only the articles that
  * opex_search_index_wants() asked for. Readers see the old revision or the new
  * one, never a mix; a killed update leaves the old one. `out` may be NULL.
+ * A handbook of a partial repository (opex_kb_repo_open_only()) updates
+ * only when the update goes by the changed paths.
  * Errors: OPEX_EEXISTS when a partial handbook was planned against a
- * revision another process has since replaced; OPEX_EIO.
+ * revision another process has since replaced, or a partial repository
+ * cannot do (read the whole tree then); OPEX_EIO.
  */
 int opex_search_index_update(opex_search_index_stats *out, opex_search_index *index,
 	const opex_kb_handbook *handbook,

@@ -235,6 +235,11 @@ static bool find_path(const char *const *paths, size_t count, const char *path)
 	return false;
 }
 
+bool opex_search_index_plan_by_paths(const opex_search_index *ix)
+{
+	return ix->planned && !ix->plan_all && ix->plan_diff;
+}
+
 bool opex_search_index_wants(const char *path, const char *oid, void *payload)
 {
 	opex_search_index *ix = payload;
@@ -558,6 +563,13 @@ int opex_search_index_update(opex_search_index_stats *out, opex_search_index *ix
 		paths = own_paths;
 	} else {
 		diff = false;
+	}
+	if (!diff && opex_kb_repo_partial(repo)) {
+		/* Every row is compared with the tree: it needs the whole tree. */
+		error = opex_error_set(err, OPEX_EEXISTS,
+			"index '%s' needs the whole tree of %s: try again", ix->path,
+			stats.to);
+		goto done;
 	}
 	if (diff)
 		error = indexed_count(&before, ix, err);

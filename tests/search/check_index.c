@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -802,6 +803,122 @@ START_TEST(kb_index__update_reads_only_changed_articles)
 END_TEST
 
 /*
+ * `opex index` of a few changed articles lists only the changed paths
+ * (opex_kb_repo_open_only()): the index it makes is the one a whole
+ * listing makes, the partial handbook writes no history cache, and a
+ * partial handbook is refused where the update would compare every row.
+ */
+START_TEST(kb_index__update_from_the_changed_paths_alone)
+{
+	static const char *const queries[] = { "chargeback is:stale",
+		"chargeback -is:stale", "fresh", "contactless", "merchant" };
+	opex_kb_handbook_options opts = OPEX_KB_HANDBOOK_OPTIONS_INIT;
+	opex_diag_list diags = OPEX_DIAG_LIST_INIT;
+	opex_search_index_stats st;
+	opex_error err = OPEX_ERROR_INIT;
+	opex_search_index *whole = NULL;
+	opex_kb_handbook *hb = NULL;
+	opex_kb_repo *unlisted = NULL, *repo = NULL;
+	char **paths = NULL, cache[4300], whole_path[4300], rev[41];
+	size_t count = 0, i;
+	struct stat sb;
+	env e, full;
+
+	env_open(&e);
+	ck_assert_int_eq(opex_search_index_revision(rev, e.ix, &err), 0);
+	/* The owner verifies one article, one is added, one removed. */
+	opex_test_repo_put(e.repo, "articles/rank/in-body.md",
+		"---\ntitle: Merchant letters\nowner: ben\nlanguage: en\n---\n"
+		"Write to the merchant first about the chargeback.\n");
+	opex_test_repo_put(e.repo, "articles/new/deep/one.md",
+		"---\ntitle: Brand new\nowner: ana\nlanguage: en\n---\nFresh.\n");
+	opex_test_repo_remove(e.repo, "articles/en/generations.md");
+	opex_test_repo_commit(e.repo, "Ben Okafor", "ben@example.com", T0 + 10,
+		"Change", NULL);
+	ck_assert_int_eq(opex_kb_repo_open_unlisted(&unlisted,
+		opex_test_repo_path(e.repo), NULL, &err), 0);
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &count, unlisted,
+		rev, &err), 0);
+	ck_assert_uint_eq(count, 3);
+	ck_assert_int_eq(opex_kb_repo_open_only(&repo, opex_test_repo_path(e.repo),
+		opex_kb_repo_commit(unlisted), (const char *const *)paths, count,
+		&err), 0);
+	/* The two articles still there and the roster; no opex.yaml here. */
+	ck_assert(opex_kb_repo_partial(repo));
+	ck_assert_uint_eq(opex_kb_repo_count(repo), 3);
+	ck_assert_str_eq(opex_kb_repo_entry(repo, 0)->path, "articles/new/deep/one.md");
+	ck_assert_str_eq(opex_kb_repo_entry(repo, 1)->path, "articles/rank/in-body.md");
+	ck_assert_str_eq(opex_kb_repo_entry(repo, 2)->path, "people.yaml");
+	ck_assert_int_eq(opex_search_index_plan(e.ix, repo, false, &err), 0);
+	ck_assert(opex_search_index_plan_by_paths(e.ix));
+	snprintf(cache, sizeof(cache), "%s/history.cache", e.dir);
+	opts.history_cache = cache;
+	opts.now = T0 + DAY;
+	opts.want = opex_search_index_wants;
+	opts.want_payload = e.ix;
+	opex_kb_handbook_load_repo(&hb, repo, &opts, &diags);
+	repo = NULL;
+	ck_assert_uint_eq(opex_kb_handbook_article_count(hb), 2);
+	ck_assert_msg(stat(cache, &sb) != 0, "a partial handbook wrote the history cache");
+	ck_assert_msg(opex_search_index_update(&st, e.ix, hb, NULL, &err) == 0,
+		"%s", err.message);
+	ck_assert_uint_eq(st.changed, 1);
+	ck_assert_uint_eq(st.added, 1);
+	ck_assert_uint_eq(st.removed, 1);
+	ck_assert_uint_eq(st.unchanged, FIXTURE_COUNT - 2);
+	ck_assert_uint_eq(st.articles, FIXTURE_COUNT);
+	opex_kb_handbook_free(hb);
+	hb = NULL;
+
+	/* The same as an index built from the whole tree. */
+	snprintf(whole_path, sizeof(whole_path), "%s/whole.sqlite", e.dir);
+	ck_assert_int_eq(opex_search_index_open(&whole, whole_path, &err), 0);
+	full = e;
+	full.ix = whole;
+	update(NULL, &full);
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		char *want = found(&full, queries[i]);
+
+		assert_found(&e, queries[i], want);
+		opex_free(want);
+	}
+	assert_found(&e, "chargeback is:stale", "");
+	assert_found(&e, "fresh", "articles/new/deep/one.md");
+	opex_search_index_free(whole);
+
+	/* A new roster changes staleness everywhere: not by paths. */
+	opex_strings_free(paths, count);
+	opex_kb_repo_free(unlisted);
+	ck_assert_int_eq(opex_search_index_revision(rev, e.ix, &err), 0);
+	opex_test_repo_put(e.repo, "people.yaml", "people:\n  - id: ana\n"
+		"    name: Ana Lima\n    email: ana@example.com\n");
+	opex_test_repo_commit(e.repo, "Ana Lima", "ana@example.com", T0 + 20,
+		"Roster", NULL);
+	ck_assert_int_eq(opex_kb_repo_open_unlisted(&unlisted,
+		opex_test_repo_path(e.repo), NULL, &err), 0);
+	ck_assert_int_eq(opex_kb_repo_changed_paths(&paths, &count, unlisted,
+		rev, &err), 0);
+	ck_assert_int_eq(opex_kb_repo_open_only(&repo, opex_test_repo_path(e.repo),
+		NULL, (const char *const *)paths, count, &err), 0);
+	ck_assert_int_eq(opex_search_index_plan(e.ix, repo, false, &err), 0);
+	ck_assert(!opex_search_index_plan_by_paths(e.ix));
+	opts.want = NULL;
+	opex_kb_handbook_load_repo(&hb, repo, &opts, &diags);
+	repo = NULL;
+	ck_assert_int_eq(opex_search_index_update(&st, e.ix, hb, NULL, &err),
+		OPEX_EEXISTS);
+	ck_assert_int_eq(opex_search_index_revision(rev, e.ix, &err), 0);
+	ck_assert_str_ne(rev, opex_kb_repo_commit(unlisted));
+	assert_found(&e, "fresh", "articles/new/deep/one.md");
+	opex_kb_handbook_free(hb);
+	opex_strings_free(paths, count);
+	opex_kb_repo_free(unlisted);
+	opex_diag_list_release(&diags);
+	env_close(&e);
+}
+END_TEST
+
+/*
  * An update compares the indexed revision's tree with the new one; a
  * change of kind or of mode is seen as such. When the indexed revision is
  * not in the repository (an index copied from another clone), the update
@@ -1058,6 +1175,7 @@ Suite *suite_index(void)
 	tcase_add_test(tc, kb_index__incremental_updates);
 	tcase_add_test(tc, kb_index__update_reads_only_changed_articles);
 	tcase_add_test(tc, kb_index__update_compares_trees_or_merges_the_listing);
+	tcase_add_test(tc, kb_index__update_from_the_changed_paths_alone);
 	tcase_add_test(tc, kb_index__roster_change_refreshes_staleness);
 	tcase_add_test(tc, kb_index__killed_update_leaves_a_consistent_index);
 	suite_add_tcase(s, tc);
