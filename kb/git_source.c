@@ -407,7 +407,6 @@ done:
 	return error;
 }
 
-/* Open the repository at `path` at `rev`; with `list`, list its tree too. */
 /* Which paths open_at() lists. */
 typedef struct listing {
 	bool all;
@@ -418,6 +417,7 @@ typedef struct listing {
 static const listing LIST_ALL = { true, NULL, 0 };
 static const listing LIST_NONE = { false, NULL, 0 };
 
+/* Open the repository at `path` at `rev`, listing what `list` says. */
 static int open_at(opex_kb_repo **out, const char *path, const char *rev,
 	const listing *list, opex_error *err)
 {
