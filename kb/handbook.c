@@ -301,12 +301,11 @@ static size_t read_chunk(opex_kb_handbook *hb, parse_chunk *chunk,
 	chunk->count = 0;
 	while (*next < count && chunk->count < PARSE_CHUNK) {
 		article_slot *slot = &slots[(*next)++];
-		size_t k = chunk->count++;
+		size_t k;
 
-		if (slot->record >= 0) {
-			chunk->count--;
+		if (slot->record >= 0)
 			continue;
-		}
+		k = chunk->count++;
 		chunk->slots[k] = slot;
 		chunk->readable[k] = read_file(&chunk->bodies[k], hb,
 			slot->entry->path, &slot->own) == 0;

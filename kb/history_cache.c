@@ -101,8 +101,7 @@ static uint32_t cache_checksum(const unsigned char *p, size_t len)
 	size_t i = 0;
 
 	for (; i + 8 <= len; i += 8) {
-		h ^= (uint64_t)opex_kb_rd32(p + i) |
-			(uint64_t)opex_kb_rd32(p + i + 4) << 32;
+		h ^= (uint64_t)opex_kb_rd64(p + i);
 		h *= 1099511628211u;
 	}
 	for (; i < len; i++) {
